@@ -1,0 +1,71 @@
+// swift-tools-version: 6.1
+// swift-testcache: Go's test-result cache, re-created for SwiftPM packages.
+//
+// Dependencies run one way: TestCacheStore <- TestCacheCommands <- swift-testcache.
+
+import PackageDescription
+
+/// Upcoming language features every target opts into, so that the whole code base reads one way.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "swift-testcache",
+    // macOS 15 is the first with the Synchronization module (Mutex) the store uses for its shared state.
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "swift-testcache", targets: ["swift-testcache"]),
+        .library(name: "TestCacheStore", targets: ["TestCacheStore"]),
+    ],
+    dependencies: [
+        // SHA-256 for every key and output hash (BoringSSL on Linux, CryptoKit on Apple platforms).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // The command line: subcommands, option groups, help screens.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Content-addressed on-disk result store shared safely by many processes; knows nothing of Swift packages.
+        .target(
+            name: "TestCacheStore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        // ArgumentParser commands and option groups; a library so tests can parse and run commands in-process.
+        .target(
+            name: "TestCacheCommands",
+            dependencies: [
+                "TestCacheStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The executable: an @main shim over TestCacheCommands.
+        .executableTarget(
+            name: "swift-testcache",
+            dependencies: ["TestCacheCommands"],
+            swiftSettings: strictSettings
+        ),
+        // Test support: a child process that hammers or crashes mid-write into a store, for the multi-process tests.
+        .executableTarget(
+            name: "testcache-torture",
+            dependencies: ["TestCacheStore"],
+            swiftSettings: strictSettings
+        ),
+        // Benchmark of the store's put, get, lookup and trim; run with `swift run -c release store-benchmark`.
+        .executableTarget(
+            name: "store-benchmark",
+            dependencies: ["TestCacheStore"],
+            path: "Benchmarks/StoreBenchmark",
+            swiftSettings: strictSettings
+        ),
+        // Unit, corruption and multi-process tests of the store against real temporary directories.
+        .testTarget(
+            name: "TestCacheStoreTests",
+            dependencies: ["TestCacheStore"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,168 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What the store needs to know of a file: its size and its last modification, in nanoseconds since 1970.
+struct FileStatus {
+    var size: Int64
+    var modified: Int64
+    var isRegular: Bool
+
+    init(_ status: stat) {
+        size = Int64(status.st_size)
+        #if canImport(Darwin)
+        modified = Int64(status.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(status.st_mtimespec.tv_nsec)
+        #else
+        modified = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
+        #endif
+        isRegular = (status.st_mode & S_IFMT) == S_IFREG
+    }
+}
+
+/// The text of an errno value, for messages.
+func errorText(_ code: Int32) -> String {
+    String(cString: strerror(code))
+}
+
+/// Thin wrappers over the system calls the store makes, each returning errno-style results.
+///
+/// The store uses raw descriptors rather than Foundation so that a cache hit costs a handful of
+/// system calls and no intermediate copies.
+enum FileSystem {
+    /// Permission bits for new files: everyone may read and write, narrowed by the user's umask, so a
+    /// team can share one store on a machine when its umask allows it (Go's cache does the same).
+    static let fileMode: mode_t = 0o666
+    /// Permission bits for new directories, likewise narrowed by the umask.
+    static let directoryMode: mode_t = 0o777
+
+    /// Opens `path` for reading; a negative result leaves the reason in `errno`.
+    static func openForReading(_ path: String) -> Int32 {
+        open(path, O_RDONLY | O_CLOEXEC)
+    }
+
+    /// The status of an open file, or nil.
+    static func status(of descriptor: Int32) -> FileStatus? {
+        var buffer = stat()
+        return fstat(descriptor, &buffer) == 0 ? FileStatus(buffer) : nil
+    }
+
+    /// The status of `path` without following a final symbolic link, or nil.
+    static func status(atPath path: String) -> FileStatus? {
+        var buffer = stat()
+        return lstat(path, &buffer) == 0 ? FileStatus(buffer) : nil
+    }
+
+    /// Reads exactly `count` bytes from the start of an open file; nil when the file is shorter or a read fails.
+    static func read(_ descriptor: Int32, count: Int) -> [UInt8]? {
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var offset = 0
+            while offset < count {
+                let got = pread(descriptor, buffer.baseAddress! + offset, count - offset, off_t(offset))
+                if got < 0 && errno == EINTR { continue }
+                if got <= 0 { failed = true; break }
+                offset += got
+            }
+            initialized = failed ? 0 : count
+        }
+        return failed ? nil : bytes
+    }
+
+    /// Writes all of `bytes`; returns 0 or an errno value.
+    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+        var offset = 0
+        while offset < bytes.count {
+            let wrote = systemWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if wrote < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            if wrote == 0 { return EIO }
+            offset += wrote
+        }
+        return 0
+    }
+
+    /// Sets both access and modification time of an open file; failures are ignored by callers on purpose.
+    @discardableResult
+    static func setTimes(_ descriptor: Int32, nanoseconds: Int64) -> Bool {
+        var times = [timespec](repeating: timespec(nanoseconds), count: 2)
+        return futimens(descriptor, &times) == 0
+    }
+
+    /// Creates `path` and any missing parents; returns 0 or an errno value.
+    static func makeDirectories(_ path: String) -> Int32 {
+        if mkdir(path, directoryMode) == 0 || errno == EEXIST { return 0 }
+        guard errno == ENOENT, let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return errno }
+        let parentResult = makeDirectories(String(path[..<slash]))
+        guard parentResult == 0 else { return parentResult }
+        return mkdir(path, directoryMode) == 0 || errno == EEXIST ? 0 : errno
+    }
+
+    /// Replaces `path` with `bytes` so that no reader ever sees a partial file; returns 0 or an errno value.
+    ///
+    /// The bytes go to a new temporary file in the same directory (`O_EXCL`, a name no other writer can
+    /// pick), which gets its times and is closed before one `rename` puts it in place. `rename` within a
+    /// directory is atomic: a reader opens either the previous file or the complete new one, and a reader
+    /// that already has the previous file open keeps reading it whole. A writer killed at any instant
+    /// leaves at most a stray temporary file, never a partial `path`; trimming removes such strays.
+    /// There is no `fsync`: a killed process loses nothing that reached the kernel, and the rarer power
+    /// loss can leave a short or empty file, which every reader verifies and treats as a miss.
+    static func replaceAtomically(_ path: String, with bytes: UnsafeRawBufferPointer, modified: Int64) -> Int32 {
+        let temporary = temporaryName(for: path)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, fileMode)
+        guard descriptor >= 0 else { return errno }
+        var result = writeAll(descriptor, bytes)
+        if result == 0 { setTimes(descriptor, nanoseconds: modified) }
+        // close can report a deferred write error (NFS, quota): a failed close means a failed write.
+        if close(descriptor) != 0 && result == 0 { result = errno }
+        if result == 0 && rename(temporary, path) != 0 { result = errno }
+        if result != 0 { unlink(temporary) }
+        return result
+    }
+
+    /// Prefix of temporary files; trimming removes the ones left by writers that were killed.
+    static let temporaryPrefix = ".tmp-"
+
+    /// A temporary name beside `path`, unique to this process and call.
+    private static func temporaryName(for path: String) -> String {
+        let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+        let token = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        return "\(path[..<slash])\(temporaryPrefix)\(path[slash...]).\(getpid()).\(token)"
+    }
+
+    /// Each name in a directory other than `.` and `..`, with its status; an unreadable directory gives none.
+    ///
+    /// `body` may return true to delete the file it was given.
+    static func forEachFile(inDirectory path: String, _ body: (String, FileStatus) -> Bool) {
+        guard let directory = opendir(path) else { return }
+        defer { closedir(directory) }
+        let descriptor = dirfd(directory)
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name == "." || name == ".." { continue }
+            var buffer = stat()
+            guard fstatat(descriptor, name, &buffer, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+            if body(name, FileStatus(buffer)) {
+                unlinkat(descriptor, name, 0)
+            }
+        }
+    }
+}
+
+extension timespec {
+    init(_ nanoseconds: Int64) {
+        self.init(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+    }
+}
+
+/// The C library's `write`, named apart from ``FileSystem/writeAll(_:_:)``.
+private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    write(descriptor, buffer, count)
+}

@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Synchronization
 
 extension ResultStore {
     /// Trims the store if the last trim is old enough: daily, or hourly when a size cap is set.
@@ -29,43 +31,30 @@ extension ResultStore {
     public func trim() -> TrimReport {
         let configuration = storeConfiguration
         let now = configuration.clock()
-        let unusedCutoff = now - StorePolicy.unusedLimit
-        let temporaryCutoff = now - StorePolicy.temporaryGrace
+        let cutoffs = TrimCutoffs(
+            unused: now - StorePolicy.unusedLimit,
+            temporary: now - StorePolicy.temporaryGrace,
+            keepSurvivors: configuration.maxSize != nil
+        )
+        // Shards are independent directories: walking them on every core shortens a trim that is mostly
+        // system calls (a stat per file, an unlink per removal).
+        let shards = Mutex<[ShardTrim]>([])
+        DispatchQueue.concurrentPerform(iterations: Self.shardNames.count) { index in
+            let result = trimShard(directory + "/" + Self.shardNames[index], cutoffs)
+            shards.withLock { $0.append(result) }
+        }
         var report = TrimReport()
-        /// Survivors, kept only when a size cap may need them.
-        var kept: [(modified: Int64, size: Int64, path: String, isEntry: Bool)] = []
-
-        for shard in Self.shardNames {
-            let shardPath = directory + "/" + shard
-            FileSystem.forEachFile(inDirectory: shardPath) { name, status in
-                guard let kind = StoreFileKind(name) else { return false }
-                if kind == .temporary {
-                    guard status.modified < temporaryCutoff else {
-                        report.remainingBytes += status.size
-                        return false
-                    }
-                    report.removedTemporaries += 1
-                    report.freedBytes += status.size
-                    return true
-                }
-                if status.modified < unusedCutoff {
-                    kind == .entry ? (report.removedEntries += 1) : (report.removedOutputs += 1)
-                    report.freedBytes += status.size
-                    return true
-                }
-                report.remainingBytes += status.size
-                if configuration.maxSize != nil {
-                    kept.append((status.modified, status.size, shardPath + "/" + name, kind == .entry))
-                }
-                return false
-            }
+        var survivors: [TrimSurvivor] = []
+        for shard in shards.withLock({ $0 }) {
+            report.add(shard.report)
+            survivors.append(contentsOf: shard.survivors)
         }
 
         if let maxSize = configuration.maxSize, report.remainingBytes > maxSize {
             // Oldest use first; on a tie entries go before outputs, so an output outlives the entries
             // naming it rather than leaving them dangling.
-            kept.sort { ($0.modified, $0.isEntry ? 0 : 1) < ($1.modified, $1.isEntry ? 0 : 1) }
-            for file in kept where report.remainingBytes > maxSize {
+            survivors.sort { ($0.modified, $0.isEntry ? 0 : 1) < ($1.modified, $1.isEntry ? 0 : 1) }
+            for file in survivors where report.remainingBytes > maxSize {
                 guard unlink(file.path) == 0 else { continue }
                 file.isEntry ? (report.removedEntries += 1) : (report.removedOutputs += 1)
                 report.freedBytes += file.size
@@ -73,6 +62,32 @@ extension ResultStore {
             }
         }
         return report
+    }
+
+    /// Trims one fan-out directory by age; lists what survives when a size cap may need it.
+    private func trimShard(_ shardPath: String, _ cutoffs: TrimCutoffs) -> ShardTrim {
+        var result = ShardTrim()
+        FileSystem.forEachFile(inDirectory: shardPath) { name, status in
+            guard let kind = StoreFileKind(name) else { return false }
+            let cutoff = kind == .temporary ? cutoffs.temporary : cutoffs.unused
+            if status.modified < cutoff {
+                switch kind {
+                case .entry: result.report.removedEntries += 1
+                case .output: result.report.removedOutputs += 1
+                case .temporary: result.report.removedTemporaries += 1
+                }
+                result.report.freedBytes += status.size
+                return true
+            }
+            result.report.remainingBytes += status.size
+            if cutoffs.keepSurvivors && kind != .temporary {
+                result.survivors.append(TrimSurvivor(
+                    modified: status.modified, size: status.size, path: shardPath + "/" + name, isEntry: kind == .entry
+                ))
+            }
+            return false
+        }
+        return result
     }
 
     /// Counts what the store holds, by walking it.
@@ -113,6 +128,37 @@ extension ResultStore {
         } catch {
             throw StoreError("cannot delete \(directory): \(error.localizedDescription)")
         }
+    }
+}
+
+/// The times before which files are removed, and whether survivors must be listed for the size cap.
+private struct TrimCutoffs {
+    var unused: Int64
+    var temporary: Int64
+    var keepSurvivors: Bool
+}
+
+/// A file that survived the age pass, a candidate for eviction under the size cap.
+private struct TrimSurvivor {
+    var modified: Int64
+    var size: Int64
+    var path: String
+    var isEntry: Bool
+}
+
+/// One fan-out directory's share of a trim.
+private struct ShardTrim {
+    var report = TrimReport()
+    var survivors: [TrimSurvivor] = []
+}
+
+extension TrimReport {
+    fileprivate mutating func add(_ other: TrimReport) {
+        removedEntries += other.removedEntries
+        removedOutputs += other.removedOutputs
+        removedTemporaries += other.removedTemporaries
+        freedBytes += other.freedBytes
+        remainingBytes += other.remainingBytes
     }
 }
 

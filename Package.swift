@@ -61,10 +61,22 @@ let package = Package(
             path: "Benchmarks/StoreBenchmark",
             swiftSettings: strictSettings
         ),
+        // Test support shared by the test targets: temporary directories, running built executables.
+        .target(
+            name: "_TestSupport",
+            path: "Tests/_TestSupport",
+            swiftSettings: strictSettings
+        ),
         // Unit, corruption and multi-process tests of the store against real temporary directories.
         .testTarget(
             name: "TestCacheStoreTests",
-            dependencies: ["TestCacheStore"],
+            dependencies: ["TestCacheStore", "_TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        // The command line run as a user runs it: the built swift-testcache binary, its output and exit status.
+        .testTarget(
+            name: "TestCacheCommandsTests",
+            dependencies: ["TestCacheStore", "_TestSupport"],
             swiftSettings: strictSettings
         ),
     ]

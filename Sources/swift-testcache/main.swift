@@ -1,1 +1,3 @@
-print("x")
+import TestCacheCommands
+
+SwiftTestCache.main()

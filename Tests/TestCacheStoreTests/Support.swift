@@ -1,23 +1,7 @@
 import Foundation
 import Synchronization
 import TestCacheStore
-
-/// A fresh directory under the system's temporary directory, removed when the value goes away.
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "/testcache-store-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
-    /// The store's directory inside this one.
-    var storePath: String { path + "/store" }
-}
+@_exported import _TestSupport
 
 /// A clock the test moves by hand.
 final class ManualClock: Sendable {

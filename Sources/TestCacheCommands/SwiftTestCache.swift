@@ -1,0 +1,66 @@
+public import ArgumentParser
+import Foundation
+import TestCacheStore
+
+/// The root command: `swift-testcache <subcommand>`.
+public struct SwiftTestCache: ParsableCommand {
+    /// The tool's version: shown by `--version` and salted into every key, so a new release never
+    /// reuses results a different version stored.
+    public static let version = "0.1.0-dev"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "swift-testcache",
+        abstract: "Run a SwiftPM package's tests per target and cache every passing result.",
+        version: version,
+        subcommands: [Cache.self, Clean.self]
+    )
+
+    public init() {}
+
+    /// Parses the command line and runs the command, exiting with 2 on bad usage as `go test` does
+    /// (ArgumentParser's own code for that is 64).
+    public static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            printError("\(message(for: error)) (see 'swift-testcache help')")
+            exit(withError: ExitCode(2))
+        }
+    }
+}
+
+/// The environment and output streams a command works with, chosen once at the top.
+struct CommandContext {
+    var environment: [String: String]
+
+    static var current: CommandContext {
+        CommandContext(environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// Opens the store the environment names, or prints why it cannot and exits with status 2.
+    func openStore() throws -> ResultStore {
+        do {
+            let directory = try StoreLocation.directory(environment: environment)
+            let maxSize = try StoreLocation.maxSize(environment: environment)
+            return ResultStore(
+                directory: directory,
+                configuration: StoreConfiguration(maxSize: maxSize, warn: { printWarning($0) })
+            )
+        } catch {
+            printError(error.message)
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// Prints `swift-testcache: error: MESSAGE` on stderr.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("swift-testcache: error: \(message)\n".utf8))
+}
+
+/// Prints `swift-testcache: warning: MESSAGE` on stderr.
+func printWarning(_ message: String) {
+    FileHandle.standardError.write(Data("swift-testcache: warning: \(message)\n".utf8))
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+import TestCacheStore
+
+/// Runs the `testcache-torture` child process to completion.
+func runTorture(_ arguments: [String]) throws -> ProcessResult {
+    try runExecutable("testcache-torture", arguments)
+}
+
+@Suite(.serialized) struct ProcessTests {
+    /// Several processes put and get shared and own keys while capped trims evict under them; every
+    /// read is verified byte for byte inside the children, and any damaged read fails them.
+    @Test func processesHammeringOneStoreNeverReadADamagedValue() throws {
+        let directory = try TemporaryDirectory()
+        let workers = 4
+        // Enough rounds that every child reads values other children are replacing and trimming.
+        let iterations = 600
+        let processes = try (0..<workers).map { worker in
+            try startExecutable("testcache-torture", ["hammer", directory.storePath, "\(worker)", "\(iterations)"])
+        }
+        var totalHits = 0
+        for (worker, process) in processes.enumerated() {
+            let result = finish(process)
+            let output = result.stdout + result.stderr
+            #expect(result.status == 0, "worker \(worker): \(output)")
+            #expect(output.hasPrefix("ok hits="), "worker \(worker): \(output)")
+            let hits = output.split(separator: " ").first { $0.hasPrefix("hits=") }.flatMap { Int($0.dropFirst(5)) }
+            totalHits += hits ?? 0
+        }
+        // The children did read values back, not only miss.
+        #expect(totalHits > 0)
+    }
+
+    /// A writer killed with SIGKILL at random instants, many times, never leaves a partial entry or
+    /// output: every key reads back whole or as "not found", and a trim clears the stray temporaries.
+    @Test func writersKilledMidWriteLeaveEveryKeyWholeOrMissing() throws {
+        let directory = try TemporaryDirectory()
+        // Kills at random instants; forty rounds land many of them inside a write of up to 2 MiB.
+        let rounds = 40
+        var hits = 0
+        for round in 0..<rounds {
+            let writer = try startExecutable("testcache-torture", ["write", directory.storePath])
+            usleep(UInt32.random(in: 5_000...60_000))
+            kill(writer.processIdentifier, SIGKILL)
+            writer.waitUntilExit()
+            #expect(writer.terminationReason == .uncaughtSignal)
+            let check = try runTorture(["verify", directory.storePath])
+            #expect(check.status == 0, "round \(round): \(check.stdout)")
+            hits += Int(check.stdout.split(separator: " ").first { $0.hasPrefix("hits=") }?.dropFirst(5) ?? "0") ?? 0
+        }
+        #expect(hits > 0)
+
+        let clock = ManualClock(start: StoreConfiguration.systemClock())
+        clock.advance(hours: 2)
+        let store = ResultStore(directory: directory.storePath, configuration: StoreConfiguration(clock: clock.function))
+        store.trim()
+        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: directory.storePath)
+            .filter { $0.contains("/.tmp-") }
+        #expect(leftovers.isEmpty)
+    }
+}

@@ -1,0 +1,108 @@
+public import Foundation
+
+/// A fresh directory under the system's temporary directory, removed when the value goes away.
+public final class TemporaryDirectory {
+    public let path: String
+
+    public init() throws {
+        path = NSTemporaryDirectory() + "/testcache-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// A store directory inside this one.
+    public var storePath: String { path + "/store" }
+}
+
+/// An error of the test harness itself (a missing executable), with what to do about it.
+public struct HarnessError: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// The path of an executable this package builds, found beside the running test binary.
+///
+/// `swift build --build-tests` (and `swift test`) build every executable of the package into the same
+/// directory as the test binary.
+public func builtExecutable(_ name: String) throws -> String {
+    var candidates: [String] = []
+    #if os(Linux)
+    if let binary = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+        candidates.append(binary)
+    }
+    #endif
+    candidates.append(contentsOf: Bundle.allBundles.map(\.bundlePath))
+    candidates.append(CommandLine.arguments[0])
+    for candidate in candidates {
+        var directory = URL(fileURLWithPath: candidate).deletingLastPathComponent()
+        // The test binary is at most a bundle's depth (X.xctest/Contents/MacOS) below the products.
+        for _ in 0..<4 {
+            let path = directory.appendingPathComponent(name).path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+            directory = directory.deletingLastPathComponent()
+        }
+    }
+    throw HarnessError("\(name) not found beside the test binary: build with `swift build --build-tests`")
+}
+
+/// What a finished process did.
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Starts a built executable with separate stdout and stderr pipes.
+public func startExecutable(
+    _ name: String, _ arguments: [String], environment: [String: String]? = nil
+) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try builtExecutable(name))
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    process.standardOutput = Pipe()
+    process.standardError = Pipe()
+    try process.run()
+    return process
+}
+
+/// Waits for a process started by ``startExecutable(_:_:environment:)`` and collects its output.
+public func finish(_ process: Process) -> ProcessResult {
+    // stderr is read on another thread so that neither pipe can fill up and stall the child.
+    let stderrPipe = process.standardError as! Pipe
+    let stderrData = LockedData()
+    let reading = DispatchGroup()
+    DispatchQueue.global().async(group: reading) {
+        stderrData.set(stderrPipe.fileHandleForReading.readDataToEndOfFile())
+    }
+    let stdout = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    reading.wait()
+    return ProcessResult(
+        status: process.terminationStatus,
+        stdout: String(decoding: stdout, as: UTF8.self),
+        stderr: String(decoding: stderrData.value, as: UTF8.self)
+    )
+}
+
+/// Runs a built executable to completion.
+public func runExecutable(
+    _ name: String, _ arguments: [String], environment: [String: String]? = nil
+) throws -> ProcessResult {
+    finish(try startExecutable(name, arguments, environment: environment))
+}
+
+/// Data handed from a reader thread, guarded by a lock.
+private final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+
+    func set(_ value: Data) { lock.withLock { data = value } }
+    var value: Data { lock.withLock { data } }
+}

@@ -47,6 +47,12 @@ func value(_ size: Int, seed: Int) -> [UInt8] {
     }
 }
 
+/// Prints a row and flushes it, so that rows appear one at a time even into a file or a pipe.
+func emit(_ line: String) {
+    print(line)
+    fflush(nil)
+}
+
 func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
@@ -65,7 +71,7 @@ func row(_ name: String, batches: Int = 7, perBatch: Int, _ operation: (Int) -> 
     }
     perOperation.sort()
     let median = perOperation[perOperation.count / 2]
-    print("| \(name) | \(format(median)) | \(format(perOperation.first!)) – \(format(perOperation.last!)) |")
+    emit("| \(name) | \(format(median)) | \(format(perOperation.first!)) – \(format(perOperation.last!)) |")
 }
 
 func format(_ seconds: Double) -> String {
@@ -76,18 +82,20 @@ func format(_ seconds: Double) -> String {
     }
 }
 
+/// Times one run of `operation`, after flushing what earlier rows wrote so that it is not charged here.
 func once(_ name: String, _ operation: () -> String) {
+    sync()
     let start = ContinuousClock.now
     let note = operation()
-    print("| \(name) | \(format(seconds(ContinuousClock.now - start))) | single run\(note.isEmpty ? "" : "; " + note) |")
+    emit("| \(name) | \(format(seconds(ContinuousClock.now - start))) | single run\(note.isEmpty ? "" : "; " + note) |")
 }
 
 try? FileManager.default.removeItem(atPath: options.directory)
 defer { try? FileManager.default.removeItem(atPath: options.directory) }
 let store = ResultStore(directory: options.directory, configuration: StoreConfiguration(warn: { print("warning: \($0)") }))
 
-print("| operation | median per operation | spread (fastest – slowest batch) |")
-print("|---|---|---|")
+emit("| operation | median per operation | spread (fastest – slowest batch) |")
+emit("|---|---|---|")
 
 let small = (0..<1_000).map { value(1_024, seed: $0) }
 row("put, 1 KB output (new)", perBatch: 1_000) { store.put(key($0, "small"), small[$0 % small.count]) }
@@ -110,7 +118,7 @@ func fill(_ count: Int) -> Double {
     return seconds(ContinuousClock.now - start)
 }
 let populate = fill(options.entries)
-print("| fill the store with \(options.entries) entries of 256 B | \(format(populate)) | single run; \(format(populate / Double(options.entries))) a put |")
+emit("| fill the store with \(options.entries) entries of 256 B | \(format(populate)) | single run; \(format(populate / Double(options.entries))) a put |")
 row("hit in a store of \(options.entries) entries, 256 B output", perBatch: 1_000) { _ in
     _ = store.output(for: key(Int.random(in: 0..<options.entries), "big"))
 }

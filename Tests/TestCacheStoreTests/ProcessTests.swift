@@ -59,3 +59,38 @@ func runTorture(_ arguments: [String]) throws -> ProcessResult {
         #expect(leftovers.isEmpty)
     }
 }
+
+@Suite struct ConcurrencyTests {
+    /// One store value used from many tasks at once, as the engine uses it for parallel targets.
+    @Test func tasksSharingOneStoreReadOnlyWholeValues() async throws {
+        let directory = try TemporaryDirectory()
+        let store = makeStore(directory, clock: ManualClock())
+        /// Each key's possible values: a task writes one of these, and a read must return one of them whole.
+        let values = (0..<4).map { variant in bytes(50_000 + variant, seed: UInt8(variant)) }
+        let failures = try await withThrowingTaskGroup(of: [String].self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    var failures: [String] = []
+                    for round in 0..<200 {
+                        let name = "k\((task + round) % 6)"
+                        if round % 3 == 0 {
+                            store.put(key(name), values[(task + round) % values.count])
+                        } else {
+                            switch store.output(for: key(name)) {
+                            case .hit(let stored) where !values.contains(stored.bytes):
+                                failures.append("\(name): \(stored.bytes.count) bytes match no value written")
+                            case .miss(let reason) where reason != .notFound:
+                                failures.append("\(name): \(reason)")
+                            default: break
+                            }
+                        }
+                    }
+                    return failures
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(failures.isEmpty)
+        #expect((0..<6).allSatisfy { store.output(for: key("k\($0)")).value != nil })
+    }
+}

@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 // swift-testcache: Go's test-result cache, re-created for SwiftPM packages.
 //
-// Dependencies run one way: TestCacheStore <- TestCacheCommands <- swift-testcache.
+// Dependencies run one way: TestCacheStore <- TestCacheCore <- TestCacheCommands <- swift-testcache.
 
 import PackageDescription
 
@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // The command line: subcommands, option groups, help screens.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Child processes: swift build and the test binaries, with merged output and SIGTERM-then-SIGKILL teardown.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // Content-addressed on-disk result store shared safely by many processes; knows nothing of Swift packages.
@@ -33,10 +35,20 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
+        // The engine: package graph, keys, build, per-target test runs, reporting. No command-line parsing.
+        .target(
+            name: "TestCacheCore",
+            dependencies: [
+                "TestCacheStore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // ArgumentParser commands and option groups; a library so tests can parse and run commands in-process.
         .target(
             name: "TestCacheCommands",
             dependencies: [
+                "TestCacheCore",
                 "TestCacheStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -3,7 +3,7 @@ import Foundation
 import TestCacheStore
 
 /// The root command: `swift-testcache <subcommand>`.
-public struct SwiftTestCache: ParsableCommand {
+public struct SwiftTestCache: AsyncParsableCommand {
     /// The tool's version: shown by `--version` and salted into every key, so a new release never
     /// reuses results a different version stored.
     public static let version = "0.1.0-dev"
@@ -12,23 +12,36 @@ public struct SwiftTestCache: ParsableCommand {
         commandName: "swift-testcache",
         abstract: "Run a SwiftPM package's tests per target and cache every passing result.",
         version: version,
-        subcommands: [Cache.self, Clean.self]
+        subcommands: [Test.self, Cache.self, Clean.self],
+        defaultSubcommand: Test.self
     )
 
     public init() {}
 
     /// Parses the command line and runs the command, exiting with 2 on bad usage as `go test` does
     /// (ArgumentParser's own code for that is 64).
-    public static func main() {
+    public static func main() async {
         do {
-            var command = try parseAsRoot()
-            try command.run()
+            var command = try parseAsRoot(carryingBinaryArguments(Array(CommandLine.arguments.dropFirst())))
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch {
             guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
             printError("\(message(for: error)) (see 'swift-testcache help')")
             exit(withError: ExitCode(2))
         }
     }
+}
+
+/// The command line with every argument after the first `--` rewritten as `--binary-argument=VALUE`,
+/// so that test-binary arguments (dash-prefixed or not) reach ``SwiftTestCache/Test`` intact.
+func carryingBinaryArguments(_ arguments: [String]) -> [String] {
+    guard let separator = arguments.firstIndex(of: "--") else { return arguments }
+    let option = "--" + SwiftTestCache.Test.binaryArgumentOption + "="
+    return Array(arguments[..<separator]) + arguments[(separator + 1)...].map { option + $0 }
 }
 
 /// The environment and output streams a command works with, chosen once at the top.

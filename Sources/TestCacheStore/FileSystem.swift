@@ -6,20 +6,31 @@ import Musl
 import Darwin
 #endif
 
-/// What the store needs to know of a file: its size and its last modification, in nanoseconds since 1970.
-struct FileStatus {
-    var size: Int64
-    var modified: Int64
-    var isRegular: Bool
+/// What callers need to know of a file: its type, size, identity and times in nanoseconds since 1970.
+package struct FileStatus: Sendable, Hashable {
+    package var size: Int64
+    /// Last modification of the contents.
+    package var modified: Int64
+    /// Last change of the contents or the metadata; unlike `modified`, no program can set it back.
+    package var changed: Int64
+    package var inode: UInt64
+    package var isRegular: Bool
+    package var isDirectory: Bool
+    package var isSymbolicLink: Bool
 
     init(_ status: stat) {
         size = Int64(status.st_size)
         #if canImport(Darwin)
         modified = Int64(status.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(status.st_mtimespec.tv_nsec)
+        changed = Int64(status.st_ctimespec.tv_sec) * 1_000_000_000 + Int64(status.st_ctimespec.tv_nsec)
         #else
         modified = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
+        changed = Int64(status.st_ctim.tv_sec) * 1_000_000_000 + Int64(status.st_ctim.tv_nsec)
         #endif
+        inode = UInt64(status.st_ino)
         isRegular = (status.st_mode & S_IFMT) == S_IFREG
+        isDirectory = (status.st_mode & S_IFMT) == S_IFDIR
+        isSymbolicLink = (status.st_mode & S_IFMT) == S_IFLNK
     }
 }
 
@@ -31,8 +42,8 @@ func errorText(_ code: Int32) -> String {
 /// Thin wrappers over the system calls the store makes, each returning errno-style results.
 ///
 /// The store uses raw descriptors rather than Foundation so that a cache hit costs a handful of
-/// system calls and no intermediate copies.
-enum FileSystem {
+/// system calls and no intermediate copies. The engine uses the same calls to hash package files.
+package enum FileSystem {
     /// Permission bits for new files: everyone may read and write, narrowed by the user's umask, so a
     /// team can share one store on a machine when its umask allows it (Go's cache does the same).
     static let fileMode: mode_t = 0o666
@@ -40,24 +51,44 @@ enum FileSystem {
     static let directoryMode: mode_t = 0o777
 
     /// Opens `path` for reading; a negative result leaves the reason in `errno`.
-    static func openForReading(_ path: String) -> Int32 {
+    package static func openForReading(_ path: String) -> Int32 {
         open(path, O_RDONLY | O_CLOEXEC)
     }
 
     /// The status of an open file, or nil.
-    static func status(of descriptor: Int32) -> FileStatus? {
+    package static func status(of descriptor: Int32) -> FileStatus? {
         var buffer = stat()
         return fstat(descriptor, &buffer) == 0 ? FileStatus(buffer) : nil
     }
 
     /// The status of `path` without following a final symbolic link, or nil.
-    static func status(atPath path: String) -> FileStatus? {
+    package static func status(atPath path: String) -> FileStatus? {
         var buffer = stat()
         return lstat(path, &buffer) == 0 ? FileStatus(buffer) : nil
     }
 
+    /// The status of what `path` names, following symbolic links, or nil.
+    package static func status(following path: String) -> FileStatus? {
+        var buffer = stat()
+        return stat(path, &buffer) == 0 ? FileStatus(buffer) : nil
+    }
+
+    /// The whole contents of a regular file, or nil.
+    package static func contents(_ path: String) -> [UInt8]? {
+        let descriptor = openForReading(path)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        guard let status = status(of: descriptor), status.isRegular else { return nil }
+        return read(descriptor, count: Int(status.size))
+    }
+
+    /// Closes a descriptor from ``openForReading(_:)``.
+    package static func closeDescriptor(_ descriptor: Int32) {
+        close(descriptor)
+    }
+
     /// Reads exactly `count` bytes from the start of an open file; nil when the file is shorter or a read fails.
-    static func read(_ descriptor: Int32, count: Int) -> [UInt8]? {
+    package static func read(_ descriptor: Int32, count: Int) -> [UInt8]? {
         var failed = false
         let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             var offset = 0
@@ -138,7 +169,7 @@ enum FileSystem {
     /// Each name in a directory other than `.` and `..`, with its status; an unreadable directory gives none.
     ///
     /// `body` may return true to delete the file it was given.
-    static func forEachFile(inDirectory path: String, _ body: (String, FileStatus) -> Bool) {
+    package static func forEachFile(inDirectory path: String, _ body: (String, FileStatus) -> Bool) {
         guard let directory = opendir(path) else { return }
         defer { closedir(directory) }
         let descriptor = dirfd(directory)

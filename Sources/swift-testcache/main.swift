@@ -1,3 +1,3 @@
 import TestCacheCommands
 
-SwiftTestCache.main()
+await SwiftTestCache.main()

@@ -1,0 +1,4 @@
+/// Adds the numbers in a list.
+public func total(_ numbers: [Int]) -> Int {
+    numbers.reduce(0, +)
+}

@@ -1,0 +1,16 @@
+// swift-tools-version: 6.0
+// One package for the run-time behaviours: filters and skips, a test past its timeout, a crashing test,
+// a target without tests, and a target whose resource its test reads.
+import PackageDescription
+
+let package = Package(
+    name: "Behaviours",
+    targets: [
+        .target(name: "Values"),
+        .testTarget(name: "FilterTests", dependencies: ["Values"]),
+        .testTarget(name: "SlowTests"),
+        .testTarget(name: "CrashTests"),
+        .testTarget(name: "NoTests"),
+        .testTarget(name: "ResourceTests", resources: [.copy("Resources/expected.txt")]),
+    ]
+)

@@ -1,0 +1,10 @@
+import Foundation
+import XCTest
+
+final class CrashTests: XCTestCase {
+    func testCrashes() {
+        print("about to crash")
+        fflush(nil)
+        abort()
+    }
+}

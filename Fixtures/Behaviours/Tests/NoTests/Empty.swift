@@ -1,0 +1,1 @@
+// A test target with no tests in it.

@@ -1,0 +1,3 @@
+import P1
+
+public let y = 1

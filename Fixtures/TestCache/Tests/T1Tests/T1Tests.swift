@@ -1,0 +1,5 @@
+import XCTest
+
+final class T1Tests: XCTestCase {
+    func test1() {}
+}

@@ -1,0 +1,4 @@
+import P1
+import Testing
+
+@Test func t2() {}

@@ -1,0 +1,206 @@
+import ArgumentParser
+import Foundation
+import TestCacheCore
+import TestCacheStore
+
+extension SwiftTestCache {
+    /// `swift-testcache [test]`: run a package's tests per target, replaying unchanged passing results.
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Build and run a package's tests per test target, replaying cached results.",
+            usage: "swift-testcache [test] [<options>] [<targets> ...] [-- <test-binary-arguments> ...]",
+            discussion: """
+                Each test target's result is printed on one line, in the package's order, while targets \
+                run in parallel: "ok", "FAIL", "?" for a target without tests. A failing target's output \
+                (stdout and stderr merged) is printed above its line; -v prints it for passing targets too.
+
+                Test results are cached. When a test target's inputs have not changed since it last \
+                passed (its files and those of every target it depends on, the manifests, \
+                Package.resolved, the toolchain, the build options and the cacheable test options), \
+                swift-testcache prints its stored output with "(cached)" in place of the time instead of \
+                building and running it again; when every selected target is cached, nothing is built. \
+                Only passing results are cached. The cacheable test options are \(TestOptionsGroup.cacheable); \
+                any other (--count, --no-cache, --exec, or arguments after --) runs the tests without the \
+                cache, and --count 1 is the idiomatic way to bypass it. 'swift-testcache clean' expires \
+                every cached result. SWIFT_TESTCACHE_DEBUG=test says, per target, why it was or was not \
+                taken from the cache.
+                """
+        )
+
+        @OptionGroup(title: "Build Options")
+        var build: BuildOptionsGroup
+
+        @OptionGroup(title: "Test Options")
+        var test: TestOptionsGroup
+
+        @Argument(help: "Test targets to run (default: every test target of the package).")
+        var targets: [String] = []
+
+        /// The arguments after `--`, which ``SwiftTestCache/main()`` passes here one by one.
+        @Option(name: .customLong(Test.binaryArgumentOption), help: .hidden)
+        var binaryArguments: [String] = []
+
+        /// The hidden option that carries the arguments after `--` past ArgumentParser, which allows only one
+        /// array of positional arguments (the targets).
+        static let binaryArgumentOption = "binary-argument"
+
+        func run() async throws {
+            let environment = ProcessInfo.processInfo.environment
+            let store = try CommandContext(environment: environment).openStore()
+            let workingDirectory = FileManager.default.currentDirectoryPath
+            var configuration = EngineConfiguration(
+                packagePath: absolute(build.packagePath ?? ".", from: workingDirectory),
+                environment: environment,
+                salt: KeySalt(toolVersion: SwiftTestCache.version)
+            )
+            configuration.targets = targets
+            configuration.build = build.options(workingDirectory: workingDirectory)
+            configuration.test = try test.options()
+            configuration.test.passthrough = binaryArguments
+            configuration.debug = DebugOptions(parsing: environment["SWIFT_TESTCACHE_DEBUG"])
+            configuration.outputIsTerminal = isatty(STDOUT_FILENO) != 0
+            let engine = TestEngine(
+                configuration: configuration,
+                store: store,
+                output: EngineOutput(
+                    standardOutput: { FileHandle.standardOutput.write(Data($0.utf8)) },
+                    standardError: { FileHandle.standardError.write(Data($0.utf8)) }
+                )
+            )
+            let status: Int32
+            do {
+                status = try await engine.run()
+            } catch let error as EngineError {
+                printError(error.message)
+                throw ExitCode(2)
+            } catch {
+                printError("\(error)")
+                throw ExitCode.failure
+            }
+            if status != 0 { throw ExitCode(status) }
+        }
+    }
+}
+
+/// Options that change what is built, with SwiftPM's names; every one is part of every cache key.
+struct BuildOptionsGroup: ParsableArguments {
+    @Option(name: .long, help: "The package's root directory (default: the current directory).")
+    var packagePath: String?
+
+    @Option(name: [.short, .long], help: "Build configuration: debug or release.")
+    var configuration: BuildConfiguration = .debug
+
+    @Option(name: .customLong("Xswiftc", withSingleDash: true), parsing: .unconditionalSingleValue, help: "Pass a flag to the Swift compiler.")
+    var swiftcFlags: [String] = []
+
+    @Option(name: .customLong("Xcc", withSingleDash: true), parsing: .unconditionalSingleValue, help: "Pass a flag to the C compiler.")
+    var ccFlags: [String] = []
+
+    @Option(name: .customLong("Xlinker", withSingleDash: true), parsing: .unconditionalSingleValue, help: "Pass a flag to the linker.")
+    var linkerFlags: [String] = []
+
+    @Option(name: .long, help: "SwiftPM's build directory (default: .build in the package).")
+    var scratchPath: String?
+
+    func options(workingDirectory: String) -> BuildOptions {
+        var options = BuildOptions()
+        options.configuration = configuration.rawValue
+        options.swiftcFlags = swiftcFlags
+        options.ccFlags = ccFlags
+        options.linkerFlags = linkerFlags
+        options.scratchPath = scratchPath.map { absolute($0, from: workingDirectory) }
+        return options
+    }
+}
+
+enum BuildConfiguration: String, ExpressibleByArgument, CaseIterable {
+    case debug, release
+}
+
+/// Options of the test run. The cacheable ones are listed in ``cacheable``, beside their help.
+struct TestOptionsGroup: ParsableArguments {
+    /// The closed list of options a cached result may be replayed under. The first five are part of the
+    /// key (a result stored with one filter is not replayed under another); --jobs is not.
+    static let cacheable = "--filter, --skip, -v, --list, --timeout and --jobs"
+
+    @Option(help: "Run only tests whose ID (Module.Class/test, Module.Suite/test()) matches this regex; repeatable. Cacheable.")
+    var filter: [String] = []
+
+    @Option(help: "Leave out tests whose ID matches this regex; repeatable. Cacheable.")
+    var skip: [String] = []
+
+    @Flag(name: [.short, .long], help: "Show the output of passing targets too. Cacheable.")
+    var verbose = false
+
+    @Flag(help: "List the selected tests instead of running them. Cacheable.")
+    var list = false
+
+    @Option(name: [.short, .long], help: "How many test targets run at once (default: the number of cores). Cacheable.")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Stop a test process after this long: SIGTERM, then SIGKILL 5s later (e.g. 90s, 10m, 1h30m). Cacheable.")
+    var timeout: String = "10m"
+
+    @Option(help: "Run each target's tests N times; disables the cache (--count 1 bypasses it).")
+    var count: Int?
+
+    @Flag(help: "Neither read nor write cached results.")
+    var noCache = false
+
+    @Flag(name: .customShort("x"), help: "Print each command run: swift build and every test-binary invocation.")
+    var printCommands = false
+
+    @Option(help: "Run the test binary under this program (e.g. 'valgrind --quiet'); disables the cache.")
+    var exec: String?
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if let count, count < 1 { throw ValidationError("--count must be at least 1") }
+        guard parseGoDuration(timeout) != nil else {
+            throw ValidationError("--timeout takes a duration such as 90s, 10m or 1h30m, not '\(timeout)'")
+        }
+    }
+
+    func options() throws -> TestOptions {
+        var options = TestOptions()
+        options.filters = filter
+        options.skips = skip
+        options.verbose = verbose
+        options.list = list
+        options.jobs = jobs
+        options.timeout = parseGoDuration(timeout) ?? .seconds(600)
+        options.count = count
+        options.noCache = noCache
+        options.printCommands = printCommands
+        options.execWrapper = exec.map { $0.split(separator: " ").map(String.init) } ?? []
+        return options
+    }
+}
+
+/// Parses a Go-style duration: a sequence of numbers with units h, m, s, ms (`1h30m`, `90s`, `1.5s`).
+func parseGoDuration(_ text: String) -> Duration? {
+    var total: Double = 0
+    var rest = Substring(text)
+    guard !rest.isEmpty else { return nil }
+    while !rest.isEmpty {
+        let number = rest.prefix { $0.isNumber || $0 == "." }
+        guard let value = Double(number) else { return nil }
+        rest = rest.dropFirst(number.count)
+        let unit = rest.prefix { $0.isLetter }
+        rest = rest.dropFirst(unit.count)
+        switch unit {
+        case "h": total += value * 3_600
+        case "m": total += value * 60
+        case "s": total += value
+        case "ms": total += value / 1_000
+        default: return nil
+        }
+    }
+    return total > 0 ? .milliseconds(Int64(total * 1_000)) : nil
+}
+
+/// `path` made absolute against `base`, normalised.
+func absolute(_ path: String, from base: String) -> String {
+    let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : URL(fileURLWithPath: base).appendingPathComponent(path)
+    return url.standardizedFileURL.path
+}

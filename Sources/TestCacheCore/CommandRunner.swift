@@ -1,0 +1,163 @@
+import Foundation
+import Subprocess
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// How a child process ended.
+package enum Termination: Sendable, Equatable, CustomStringConvertible {
+    case exited(Int32)
+    case signaled(Int32)
+
+    package var description: String {
+        switch self {
+        case .exited(let code): "exit status \(code)"
+        case .signaled(let signal): "signal \(signal)\(signalName(signal).map { " (\($0))" } ?? "")"
+        }
+    }
+}
+
+private func signalName(_ signal: Int32) -> String? {
+    [4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 15: "SIGTERM"][signal]
+}
+
+/// A finished child process whose standard output and error were merged, as Go merges them.
+package struct MergedRun: Sendable {
+    package var termination: Termination
+    package var output: [UInt8]
+    /// Whether the timeout stopped it.
+    package var timedOut: Bool
+    /// Whether output beyond ``CommandRunner/outputLimit`` was dropped.
+    package var truncated: Bool
+    package var duration: Duration
+}
+
+/// Runs child processes for the engine: the package commands, `swift build`, the test binaries.
+package struct CommandRunner: Sendable {
+    /// Output kept from one process: far beyond any real test log, small enough to hold in memory.
+    /// A log cut here is still shown, but not cached.
+    package static let outputLimit = 64 << 20
+    /// Time between SIGTERM and SIGKILL for a process past its timeout: Go's choice of grace.
+    package static let killGrace: Duration = .seconds(5)
+
+    /// Receives each command before it runs, for `-x`.
+    package var echo: (@Sendable (String) -> Void)?
+
+    package init(echo: (@Sendable (String) -> Void)? = nil) {
+        self.echo = echo
+    }
+
+    /// Runs to completion, capturing standard output and standard error apart.
+    package func capture(
+        _ executable: String, _ arguments: [String], workingDirectory: String?, environment: [String: String]
+    ) async throws -> (termination: Termination, stdout: [UInt8], stderr: [UInt8]) {
+        echo?(commandLine(executable, arguments, workingDirectory: workingDirectory))
+        let result = try await Subprocess.run(
+            .path(FilePath(executable)),
+            arguments: Arguments(arguments),
+            environment: .custom(environmentKeys(environment)),
+            workingDirectory: workingDirectory.map { FilePath($0) },
+            output: .bytes(limit: Self.outputLimit),
+            error: .bytes(limit: Self.outputLimit)
+        )
+        return (Termination(result.terminationStatus), result.standardOutput, result.standardError)
+    }
+
+    /// Runs with standard output and error merged into one stream, stopped after `timeout`
+    /// (SIGTERM, then SIGKILL after ``killGrace``); `stream`, when set, sees the output as it comes.
+    package func runMerged(
+        _ executable: String, _ arguments: [String], workingDirectory: String?, environment: [String: String],
+        timeout: Duration, stream: (@Sendable ([UInt8]) -> Void)? = nil
+    ) async throws -> MergedRun {
+        echo?(commandLine(executable, arguments, workingDirectory: workingDirectory))
+        let start = ContinuousClock.now
+        let result = try await Subprocess.run(
+            .path(FilePath(executable)),
+            arguments: Arguments(arguments),
+            environment: .custom(environmentKeys(environment)),
+            workingDirectory: workingDirectory.map { FilePath($0) },
+            input: .none,
+            output: .sequence,
+            error: .combinedWithOutput
+        ) { execution in
+            try await withThrowingTaskGroup(of: RunEvent.self) { group in
+                group.addTask {
+                    var output: [UInt8] = []
+                    var truncated = false
+                    for try await buffer in execution.standardOutput {
+                        let bytes = buffer.withUnsafeBytes { Array($0) }
+                        stream?(bytes)
+                        let room = Self.outputLimit - output.count
+                        if bytes.count > room { truncated = true }
+                        output.append(contentsOf: bytes.prefix(max(0, room)))
+                    }
+                    return .finished(output, truncated: truncated)
+                }
+                group.addTask {
+                    do {
+                        try await Task.sleep(for: timeout)
+                    } catch {
+                        return .timerCancelled
+                    }
+                    await execution.teardown(using: [.gracefulShutDown(allowedDurationToNextStep: Self.killGrace)])
+                    return .timedOut
+                }
+                var collected: (output: [UInt8], truncated: Bool) = ([], false)
+                var timedOut = false
+                while let event = try await group.next() {
+                    switch event {
+                    case .finished(let output, let truncated):
+                        collected = (output, truncated)
+                        group.cancelAll()
+                    case .timedOut: timedOut = true
+                    case .timerCancelled: break
+                    }
+                }
+                return (collected, timedOut)
+            }
+        }
+        let (collected, timedOut) = result.closureResult
+        return MergedRun(
+            termination: Termination(result.terminationStatus),
+            output: collected.output,
+            timedOut: timedOut,
+            truncated: collected.truncated,
+            duration: ContinuousClock.now - start
+        )
+    }
+
+    private func environmentKeys(_ environment: [String: String]) -> [Environment.Key: String] {
+        Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(rawValue: $0.key)!, $0.value) })
+    }
+
+    /// A shell-like rendering of a command for `-x`.
+    private func commandLine(_ executable: String, _ arguments: [String], workingDirectory: String?) -> String {
+        let words = ([executable] + arguments).map(shellQuoted).joined(separator: " ")
+        return workingDirectory.map { "cd \(shellQuoted($0)) && \(words)" } ?? words
+    }
+}
+
+/// One event of a run with a timeout.
+private enum RunEvent: Sendable {
+    case finished([UInt8], truncated: Bool)
+    case timedOut
+    case timerCancelled
+}
+
+extension Termination {
+    init(_ status: TerminationStatus) {
+        switch status {
+        case .exited(let code): self = .exited(Int32(code))
+        case .signaled(let signal): self = .signaled(Int32(signal))
+        }
+    }
+}
+
+/// A word quoted for a POSIX shell when it needs it.
+package func shellQuoted(_ word: String) -> String {
+    let safe = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+@%^".contains($0) }
+    return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}

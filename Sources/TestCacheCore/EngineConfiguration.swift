@@ -1,0 +1,125 @@
+public import TestCacheStore
+
+/// Options that change what is built; every one of them is part of every key.
+public struct BuildOptions: Sendable, Hashable {
+    /// `debug` or `release`.
+    public var configuration = "debug"
+    public var swiftcFlags: [String] = []
+    public var ccFlags: [String] = []
+    public var linkerFlags: [String] = []
+    /// SwiftPM's build directory as the user gave it, or nil for `<package>/.build`.
+    public var scratchPath: String?
+
+    public init() {}
+
+    /// The arguments `swift build` gets for these options.
+    var swiftBuildArguments: [String] {
+        var arguments = ["--configuration", configuration]
+        for flag in swiftcFlags { arguments += ["-Xswiftc", flag] }
+        for flag in ccFlags { arguments += ["-Xcc", flag] }
+        for flag in linkerFlags { arguments += ["-Xlinker", flag] }
+        if let scratchPath { arguments += ["--scratch-path", scratchPath] }
+        return arguments
+    }
+}
+
+/// Options of the test run itself.
+public struct TestOptions: Sendable {
+    /// Regular expressions selecting tests by ID (`Module.Class/test`, `Module.Suite/test()`); any may match.
+    public var filters: [String] = []
+    /// Regular expressions of tests to leave out, applied after the filters.
+    public var skips: [String] = []
+    /// Show the output of passing targets too.
+    public var verbose = false
+    /// List the selected tests instead of running them.
+    public var list = false
+    /// How many targets run at once.
+    public var jobs = 2
+    /// How long one test process may run before it is stopped (SIGTERM, then SIGKILL).
+    public var timeout: Duration = .seconds(600)
+    /// Run each target this many times; any value disables the cache.
+    public var count: Int?
+    /// Never read or write the cache.
+    public var noCache = false
+    /// Arguments for the test binary (after `--`); any disables the cache.
+    public var passthrough: [String] = []
+    /// A program to run the test binary under (valgrind, time…); disables the cache.
+    public var execWrapper: [String] = []
+    /// Print each command run (`-x`).
+    public var printCommands = false
+
+    public init() {}
+
+    /// Why these options make results uncacheable, or nil when they are all cacheable.
+    ///
+    /// The closed list of cacheable options is `--filter`, `--skip`, `-v`, `--list`, `--timeout` and
+    /// `--jobs`, kept beside their help text in the command layer; everything else here disables caching.
+    public var cacheDisabledReason: String? {
+        if noCache { return "--no-cache" }
+        if count != nil { return "--count" }
+        if !passthrough.isEmpty { return "arguments after --" }
+        if !execWrapper.isEmpty { return "--exec" }
+        return nil
+    }
+}
+
+/// What the `SWIFT_TESTCACHE_DEBUG` switch asked for, parsed once.
+public struct DebugOptions: Sendable, Hashable {
+    /// `test`: say on stderr, per target, why it was or was not taken from the cache.
+    public var test = false
+    /// `hash`: trace every field hashed into a key.
+    public var hash = false
+
+    public init() {}
+
+    /// Parses a comma-separated list such as `test,hash`; unknown words are ignored.
+    public init(parsing text: String?) {
+        for word in (text ?? "").split(separator: ",") {
+            switch word.trimmingCharacters(in: .whitespaces) {
+            case "test": test = true
+            case "hash": hash = true
+            default: break
+            }
+        }
+    }
+}
+
+/// Where the engine's output goes; the command layer connects it to the terminal, tests to buffers.
+public struct EngineOutput: Sendable {
+    /// Summary lines and test output.
+    public var standardOutput: @Sendable (String) -> Void
+    /// Diagnostics, `-x` commands and debug traces.
+    public var standardError: @Sendable (String) -> Void
+
+    public init(
+        standardOutput: @escaping @Sendable (String) -> Void, standardError: @escaping @Sendable (String) -> Void
+    ) {
+        self.standardOutput = standardOutput
+        self.standardError = standardError
+    }
+}
+
+/// Everything one `swift-testcache test` run needs, chosen by the command layer.
+public struct EngineConfiguration: Sendable {
+    /// The package's root directory, absolute.
+    public var packagePath: String
+    /// The test targets asked for, or empty for all.
+    public var targets: [String] = []
+    public var build = BuildOptions()
+    public var test = TestOptions()
+    /// The environment the build and the tests run in.
+    public var environment: [String: String]
+    public var debug = DebugOptions()
+    /// The tool version and store format every key is salted with.
+    public var salt: KeySalt
+    /// Whether standard output is a terminal (SwiftPM sets NO_COLOR=1 for tests when it is not).
+    public var outputIsTerminal = false
+
+    public init(packagePath: String, environment: [String: String], salt: KeySalt) {
+        self.packagePath = packagePath
+        self.environment = environment
+        self.salt = salt
+    }
+}
+
+import Foundation

@@ -1,0 +1,94 @@
+import TestCacheStore
+
+/// The package-wide inputs of every key: toolchain, build options, manifests, pins, local dependencies.
+struct PackageInputs: Sendable {
+    /// Hash of everything package-wide a test target's build and run depend on.
+    var buildKey: ActionID
+    /// Why results cannot be looked up before building, when they cannot.
+    var unkeyableReason: String?
+}
+
+/// Computes the action IDs of the seed's first level: a hash of every input of a target's build and run,
+/// known before building. Paths are relative to the package root, so the same sources checked out
+/// elsewhere give the same keys.
+struct ActionKeys: Sendable {
+    let salt: KeySalt
+    let trace: (@Sendable (String) -> Void)?
+
+    /// Manifest file names at the root: `Package.swift` and its `Package@swift-*.swift` variants.
+    static func manifestNames(in root: String) -> [String] {
+        var names: [String] = []
+        FileSystem.forEachFile(inDirectory: root) { name, status in
+            if status.isRegular || status.isSymbolicLink,
+                name == "Package.swift" || (name.hasPrefix("Package@swift-") && name.hasSuffix(".swift"))
+            {
+                names.append(name)
+            }
+            return false
+        }
+        return names.sorted()
+    }
+
+    /// The key the package description is remembered under: the toolchain, every manifest and the pins.
+    func descriptionKey(toolchain: Toolchain, hasher: InputHasher) -> ActionID {
+        var description = KeyHasher(name: "package-description", salt: salt, trace: trace)
+        description.update(field: "toolchain", toolchain.identity)
+        for name in Self.manifestNames(in: hasher.root) {
+            description.update(field: "manifest " + name, hasher.hashFile(name)?.hex ?? "missing")
+        }
+        description.update(field: "Package.resolved", hasher.hashFile("Package.resolved")?.hex ?? "missing")
+        return description.finalize()
+    }
+
+    /// The package-wide part of every test key: the description's inputs, the build options, and the
+    /// files of local and edited dependencies.
+    func packageInputs(
+        descriptionKey: ActionID, model: PackageModel, build: BuildOptions, hasher: InputHasher
+    ) -> PackageInputs {
+        var buildHasher = KeyHasher(name: "package-build", salt: salt, trace: trace)
+        buildHasher.update(descriptionKey)
+        buildHasher.update(field: "configuration", build.configuration)
+        for flag in build.swiftcFlags { buildHasher.update(field: "-Xswiftc", flag) }
+        for flag in build.ccFlags { buildHasher.update(field: "-Xcc", flag) }
+        for flag in build.linkerFlags { buildHasher.update(field: "-Xlinker", flag) }
+        buildHasher.update(field: "scratch-path", build.scratchPath.map { relativePath($0, from: hasher.root) } ?? "")
+        // Local and edited dependencies are hashed file by file, like the package's own targets.
+        for path in model.localDependencyPaths + ["Packages"] {
+            for file in hasher.hashTree(path) {
+                buildHasher.update(field: "dependency file " + path + "/" + file.path, file.digest.hex)
+            }
+        }
+        var unkeyable: String?
+        if model.hasRemoteDependencies && hasher.hashFile("Package.resolved") == nil {
+            unkeyable = "Package.resolved is missing, so the dependencies' versions are not known before building"
+        }
+        return PackageInputs(buildKey: buildHasher.finalize(), unkeyableReason: unkeyable)
+    }
+
+    /// The action ID of one test target's result: its files and those of every target it depends on,
+    /// the package-wide inputs, and the cacheable test options.
+    func actionID(
+        for target: PackageTarget, model: PackageModel, inputs: PackageInputs, test: TestOptions, hasher: InputHasher
+    ) -> ActionID {
+        var key = KeyHasher(name: "test-action", salt: salt, trace: trace)
+        key.update(inputs.buildKey)
+        key.update(field: "target", target.name)
+        for dependency in model.closure(of: target) {
+            key.update(field: "directory of " + dependency.name, dependency.path)
+            for file in hasher.hashTree(dependency.path) {
+                key.update(field: "file " + file.path, file.digest.hex)
+            }
+        }
+        Self.addTestOptions(test, to: &key)
+        return key.finalize()
+    }
+
+    /// The cacheable test options that change a result: filters, skips, -v, --list, --timeout.
+    static func addTestOptions(_ test: TestOptions, to key: inout KeyHasher) {
+        for filter in test.filters { key.update(field: "--filter", filter) }
+        for skip in test.skips { key.update(field: "--skip", skip) }
+        key.update(field: "-v", String(test.verbose))
+        key.update(field: "--list", String(test.list))
+        key.update(field: "--timeout", String(describing: test.timeout))
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+
+/// One target of the root package, as the evaluated package description gives it.
+package struct PackageTarget: Codable, Sendable, Equatable {
+    package var name: String
+    /// The module name test IDs start with (`c99name`).
+    package var moduleName: String
+    /// `test`, `library`, `executable`, `macro`, `plugin`…
+    package var kind: String
+    /// The target's directory, relative to the package root.
+    package var path: String
+    /// Targets of this package it depends on directly, by name.
+    package var dependencies: [String]
+
+    package var isTest: Bool { kind == "test" }
+}
+
+/// What the engine needs of a package: its targets in manifest order and where its dependencies live.
+package struct PackageModel: Codable, Sendable, Equatable {
+    package var name: String
+    package var targets: [PackageTarget]
+    /// Local (`path:`) dependency packages, relative to the package root when inside or beside it.
+    package var localDependencyPaths: [String]
+    /// Whether any dependency comes from a repository (its pinned version is then in Package.resolved).
+    package var hasRemoteDependencies: Bool
+
+    /// The test targets, in the order the manifest declares them.
+    package var testTargets: [PackageTarget] { targets.filter(\.isTest) }
+
+    package func target(named name: String) -> PackageTarget? {
+        targets.first { $0.name == name }
+    }
+
+    /// `target` and every target of this package it depends on, directly or not, sorted by name.
+    package func closure(of target: PackageTarget) -> [PackageTarget] {
+        var seen: Set<String> = []
+        var pending = [target.name]
+        while let name = pending.popLast() {
+            guard seen.insert(name).inserted, let next = self.target(named: name) else { continue }
+            pending += next.dependencies
+        }
+        return targets.filter { seen.contains($0.name) }.sorted { $0.name < $1.name }
+    }
+}
+
+extension PackageModel {
+    /// Builds the model from `swift package dump-package` (manifest order) and `swift package describe
+    /// --type json` (paths, module names, dependencies).
+    package init(dumpJSON: [UInt8], describeJSON: [UInt8], root: String) throws {
+        guard let dump = try JSONSerialization.jsonObject(with: Data(dumpJSON)) as? [String: Any],
+            let describe = try JSONSerialization.jsonObject(with: Data(describeJSON)) as? [String: Any],
+            let described = describe["targets"] as? [[String: Any]]
+        else { throw EngineError("the package description is not the JSON SwiftPM writes") }
+
+        var byName: [String: PackageTarget] = [:]
+        for entry in described {
+            guard let name = entry["name"] as? String, let path = entry["path"] as? String else { continue }
+            byName[name] = PackageTarget(
+                name: name,
+                moduleName: entry["c99name"] as? String ?? name,
+                kind: entry["type"] as? String ?? "library",
+                path: path,
+                dependencies: entry["target_dependencies"] as? [String] ?? []
+            )
+        }
+        let manifestOrder = (dump["targets"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        let ordered = manifestOrder.compactMap { byName[$0] }
+        let rest = byName.values.filter { !manifestOrder.contains($0.name) }.sorted { $0.name < $1.name }
+
+        var localPaths: [String] = []
+        var remote = false
+        for dependency in describe["dependencies"] as? [[String: Any]] ?? [] {
+            if dependency["type"] as? String == "fileSystem", let path = dependency["path"] as? String {
+                localPaths.append(relativePath(path, from: root))
+            } else {
+                remote = true
+            }
+        }
+        self.init(
+            name: describe["name"] as? String ?? dump["name"] as? String ?? "",
+            targets: ordered + rest,
+            localDependencyPaths: localPaths.sorted(),
+            hasRemoteDependencies: remote
+        )
+    }
+}
+
+/// `path` relative to `base` (`../Other` for a sibling), or `path` itself when they share nothing but `/`.
+func relativePath(_ path: String, from base: String) -> String {
+    let pathParts = URL(fileURLWithPath: path).standardizedFileURL.pathComponents
+    let baseParts = URL(fileURLWithPath: base).standardizedFileURL.pathComponents
+    var common = 0
+    while common < min(pathParts.count, baseParts.count) && pathParts[common] == baseParts[common] { common += 1 }
+    guard common > 1 else { return path }
+    let ups = Array(repeating: "..", count: baseParts.count - common)
+    let parts = ups + pathParts[common...]
+    return parts.isEmpty ? "." : parts.joined(separator: "/")
+}
+
+/// An error that stops a run, with a one-line message for the user.
+public struct EngineError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

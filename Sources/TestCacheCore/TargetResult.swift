@@ -1,0 +1,90 @@
+/// How one test target came out.
+enum TargetStatus: String, Sendable {
+    case passed = "ok"
+    /// The filters selected none of its tests.
+    case noTestsToRun = "no-tests-to-run"
+    /// It has no tests at all.
+    case noTestFiles = "no-test-files"
+    case failed
+    case buildFailed
+    case setupFailed
+
+    var isFailure: Bool { self == .failed || self == .buildFailed || self == .setupFailed }
+    /// Only passing outcomes are stored, as in Go.
+    var isStorable: Bool { self == .passed || self == .noTestsToRun || self == .noTestFiles }
+}
+
+/// One target's result, run now or replayed from the cache.
+struct TargetResult: Sendable {
+    var name: String
+    var status: TargetStatus
+    /// The test output, standard output and error merged.
+    var output: [UInt8] = []
+    /// How long it ran; nil for outcomes that show no time.
+    var duration: Duration?
+    var cached = false
+    /// Whether the output was already shown as it came (`-v` with one target or `-j 1`).
+    var streamed = false
+    /// Whether the result may be stored: it passed and its output is whole.
+    var storable = false
+
+    /// The Go-style summary line.
+    var summaryLine: String {
+        let time = cached ? "(cached)" : duration.map(summaryTime) ?? ""
+        switch status {
+        case .passed: return "ok  \t\(name)\t\(time)"
+        case .noTestsToRun: return "ok  \t\(name)\t\(time) [no tests to run]"
+        case .noTestFiles: return "?   \t\(name)\t[no test files]"
+        case .failed: return "FAIL\t\(name)\t\(time)"
+        case .buildFailed: return "FAIL\t\(name) [build failed]"
+        case .setupFailed: return "FAIL\t\(name) [setup failed]"
+        }
+    }
+}
+
+/// A stored result's bytes: a header line naming the outcome, then the output exactly as it was.
+enum ResultRecord {
+    static let magic = "stc-test-result 1 "
+
+    static func encode(_ result: TargetResult) -> [UInt8] {
+        Array((magic + result.status.rawValue + "\n").utf8) + result.output
+    }
+
+    /// The stored outcome and output, or nil for anything that is not a whole record of a passing run.
+    static func decode(_ bytes: [UInt8], name: String) -> TargetResult? {
+        guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        let header = String(decoding: bytes[..<newline], as: UTF8.self)
+        guard header.hasPrefix(magic), let status = TargetStatus(rawValue: String(header.dropFirst(magic.count))),
+            status.isStorable
+        else { return nil }
+        return TargetResult(name: name, status: status, output: Array(bytes[(newline + 1)...]), cached: true)
+    }
+}
+
+/// Prints each target's result when its turn comes, so lines appear in target order while targets run
+/// in parallel: a failing target's output (or any target's, with `-v` or `--list`) above its summary line.
+actor OrderedReporter {
+    private var pending: [Int: TargetResult] = [:]
+    private var next = 0
+    /// Whether passing targets' output is shown too.
+    private let showsOutput: Bool
+    private let output: EngineOutput
+
+    init(showsOutput: Bool, output: EngineOutput) {
+        self.showsOutput = showsOutput
+        self.output = output
+    }
+
+    func deliver(_ index: Int, _ result: TargetResult) {
+        pending[index] = result
+        while let result = pending.removeValue(forKey: next) {
+            if (showsOutput || result.status.isFailure) && !result.streamed && !result.output.isEmpty {
+                var text = String(decoding: result.output, as: UTF8.self)
+                if !text.hasSuffix("\n") { text += "\n" }
+                output.standardOutput(text)
+            }
+            output.standardOutput(result.summaryLine + "\n")
+            next += 1
+        }
+    }
+}

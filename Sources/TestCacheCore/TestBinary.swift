@@ -1,0 +1,121 @@
+import Foundation
+
+/// The tests a built test binary holds, by module, for each testing library.
+struct TestInventory: Sendable {
+    /// XCTest IDs (`Module.Class/testMethod`) by module.
+    var xctest: [String: [String]] = [:]
+    /// Swift Testing IDs (`Module.Suite/test()`, `Module.test()`) by module.
+    var swiftTesting: [String: [String]] = [:]
+
+    /// Groups IDs by their module, the part before the first dot.
+    static func byModule(_ ids: [String]) -> [String: [String]] {
+        Dictionary(grouping: ids) { String($0.prefix { $0 != "." }) }
+    }
+
+    /// XCTest's `--list-tests` lines that are test IDs (the listing also prints a header).
+    static func parseXCTestListing(_ output: [UInt8]) -> [String] {
+        String(decoding: output, as: UTF8.self).split(separator: "\n").compactMap { line in
+            let id = line.trimmingCharacters(in: .whitespaces)
+            return id.contains("/") && id.contains(".") && !id.contains(" ") ? id : nil
+        }
+    }
+
+    /// Swift Testing's `--list-tests` lines: one ID a line.
+    static func parseSwiftTestingListing(_ output: [UInt8]) -> [String] {
+        String(decoding: output, as: UTF8.self).split(separator: "\n").compactMap { line in
+            let id = line.trimmingCharacters(in: .whitespaces)
+            return id.contains(".") && !id.hasPrefix("◇") && !id.hasPrefix("↳") && !id.hasPrefix("✔") ? id : nil
+        }
+    }
+}
+
+/// The user's `--filter` and `--skip` expressions, compiled once.
+struct TestSelection: @unchecked Sendable {
+    // Regex is not Sendable; these are only read after init.
+    private let filters: [Regex<AnyRegexOutput>]
+    private let skips: [Regex<AnyRegexOutput>]
+
+    var isEverything: Bool { filters.isEmpty && skips.isEmpty }
+
+    /// Compiles the expressions; one that does not parse is a usage error naming it.
+    init(filters: [String], skips: [String]) throws(EngineError) {
+        func compile(_ pattern: String, _ option: String) throws(EngineError) -> Regex<AnyRegexOutput> {
+            do {
+                return try Regex(pattern)
+            } catch {
+                throw EngineError("\(option) '\(pattern)' is not a valid regular expression: \(error)")
+            }
+        }
+        self.filters = try filters.map { pattern throws(EngineError) in try compile(pattern, "--filter") }
+        self.skips = try skips.map { pattern throws(EngineError) in try compile(pattern, "--skip") }
+    }
+
+    /// Whether a test ID is selected: any filter matches somewhere in it (or there are none), no skip does.
+    func selects(_ id: String) -> Bool {
+        (filters.isEmpty || filters.contains { id.contains($0) }) && !skips.contains { id.contains($0) }
+    }
+}
+
+/// Escapes a string for use as a literal in a regular expression.
+func regexLiteral(_ text: String) -> String {
+    var escaped = ""
+    for character in text {
+        if "\\^$.|?*+()[]{}/-".contains(character) { escaped.append("\\") }
+        escaped.append(character)
+    }
+    return escaped
+}
+
+/// The argument lists that run exactly `ids` in XCTest, split so that no argument exceeds Linux's
+/// limit on one argument's length (128 KiB, MAX_ARG_STRLEN), with room to spare.
+func xctestSelections(_ ids: [String], allOfModule: [String]) -> [[String]] {
+    // Whole classes where every test of a class is selected, to keep the list short.
+    var selectedByClass: [String: [String]] = [:]
+    var totalByClass: [String: Int] = [:]
+    for id in allOfModule { totalByClass[String(id.prefix { $0 != "/" }), default: 0] += 1 }
+    for id in ids { selectedByClass[String(id.prefix { $0 != "/" }), default: []].append(id) }
+    var items: [String] = []
+    for (className, selected) in selectedByClass.sorted(by: { $0.key < $1.key }) {
+        items += selected.count == totalByClass[className] ? [className] : selected
+    }
+    let limit = 100_000
+    var chunks: [[String]] = []
+    var current: [String] = []
+    var length = 0
+    for item in items {
+        if length + item.count + 1 > limit && !current.isEmpty {
+            chunks.append([current.joined(separator: ",")])
+            current = []
+            length = 0
+        }
+        current.append(item)
+        length += item.count + 1
+    }
+    if !current.isEmpty { chunks.append([current.joined(separator: ",")]) }
+    return chunks
+}
+
+/// A Go-style duration: `10m0s`, `1m30s`, `5s`, `1.5s`, `250ms`.
+func goDuration(_ duration: Duration) -> String {
+    let (seconds, attoseconds) = duration.components
+    if seconds == 0 { return "\(attoseconds / 1_000_000_000_000_000)ms" }
+    if seconds < 60 {
+        let fraction = attoseconds / 1_000_000_000_000_000
+        guard fraction > 0 else { return "\(seconds)s" }
+        var digits = String(fraction)
+        digits = String(repeating: "0", count: 3 - digits.count) + digits
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return "\(seconds).\(digits)s"
+    }
+    let hours = seconds / 3_600
+    let minutes = (seconds % 3_600) / 60
+    return (hours > 0 ? "\(hours)h" : "") + "\(minutes)m\(seconds % 60)s"
+}
+
+/// Seconds with three decimals, as the summary line shows a run's time.
+func summaryTime(_ duration: Duration) -> String {
+    let (seconds, attoseconds) = duration.components
+    let milliseconds = seconds * 1_000 + attoseconds / 1_000_000_000_000_000
+    let fraction = String(milliseconds % 1_000)
+    return "\(milliseconds / 1_000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)s"
+}

@@ -1,0 +1,305 @@
+public import TestCacheStore
+import Foundation
+
+/// Runs a package's tests per target and caches every passing result: Go's `go test` cache for SwiftPM.
+///
+/// A run hashes each selected test target's inputs into an action ID and looks it up. When every target
+/// hits, nothing is built or run. Otherwise the package is built once, its tests are listed once, and
+/// the targets that missed run in parallel, each printed in target order when its turn comes.
+public struct TestEngine: Sendable {
+    let configuration: EngineConfiguration
+    /// The store for results and for the engine's memos; nil runs without any cache.
+    let store: ResultStore?
+    let output: EngineOutput
+
+    public init(configuration: EngineConfiguration, store: ResultStore?, output: EngineOutput) {
+        self.configuration = configuration
+        self.store = store
+        self.output = output
+    }
+
+    /// Runs the tests; gives the exit status (0 all passed, 1 any failed). Throws ``EngineError`` for bad
+    /// input (not a package, a manifest that does not load, an unknown target, a bad regex).
+    public func run() async throws -> Int32 {
+        let root = configuration.packagePath
+        guard FileSystem.status(following: root + "/Package.swift")?.isRegular == true else {
+            throw EngineError("\(root) is not a SwiftPM package: it has no Package.swift")
+        }
+        let selection = try TestSelection(filters: configuration.test.filters, skips: configuration.test.skips)
+        let errorLine: @Sendable (String) -> Void = { [output] line in output.standardError(line + "\n") }
+        let runner = CommandRunner(echo: configuration.test.printCommands ? errorLine : nil)
+        let toolchain = try await Toolchain.current(
+            environment: configuration.environment, store: store, salt: configuration.salt, runner: runner
+        )
+        let statCacheKey = statCacheKey(root)
+        let previousRecords = store?.output(for: statCacheKey).value.map { StatCacheFormat.decode($0.bytes) } ?? [:]
+        let hasher = InputHasher(root: root, previous: previousRecords, now: StoreConfiguration.systemClock())
+        let keys = ActionKeys(
+            salt: configuration.salt, trace: configuration.debug.hash ? errorLine : nil
+        )
+        let descriptionKey = keys.descriptionKey(toolchain: toolchain, hasher: hasher)
+        let model = try await loadModel(descriptionKey: descriptionKey, toolchain: toolchain, runner: runner)
+        let targets = try selectTargets(model)
+        let inputs = keys.packageInputs(descriptionKey: descriptionKey, model: model, build: configuration.build, hasher: hasher)
+
+        let reporter = OrderedReporter(showsOutput: configuration.test.verbose || configuration.test.list, output: output)
+        let resultStore = configuration.test.cacheDisabledReason == nil ? store : nil
+        var misses: [(index: Int, target: PackageTarget, actionID: ActionID?)] = []
+        for (index, target) in targets.enumerated() {
+            guard let resultStore, inputs.unkeyableReason == nil else {
+                debug(target, "not cached: \(configuration.test.cacheDisabledReason ?? inputs.unkeyableReason ?? "no store")")
+                misses.append((index, target, nil))
+                continue
+            }
+            let id = keys.actionID(for: target, model: model, inputs: inputs, test: configuration.test, hasher: hasher)
+            switch resultStore.output(for: id) {
+            case .hit(let stored):
+                if let result = ResultRecord.decode(stored.bytes, name: target.name) {
+                    debug(target, "hit on action ID \(id.hex.prefix(16))")
+                    await reporter.deliver(index, result)
+                } else {
+                    debug(target, "miss on action ID \(id.hex.prefix(16)): not a stored passing result")
+                    misses.append((index, target, id))
+                }
+            case .miss(let reason):
+                debug(target, "miss on action ID \(id.hex.prefix(16)): \(reason)")
+                misses.append((index, target, id))
+            }
+        }
+        if hasher.records != previousRecords {
+            store?.put(statCacheKey, StatCacheFormat.encode(hasher.records))
+        }
+
+        var failed = false
+        if !misses.isEmpty {
+            failed = try await buildAndRun(misses, model: model, toolchain: toolchain, runner: runner, selection: selection,
+                resultStore: resultStore, reporter: reporter)
+        }
+        store?.trimIfDue()
+        return failed ? 1 : 0
+    }
+
+    // MARK: Steps
+
+    /// Loads the package description, from the store when its manifests, pins and toolchain are unchanged.
+    private func loadModel(descriptionKey: ActionID, toolchain: Toolchain, runner: CommandRunner) async throws -> PackageModel {
+        if let stored = store?.output(for: descriptionKey).value,
+            let model = try? JSONDecoder().decode(PackageModel.self, from: Data(stored.bytes))
+        {
+            return model
+        }
+        let root = configuration.packagePath
+        let scratch = configuration.build.scratchPath.map { ["--scratch-path", $0] } ?? []
+        let common = ["package", "--package-path", root] + scratch
+        async let dump = runner.capture(
+            toolchain.swiftPath, common + ["dump-package"], workingDirectory: root, environment: configuration.environment)
+        async let describe = runner.capture(
+            toolchain.swiftPath, common + ["describe", "--type", "json"], workingDirectory: root,
+            environment: configuration.environment)
+        let (dumped, described) = try await (dump, describe)
+        for result in [dumped, described] where result.termination != .exited(0) {
+            output.standardError(String(decoding: result.stderr, as: UTF8.self))
+            throw EngineError("cannot load the package at \(root): its manifest did not evaluate")
+        }
+        let model = try PackageModel(dumpJSON: dumped.stdout, describeJSON: described.stdout, root: root)
+        if let encoded = try? JSONEncoder().encode(model) {
+            store?.put(descriptionKey, Array(encoded))
+        }
+        return model
+    }
+
+    /// The test targets asked for, in the package's order; an unknown name is an error listing them.
+    private func selectTargets(_ model: PackageModel) throws -> [PackageTarget] {
+        let testTargets = model.testTargets
+        for name in configuration.targets where !testTargets.contains(where: { $0.name == name }) {
+            let known = testTargets.map(\.name).joined(separator: ", ")
+            throw EngineError("no test target named '\(name)' in package \(model.name); its test targets are: \(known.isEmpty ? "none" : known)")
+        }
+        guard !configuration.targets.isEmpty else { return testTargets }
+        return testTargets.filter { configuration.targets.contains($0.name) }
+    }
+
+    /// Builds the tests, lists them, and runs the targets that missed; gives whether any failed.
+    private func buildAndRun(
+        _ misses: [(index: Int, target: PackageTarget, actionID: ActionID?)], model: PackageModel, toolchain: Toolchain,
+        runner: CommandRunner, selection: TestSelection, resultStore: ResultStore?, reporter: OrderedReporter
+    ) async throws -> Bool {
+        let root = configuration.packagePath
+        let build = try await runner.runMerged(
+            toolchain.swiftPath, ["build", "--build-tests", "--package-path", root] + configuration.build.swiftBuildArguments,
+            workingDirectory: root, environment: configuration.environment, timeout: Self.buildTimeout
+        )
+        guard build.termination == .exited(0) else {
+            output.standardError(String(decoding: build.output, as: UTF8.self))
+            for miss in misses { await reporter.deliver(miss.index, TargetResult(name: miss.target.name, status: .buildFailed)) }
+            return true
+        }
+
+        let scratch = configuration.build.scratchPath ?? root + "/.build"
+        let binary = "\(scratch)/\(configuration.build.configuration)/\(model.name)PackageTests.xctest"
+        let inventory: TestInventory
+        do {
+            inventory = try await listTests(binary, runner: runner)
+        } catch {
+            output.standardError("swift-testcache: cannot list the tests of \(binary): \(error)\n")
+            for miss in misses { await reporter.deliver(miss.index, TargetResult(name: miss.target.name, status: .setupFailed)) }
+            return true
+        }
+
+        let streams = configuration.test.verbose && (misses.count == 1 || configuration.test.jobs == 1)
+        let show: @Sendable ([UInt8]) -> Void = { [output] bytes in output.standardOutput(String(decoding: bytes, as: UTF8.self)) }
+        let targetRunner = TargetRunner(
+            configuration: configuration, binary: binary, inventory: inventory, selection: selection, runner: runner,
+            stream: streams ? show : nil
+        )
+        return await withTaskGroup(of: (Int, TargetResult, ActionID?).self) { group in
+            var pending = misses[...]
+            var failed = false
+            func startNext() {
+                guard let miss = pending.popFirst() else { return }
+                group.addTask { (miss.index, await targetRunner.run(miss.target), miss.actionID) }
+            }
+            for _ in 0..<max(1, configuration.test.jobs) { startNext() }
+            while let (index, result, actionID) = await group.next() {
+                startNext()
+                if result.status.isFailure { failed = true }
+                if result.storable, let actionID, let resultStore {
+                    resultStore.put(actionID, ResultRecord.encode(result))
+                }
+                await reporter.deliver(index, result)
+            }
+            return failed
+        }
+    }
+
+    /// Lists the binary's XCTest and Swift Testing tests, both at once.
+    private func listTests(_ binary: String, runner: CommandRunner) async throws -> TestInventory {
+        guard FileSystem.status(following: binary)?.isRegular == true else {
+            throw EngineError("the build made no test binary")
+        }
+        let root = configuration.packagePath
+        async let xctest = runner.capture(binary, ["--list-tests"], workingDirectory: root, environment: configuration.environment)
+        async let swiftTesting = runner.capture(
+            binary, ["--testing-library", "swift-testing", "--list-tests"], workingDirectory: root,
+            environment: configuration.environment)
+        let (listedXCTest, listedSwiftTesting) = try await (xctest, swiftTesting)
+        guard listedXCTest.termination == .exited(0) else {
+            throw EngineError("XCTest's --list-tests ended with \(listedXCTest.termination)")
+        }
+        // Swift Testing exits 69 when the binary holds no Swift Testing tests at all.
+        guard listedSwiftTesting.termination == .exited(0) || listedSwiftTesting.termination == .exited(69) else {
+            throw EngineError("Swift Testing's --list-tests ended with \(listedSwiftTesting.termination)")
+        }
+        return TestInventory(
+            xctest: TestInventory.byModule(TestInventory.parseXCTestListing(listedXCTest.stdout)),
+            swiftTesting: TestInventory.byModule(TestInventory.parseSwiftTestingListing(listedSwiftTesting.stdout))
+        )
+    }
+
+    /// The key of this package checkout's stat cache: local to this machine and path, never shared.
+    private func statCacheKey(_ root: String) -> ActionID {
+        var hasher = KeyHasher(name: "stat-cache", salt: configuration.salt)
+        hasher.update(field: "root", root)
+        return hasher.finalize()
+    }
+
+    private func debug(_ target: PackageTarget, _ message: String) {
+        if configuration.debug.test { output.standardError("testcache: \(target.name): \(message)\n") }
+    }
+
+    /// A build is not stopped for taking long: compiling is not the test's fault, and a day is beyond any build.
+    static let buildTimeout: Duration = .seconds(24 * 3_600)
+}
+
+/// Runs one test target's tests from the package's single test binary.
+struct TargetRunner: Sendable {
+    let configuration: EngineConfiguration
+    let binary: String
+    let inventory: TestInventory
+    let selection: TestSelection
+    let runner: CommandRunner
+    let stream: (@Sendable ([UInt8]) -> Void)?
+
+    func run(_ target: PackageTarget) async -> TargetResult {
+        let module = target.moduleName
+        let allXCTest = inventory.xctest[module] ?? []
+        let allSwiftTesting = inventory.swiftTesting[module] ?? []
+        var result = TargetResult(name: target.name, status: .passed, duration: .zero, streamed: stream != nil)
+        guard !allXCTest.isEmpty || !allSwiftTesting.isEmpty else {
+            result.status = .noTestFiles
+            result.storable = true
+            return result
+        }
+        let xctest = allXCTest.filter(selection.selects)
+        let swiftTesting = allSwiftTesting.filter(selection.selects)
+        if configuration.test.list {
+            result.output = Array((xctest + swiftTesting).map { $0 + "\n" }.joined().utf8)
+            result.storable = true
+            return result
+        }
+        guard !xctest.isEmpty || !swiftTesting.isEmpty else {
+            result.status = .noTestsToRun
+            result.storable = true
+            return result
+        }
+
+        var invocations = xctest.isEmpty ? [] : xctestSelections(xctest, allOfModule: allXCTest)
+        if !swiftTesting.isEmpty {
+            let filters = selection.isEverything
+                ? ["--filter", "^" + regexLiteral(module) + "\\."]
+                : swiftTesting.flatMap { ["--filter", "^" + regexLiteral($0)] }
+            invocations.append(["--testing-library", "swift-testing"] + filters)
+        }
+        var environment = configuration.environment
+        // As `swift test` does: no colour codes in output that is not going to a terminal.
+        if !configuration.outputIsTerminal { environment["NO_COLOR"] = "1" }
+
+        let start = ContinuousClock.now
+        var truncated = false
+        runs: for _ in 0..<(configuration.test.count ?? 1) {
+            for arguments in invocations {
+                var executable = binary
+                var fullArguments = arguments + configuration.test.passthrough
+                if let wrapper = configuration.test.execWrapper.first {
+                    executable = wrapper
+                    fullArguments = Array(configuration.test.execWrapper.dropFirst()) + [binary] + fullArguments
+                }
+                do {
+                    let run = try await runner.runMerged(
+                        executable, fullArguments, workingDirectory: configuration.packagePath,
+                        environment: environment, timeout: configuration.test.timeout, stream: stream
+                    )
+                    result.output += run.output
+                    truncated = truncated || run.truncated
+                    if run.timedOut {
+                        note("*** Test killed: ran too long (\(goDuration(configuration.test.timeout))).", &result)
+                        result.status = .failed
+                        break runs
+                    }
+                    switch run.termination {
+                    case .exited(0): break
+                    case .exited: result.status = .failed
+                    case .signaled:
+                        note("*** Test binary terminated by \(run.termination).", &result)
+                        result.status = .failed
+                    }
+                } catch {
+                    note("swift-testcache: cannot run \(executable): \(error)", &result)
+                    result.status = .failed
+                    break runs
+                }
+            }
+        }
+        result.duration = ContinuousClock.now - start
+        result.storable = result.status == .passed && !truncated
+        return result
+    }
+
+    /// Adds a line of the tool's own to a target's output (and to the live stream).
+    private func note(_ line: String, _ result: inout TargetResult) {
+        if let last = result.output.last, last != UInt8(ascii: "\n") { result.output.append(UInt8(ascii: "\n")) }
+        let bytes = Array((line + "\n").utf8)
+        result.output += bytes
+        stream?(bytes)
+    }
+}

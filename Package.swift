@@ -85,6 +85,12 @@ let package = Package(
             dependencies: ["TestCacheStore", "_TestSupport"],
             swiftSettings: strictSettings
         ),
+        // Fixture packages built with the real toolchain and tested with the real swift-testcache binary.
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["_TestSupport"],
+            swiftSettings: strictSettings
+        ),
         // The command line run as a user runs it: the built swift-testcache binary, its output and exit status.
         .testTarget(
             name: "TestCacheCommandsTests",

@@ -56,7 +56,7 @@ package struct CommandRunner: Sendable {
     ) async throws -> (termination: Termination, stdout: [UInt8], stderr: [UInt8]) {
         echo?(commandLine(executable, arguments, workingDirectory: workingDirectory))
         let result = try await Subprocess.run(
-            .path(FilePath(executable)),
+            Self.executable(executable),
             arguments: Arguments(arguments),
             environment: .custom(environmentKeys(environment)),
             workingDirectory: workingDirectory.map { FilePath($0) },
@@ -75,7 +75,7 @@ package struct CommandRunner: Sendable {
         echo?(commandLine(executable, arguments, workingDirectory: workingDirectory))
         let start = ContinuousClock.now
         let result = try await Subprocess.run(
-            .path(FilePath(executable)),
+            Self.executable(executable),
             arguments: Arguments(arguments),
             environment: .custom(environmentKeys(environment)),
             workingDirectory: workingDirectory.map { FilePath($0) },
@@ -127,6 +127,11 @@ package struct CommandRunner: Sendable {
             truncated: collected.truncated,
             duration: ContinuousClock.now - start
         )
+    }
+
+    /// A path when the name has a slash, else a program looked up on PATH (as a shell would: `--exec valgrind`).
+    private static func executable(_ name: String) -> Executable {
+        name.contains("/") ? .path(FilePath(name)) : .name(name)
     }
 
     private func environmentKeys(_ environment: [String: String]) -> [Environment.Key: String] {

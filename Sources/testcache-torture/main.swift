@@ -57,27 +57,15 @@ func fail(_ message: String) -> Never {
     exit(1)
 }
 
-let arguments = CommandLine.arguments
-guard arguments.count >= 3 else {
-    print("usage: testcache-torture hammer DIR WORKER ITERATIONS | write DIR | verify DIR")
-    exit(2)
-}
-let directory = arguments[2]
-
-switch arguments[1] {
-case "hammer":
-    guard arguments.count == 5, let worker = Int(arguments[3]), let iterations = Int(arguments[4]) else {
-        print("usage: testcache-torture hammer DIR WORKER ITERATIONS")
-        exit(2)
-    }
+/// Puts and gets shared and own keys for `iterations` rounds while capped trims evict under them.
+func hammer(directory: String, worker: Int, iterations: Int) {
     // A small cap so that trims evict constantly while other processes read.
     let store = ResultStore(directory: directory, configuration: StoreConfiguration(maxSize: 2 << 20))
-    var generator = SystemRandomNumberGenerator()
     var lastOwn: [String: [UInt8]] = [:]
     var hits = 0
     var misses = 0
     for iteration in 0..<iterations {
-        let roll = Int.random(in: 0..<100, using: &generator)
+        let roll = Int.random(in: 0..<100)
         if roll < 25 {
             // A shared key: every process writes the same bytes for it.
             let name = "shared-\(Int.random(in: 0..<sharedKeyCount))"
@@ -91,7 +79,8 @@ case "hammer":
             store.trim()
         } else {
             // Any key of any worker: a hit must verify, a miss must be an honest absence.
-            let name = roll < 75 ? "shared-\(Int.random(in: 0..<sharedKeyCount))" : "w\(Int.random(in: 0..<4))-\(Int.random(in: 0..<4))"
+            let name = roll < 75
+                ? "shared-\(Int.random(in: 0..<sharedKeyCount))" : "w\(Int.random(in: 0..<4))-\(Int.random(in: 0..<4))"
             switch store.output(for: key(name)) {
             case .hit(let stored):
                 guard verify(stored.bytes, key: name) else { fail("\(name): \(stored.bytes.count) bytes do not verify") }
@@ -107,8 +96,15 @@ case "hammer":
         }
     }
     print("ok hits=\(hits) misses=\(misses)")
+}
 
-case "write":
+/// Puts large values under the shared keys until the process is killed.
+///
+/// Not optimized: with -O, Swift 6.3.1's optimizer spends over ten minutes on this function (an endless
+/// loop around the inlined value generator and `put`), which stalled `swift build -c release`; the
+/// rest of the file compiles in seconds. How fast this loop runs does not matter to the tests.
+@_optimize(none)
+func writeUntilKilled(directory: String) -> Never {
     let store = ResultStore(directory: directory)
     var round = 0
     while true {
@@ -117,8 +113,10 @@ case "write":
         // Up to 2 MiB, so that a kill often lands inside a write.
         store.put(key(name), makeValue(key: name, tag: "\(getpid())-\(round)", length: Int.random(in: 1...(2 << 20))))
     }
+}
 
-case "verify":
+/// Checks that every shared key reads back whole or as "not found".
+func verifyAll(directory: String) {
     let store = ResultStore(directory: directory)
     var hits = 0
     var misses = 0
@@ -135,8 +133,22 @@ case "verify":
         }
     }
     print("ok hits=\(hits) misses=\(misses)")
+}
 
+let usage = "usage: testcache-torture hammer DIR WORKER ITERATIONS | write DIR | verify DIR"
+let arguments = CommandLine.arguments
+switch (arguments.count, arguments.count > 1 ? arguments[1] : "") {
+case (5, "hammer"):
+    guard let worker = Int(arguments[3]), let iterations = Int(arguments[4]) else {
+        print(usage)
+        exit(2)
+    }
+    hammer(directory: arguments[2], worker: worker, iterations: iterations)
+case (3, "write"):
+    writeUntilKilled(directory: arguments[2])
+case (3, "verify"):
+    verifyAll(directory: arguments[2])
 default:
-    print("unknown mode \(arguments[1])")
+    print(usage)
     exit(2)
 }

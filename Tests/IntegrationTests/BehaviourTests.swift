@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+import _TestSupport
+
+extension IntegrationTests {
+    /// Run-time behaviours on one build of Fixtures/Behaviours; each test has a store of its own.
+    @Suite struct Behaviours {
+        /// Built once for the whole suite: every test below reuses its `.build`.
+        static let fixture = Result { try Fixture("Behaviours") }
+
+        let fixture: Fixture
+        let store: TemporaryDirectory
+
+        init() throws {
+            fixture = try Self.fixture.get()
+            store = try TemporaryDirectory()
+        }
+
+        func run(_ arguments: String..., environment: [String: String] = [:]) throws -> ProcessResult {
+            var environment = environment
+            environment["SWIFT_TESTCACHE_DIR"] = store.path
+            var all = ProcessInfo.processInfo.environment
+            all["SWIFT_TESTCACHE_DEBUG"] = nil
+            all.merge(environment) { $1 }
+            return try runExecutable("swift-testcache", ["--package-path", fixture.root] + arguments, environment: all)
+        }
+
+        @Test func filtersSelectTestsOfBothLibraries() throws {
+            let result = try run("FilterTests", "--filter", "Two", "-v")
+            #expect(result.status == 0, result.transcript)
+            #expect(result.stdout.contains("alpha two ran") && result.stdout.contains("beta two ran"), result.transcript)
+            #expect(!result.stdout.contains("alpha one ran") && !result.stdout.contains("beta one ran"), result.transcript)
+            #expect(isFreshPass(result.summaries.first ?? "", "FilterTests"), result.transcript)
+        }
+
+        @Test func skipsAndListing() throws {
+            let result = try run("FilterTests", "--skip", "beta|One", "--list")
+            #expect(result.status == 0, result.transcript)
+            #expect(result.lines.dropLast() == ["FilterTests.AlphaTests/testAlphaTwo"], result.transcript)
+        }
+
+        @Test func aFilterThatMatchesNothingHasNoTestsToRun() throws {
+            let result = try run("FilterTests", "--filter", "NoSuchTest")
+            #expect(result.status == 0, result.transcript)
+            #expect(result.lines.count == 1, result.transcript)
+            #expect(result.lines.first?.wholeMatch(of: /ok  \tFilterTests\t[0-9.]+s \[no tests to run\]/) != nil, result.transcript)
+        }
+
+        @Test func aTargetWithoutTestsHasNoTestFiles() throws {
+            let result = try run("NoTests", "ResourceTests")
+            #expect(result.status == 0, result.transcript)
+            #expect(result.summaries.first == "?   \tNoTests\t[no test files]", result.transcript)
+            #expect(isFreshPass(result.summaries.last ?? "", "ResourceTests"), result.transcript)
+        }
+
+        @Test func passingResultsAreReplayedExactlyWithVerbose() throws {
+            let first = try run("FilterTests", "-v")
+            let second = try run("FilterTests", "-v")
+            #expect(second.status == 0, second.transcript)
+            #expect(second.summaries == ["ok  \tFilterTests\t(cached)"], second.transcript)
+            // The output above the line is the stored output, byte for byte.
+            #expect(first.lines.dropLast() == second.lines.dropLast(), second.transcript)
+            #expect(second.stdout.contains("beta one ran"), second.transcript)
+        }
+
+        @Test func countNoCacheAndExecRunWithoutTheCache() throws {
+            _ = try run("FilterTests")
+            #expect(try run("FilterTests").summaries == ["ok  \tFilterTests\t(cached)"])
+            for arguments in [["--count", "1"], ["--no-cache"], ["--exec", "env"]] {
+                var all = ["FilterTests"]
+                all += arguments
+                let result = try runExecutable(
+                    "swift-testcache", ["--package-path", fixture.root] + all,
+                    environment: ProcessInfo.processInfo.environment.merging(["SWIFT_TESTCACHE_DIR": store.path]) { $1 })
+                #expect(result.status == 0, result.transcript)
+                #expect(isFreshPass(result.summaries.first ?? "", "FilterTests"), "\(arguments): \(result.transcript)")
+            }
+            // Runs without the cache stored nothing new, and left the stored result alone.
+            #expect(try run("FilterTests").summaries == ["ok  \tFilterTests\t(cached)"])
+        }
+
+        @Test func theDebugSwitchSaysWhyATargetWasOrWasNotCached() throws {
+            let miss = try run("FilterTests", environment: ["SWIFT_TESTCACHE_DEBUG": "test"])
+            #expect(miss.stderr.contains("testcache: FilterTests: miss on action ID "), miss.transcript)
+            let hit = try run("FilterTests", environment: ["SWIFT_TESTCACHE_DEBUG": "test"])
+            #expect(hit.stderr.contains("testcache: FilterTests: hit on action ID "), hit.transcript)
+            let off = try run("FilterTests", "--count", "1", environment: ["SWIFT_TESTCACHE_DEBUG": "test"])
+            #expect(off.stderr.contains("testcache: FilterTests: not cached: --count"), off.transcript)
+        }
+
+        @Test func aTestPastItsTimeoutIsKilledAndFails() throws {
+            let result = try run("SlowTests", "--timeout", "1s")
+            #expect(result.status == 1, result.transcript)
+            #expect(result.stdout.contains("going to sleep\n"), result.transcript)
+            #expect(result.stdout.contains("*** Test killed: ran too long (1s).\n"), result.transcript)
+            #expect(isFailure(result.summaries.first ?? "", "SlowTests"), result.transcript)
+        }
+
+        @Test func aCrashingTestFailsAndSaysHow() throws {
+            let result = try run("CrashTests")
+            #expect(result.status == 1, result.transcript)
+            #expect(result.stdout.contains("about to crash"), result.transcript)
+            #expect(result.stdout.contains("*** Test binary terminated by signal 6 (SIGABRT)."), result.transcript)
+            #expect(isFailure(result.summaries.first ?? "", "CrashTests"), result.transcript)
+            // A failure is never stored: the next run crashes again.
+            #expect(isFailure(try run("CrashTests").summaries.first ?? "", "CrashTests"))
+        }
+    }
+
+    /// Bad input: a clear one-line error, exit status 2, and no harm to the store.
+    @Suite struct BadInput {
+        @Test func notAPackage() throws {
+            let directory = try TemporaryDirectory()
+            let result = try runExecutable(
+                "swift-testcache", ["--package-path", directory.path],
+                environment: ProcessInfo.processInfo.environment.merging(["SWIFT_TESTCACHE_DIR": directory.path + "/store"]) { $1 })
+            #expect(result.status == 2, result.transcript)
+            #expect(result.stderr == "swift-testcache: error: \(directory.path) is not a SwiftPM package: it has no Package.swift\n", result.transcript)
+        }
+
+        @Test func aManifestThatDoesNotCompile() throws {
+            let directory = try TemporaryDirectory()
+            try Data("// swift-tools-version: 6.0\nimport PackageDescription\nlet package = Package(name: 42)\n".utf8)
+                .write(to: URL(fileURLWithPath: directory.path + "/Package.swift"))
+            let result = try runExecutable(
+                "swift-testcache", ["--package-path", directory.path],
+                environment: ProcessInfo.processInfo.environment.merging(["SWIFT_TESTCACHE_DIR": directory.path + "/store"]) { $1 })
+            #expect(result.status == 2, result.transcript)
+            #expect(result.stderr.hasSuffix("swift-testcache: error: cannot load the package at \(directory.path): its manifest did not evaluate\n"), result.transcript)
+            #expect(result.stderr.contains("Package.swift:3:"), "the manifest's diagnostics are shown: \(result.transcript)")
+        }
+
+        @Test func anUnknownTargetListsTheTestTargets() throws {
+            let fixture = try Fixture("TestCache")
+            let result = try fixture.run("T9Tests")
+            #expect(result.status == 2, result.transcript)
+            #expect(result.stderr == "swift-testcache: error: no test target named 'T9Tests' in package TestCache; its test targets are: T1Tests, T2Tests, T3Tests, T4Tests\n", result.transcript)
+        }
+
+        @Test func aRegexThatDoesNotParse() throws {
+            let fixture = try Fixture("TestCache")
+            let result = try fixture.run("--filter", "(unclosed")
+            #expect(result.status == 2, result.transcript)
+            #expect(result.stderr.hasPrefix("swift-testcache: error: --filter '(unclosed' is not a valid regular expression"), result.transcript)
+            #expect(result.stderr.split(separator: "\n").count == 1, result.transcript)
+        }
+
+        @Test(arguments: [["--bogus"], ["--jobs", "0"], ["--timeout", "soon"], ["--count", "0"]])
+        func badOptions(_ arguments: [String]) throws {
+            let fixture = try Fixture("TestCache")
+            let result = try runExecutable(
+                "swift-testcache", ["--package-path", fixture.root] + arguments,
+                environment: ProcessInfo.processInfo.environment.merging(["SWIFT_TESTCACHE_DIR": fixture.store]) { $1 })
+            #expect(result.status == 2, result.transcript)
+            #expect(result.stderr.hasPrefix("swift-testcache: error: "), result.transcript)
+            #expect(result.stderr.split(separator: "\n").count == 1, result.transcript)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+import _TestSupport
+
+/// A copy of one of the repository's `Fixtures/` packages in a temporary directory, with a store of its own.
+final class Fixture: Sendable {
+    let temporary: TemporaryDirectory
+    /// The package's root in the copy.
+    let root: String
+    /// The store every run of this fixture uses, unless a run names another.
+    let store: String
+
+    /// The repository's `Fixtures` directory, found from this source file.
+    static let fixtures = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures").path
+
+    init(_ name: String, checkout: String = "checkout") throws {
+        temporary = try TemporaryDirectory()
+        root = temporary.path + "/" + checkout + "/" + name
+        store = temporary.path + "/store"
+        try FileManager.default.createDirectory(atPath: temporary.path + "/" + checkout, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.fixtures + "/" + name, toPath: root)
+        // A build folder left by hand in the source tree must not leak into the copy.
+        try? FileManager.default.removeItem(atPath: root + "/.build")
+    }
+
+    /// Runs `swift-testcache --package-path ROOT ARGUMENTS` with this fixture's store.
+    func run(_ arguments: String..., environment extra: [String: String] = [:], store: String? = nil) throws -> ProcessResult {
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_TESTCACHE_DIR"] = store ?? self.store
+        environment["SWIFT_TESTCACHE_DEBUG"] = nil
+        environment.merge(extra) { $1 }
+        return try runExecutable("swift-testcache", ["--package-path", root] + arguments, environment: environment)
+    }
+
+    /// Replaces a file of the package.
+    func write(_ relativePath: String, _ contents: String) throws {
+        try Data(contents.utf8).write(to: URL(fileURLWithPath: root + "/" + relativePath))
+    }
+}
+
+extension ProcessResult {
+    /// Standard output's lines.
+    var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropLast(stdout.hasSuffix("\n") ? 1 : 0) }
+
+    /// The Go-style summary lines only (`ok`, `FAIL`, `?`).
+    var summaries: [String] { lines.filter { $0.hasPrefix("ok  \t") || $0.hasPrefix("FAIL\t") || $0.hasPrefix("?   \t") } }
+
+    /// Whether `-x` showed a `swift build` (stderr).
+    var ranBuild: Bool { stderr.contains(" build --build-tests ") }
+
+    /// Whether `-x` showed a run of the test binary other than its listing (stderr).
+    var ranTests: Bool {
+        stderr.split(separator: "\n").contains { $0.contains("PackageTests.xctest") && !$0.contains("--list-tests") }
+    }
+
+    /// Everything the run printed, for failure messages.
+    var transcript: Comment { "status \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
+}
+
+/// Whether `line` is `ok  \tNAME\t<seconds>s`, a run that was not replayed.
+func isFreshPass(_ line: String, _ name: String) -> Bool {
+    line.wholeMatch(of: try! Regex("ok  \t\(name)\t[0-9]+\\.[0-9]{3}s")) != nil
+}
+
+/// Whether `line` is `FAIL\tNAME\t<seconds>s`.
+func isFailure(_ line: String, _ name: String) -> Bool {
+    line.wholeMatch(of: try! Regex("FAIL\t\(name)\t[0-9]+\\.[0-9]{3}s")) != nil
+}

@@ -91,10 +91,19 @@ let package = Package(
             dependencies: ["_TestSupport"],
             swiftSettings: strictSettings
         ),
-        // The command line run as a user runs it: the built swift-testcache binary, its output and exit status.
+        // Unit tests of the engine's parts: formatting, selection, records, package model, input hashing, keys.
+        .testTarget(
+            name: "TestCacheCoreTests",
+            dependencies: ["TestCacheCore", "TestCacheStore", "_TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        // The command line: parsing in-process, and the built swift-testcache binary run as a user runs it.
         .testTarget(
             name: "TestCacheCommandsTests",
-            dependencies: ["TestCacheStore", "_TestSupport"],
+            dependencies: [
+                "TestCacheCommands", "TestCacheStore", "_TestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Testing
+@testable import TestCacheCommands
+
+@Suite struct ParsingTests {
+    @Test func argumentsAfterTheSeparatorBecomeBinaryArguments() {
+        #expect(carryingBinaryArguments(["-v", "T1", "--", "--flag", "x"]) == ["-v", "T1", "--binary-argument=--flag", "--binary-argument=x"])
+        #expect(carryingBinaryArguments(["-v"]) == ["-v"])
+        #expect(carryingBinaryArguments(["--", "--"]) == ["--binary-argument=--"])
+    }
+
+    @Test(arguments: [("10m", 600_000), ("90s", 90_000), ("1h30m", 5_400_000), ("1.5s", 1_500), ("250ms", 250)])
+    func goDurationsParse(_ text: String, _ milliseconds: Int64) {
+        #expect(parseGoDuration(text) == .milliseconds(milliseconds))
+    }
+
+    @Test(arguments: ["", "10", "soon", "5x", "-1s", "0s"])
+    func badDurationsDoNotParse(_ text: String) {
+        #expect(parseGoDuration(text) == nil)
+    }
+
+    @Test func testIsTheDefaultSubcommandAndParsesItsOptions() throws {
+        let command = try SwiftTestCache.parseAsRoot(["--filter", "a", "-Xswiftc", "-DX", "-j", "3", "T1", "T2", "--binary-argument=--x"])
+        let test = try #require(command as? SwiftTestCache.Test)
+        #expect(test.targets == ["T1", "T2"])
+        #expect(test.binaryArguments == ["--x"])
+        #expect(test.test.filter == ["a"] && test.test.jobs == 3)
+        #expect(test.build.swiftcFlags == ["-DX"])
+    }
+}

@@ -1,0 +1,105 @@
+import Testing
+@testable import TestCacheCore
+
+@Suite struct FormattingTests {
+    @Test(arguments: [
+        (Duration.seconds(600), "10m0s"), (.seconds(90), "1m30s"), (.seconds(5), "5s"), (.milliseconds(1_500), "1.5s"),
+        (.milliseconds(250), "250ms"), (.seconds(3_661), "1h1m1s"), (.milliseconds(1_250), "1.25s"),
+    ])
+    func goDurations(_ duration: Duration, _ expected: String) {
+        #expect(goDuration(duration) == expected)
+    }
+
+    @Test func summaryTimesHaveThreeDecimals() {
+        #expect(summaryTime(.milliseconds(1_204)) == "1.204s")
+        #expect(summaryTime(.milliseconds(5)) == "0.005s")
+        #expect(summaryTime(.zero) == "0.000s")
+        #expect(summaryTime(.seconds(61)) == "61.000s")
+    }
+
+    @Test func summaryLines() {
+        var result = TargetResult(name: "CoreTests", status: .passed, duration: .milliseconds(1_204))
+        #expect(result.summaryLine == "ok  \tCoreTests\t1.204s")
+        result.cached = true
+        #expect(result.summaryLine == "ok  \tCoreTests\t(cached)")
+        result.status = .noTestsToRun
+        #expect(result.summaryLine == "ok  \tCoreTests\t(cached) [no tests to run]")
+        #expect(TargetResult(name: "T", status: .noTestFiles).summaryLine == "?   \tT\t[no test files]")
+        #expect(TargetResult(name: "T", status: .failed, duration: .milliseconds(456)).summaryLine == "FAIL\tT\t0.456s")
+        #expect(TargetResult(name: "T", status: .buildFailed).summaryLine == "FAIL\tT [build failed]")
+        #expect(TargetResult(name: "T", status: .setupFailed).summaryLine == "FAIL\tT [setup failed]")
+    }
+}
+
+@Suite struct ResultRecordTests {
+    @Test func passingResultsRoundTripWithTheirExactOutput() throws {
+        let output: [UInt8] = Array("line one\n\u{1B}[0mcolour\nno newline at end".utf8) + [0, 255]
+        for status in [TargetStatus.passed, .noTestsToRun, .noTestFiles] {
+            let record = ResultRecord.encode(TargetResult(name: "T", status: status, output: output))
+            let decoded = try #require(ResultRecord.decode(record, name: "T"))
+            #expect(decoded.status == status)
+            #expect(decoded.output == output)
+            #expect(decoded.cached)
+        }
+    }
+
+    @Test func failuresAndGarbageAreNeverReplayed() {
+        for status in [TargetStatus.failed, .buildFailed, .setupFailed] {
+            #expect(ResultRecord.decode(ResultRecord.encode(TargetResult(name: "T", status: status)), name: "T") == nil)
+        }
+        #expect(ResultRecord.decode([], name: "T") == nil)
+        #expect(ResultRecord.decode(Array("stc-test-result 1 ok".utf8), name: "T") == nil)
+        #expect(ResultRecord.decode(Array("stc-test-result 2 ok\n".utf8), name: "T") == nil)
+        #expect(ResultRecord.decode(Array("garbage\nok\n".utf8), name: "T") == nil)
+    }
+}
+
+@Suite struct SelectionTests {
+    @Test func filtersAreAlternativesAndSkipsWin() throws {
+        let selection = try TestSelection(filters: ["Alpha", "beta$"], skips: ["Two"])
+        #expect(selection.selects("M.AlphaTests/testOne"))
+        #expect(selection.selects("M.Suite/beta"))
+        #expect(!selection.selects("M.AlphaTests/testTwo"))
+        #expect(!selection.selects("M.Gamma/testOne"))
+        #expect(!selection.isEverything)
+        #expect(try TestSelection(filters: [], skips: []).selects("anything"))
+    }
+
+    @Test func aBadExpressionNamesItsOption() {
+        #expect {
+            try TestSelection(filters: [], skips: ["[unclosed"])
+        } throws: { error in
+            "\(error)".hasPrefix("--skip '[unclosed' is not a valid regular expression")
+        }
+    }
+
+    @Test func xctestSelectionsUseWholeClassesWhenTheyCan() {
+        let all = ["M.A/test1", "M.A/test2", "M.B/test1", "M.B/test2"]
+        #expect(xctestSelections(all, allOfModule: all) == [["M.A,M.B"]])
+        #expect(xctestSelections(["M.A/test1", "M.A/test2", "M.B/test2"], allOfModule: all) == [["M.A,M.B/test2"]])
+    }
+
+    @Test func longXCTestSelectionsAreSplitBelowTheArgumentLimit() {
+        let all = (0..<6_000).map { "Module.Class/testNumber\($0)WithAVeryLongNameIndeed" }
+        let selected = all.filter { !$0.hasSuffix("7WithAVeryLongNameIndeed") }
+        let chunks = xctestSelections(selected, allOfModule: all)
+        #expect(chunks.count > 1)
+        #expect(chunks.allSatisfy { $0.count == 1 && $0[0].utf8.count <= 100_000 })
+        #expect(chunks.flatMap { $0[0].split(separator: ",").map(String.init) } == selected)
+    }
+
+    @Test func regexLiteralsMatchOnlyThemselves() throws {
+        let id = "M.Suite/test(x:)"
+        let regex = try Regex("^" + regexLiteral(id))
+        #expect(id.contains(regex))
+        #expect(!"M.SuiteXtest(x:)".contains(regex))
+    }
+
+    @Test func listingsAreParsedByModule() {
+        let xctest = Array("Listing 3 tests in debug.xctest:\n\nA.C/test1\nA.C/test2\nB.D/testX\n".utf8)
+        let inventory = TestInventory.byModule(TestInventory.parseXCTestListing(xctest))
+        #expect(inventory == ["A": ["A.C/test1", "A.C/test2"], "B": ["B.D/testX"]])
+        let swiftTesting = Array("M.Suite1/again()\nM.doubled()\n".utf8)
+        #expect(TestInventory.parseSwiftTestingListing(swiftTesting) == ["M.Suite1/again()", "M.doubled()"])
+    }
+}

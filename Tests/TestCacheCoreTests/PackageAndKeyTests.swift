@@ -1,0 +1,211 @@
+import Foundation
+import Testing
+import TestCacheStore
+import _TestSupport
+@testable import TestCacheCore
+
+@Suite struct PackageModelTests {
+    static let dump = Array(#"{"name":"P","targets":[{"name":"Lib","type":"regular"},{"name":"Mid","type":"regular"},{"name":"ZTests","type":"test"},{"name":"ATests","type":"test"}]}"#.utf8)
+    static let describe = Array(#"""
+        {"name":"P","path":"/src/P","dependencies":[
+          {"identity":"other","type":"fileSystem","path":"/src/Other"},
+          {"identity":"swift-log","type":"sourceControl","url":"https://github.com/apple/swift-log"}],
+         "targets":[
+          {"name":"ZTests","c99name":"ZTests","type":"test","path":"Tests/ZTests","target_dependencies":["Mid"]},
+          {"name":"Mid","c99name":"Mid","type":"library","path":"Sources/Mid","target_dependencies":["Lib"]},
+          {"name":"Lib","c99name":"Lib","type":"library","path":"Sources/Lib"},
+          {"name":"ATests","c99name":"ATests","type":"test","path":"Tests/ATests"}]}
+        """#.utf8)
+
+    @Test func targetsComeInManifestOrderWithTheirTransitiveDependencies() throws {
+        let model = try PackageModel(dumpJSON: Self.dump, describeJSON: Self.describe, root: "/src/P")
+        #expect(model.testTargets.map(\.name) == ["ZTests", "ATests"])
+        let zTests = try #require(model.target(named: "ZTests"))
+        #expect(model.closure(of: zTests).map(\.name) == ["Lib", "Mid", "ZTests"])
+        #expect(model.closure(of: try #require(model.target(named: "ATests"))).map(\.name) == ["ATests"])
+        #expect(model.localDependencyPaths == ["../Other"])
+        #expect(model.hasRemoteDependencies)
+    }
+
+    @Test func notSwiftPMsJSONIsAnError() {
+        #expect(throws: EngineError.self) { try PackageModel(dumpJSON: Array("[]".utf8), describeJSON: Self.describe, root: "/") }
+    }
+
+    @Test func relativePaths() {
+        #expect(relativePath("/a/b/c", from: "/a/b") == "c")
+        #expect(relativePath("/a/x", from: "/a/b") == "../x")
+        #expect(relativePath("/a/b", from: "/a/b") == ".")
+        #expect(relativePath("/x/y", from: "/a/b") == "/x/y")
+    }
+}
+
+@Suite struct InputHasherTests {
+    let directory: TemporaryDirectory
+
+    init() throws {
+        directory = try TemporaryDirectory()
+    }
+
+    func write(_ path: String, _ text: String) throws {
+        let url = URL(fileURLWithPath: directory.path + "/" + path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+    }
+
+    /// Sets a file's mtime to one fixed instant in the past (2023-11-14), as if written long before the scan.
+    func age(_ path: String) throws {
+        let date = Date(timeIntervalSince1970: 1_700_000_000)
+        try FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: directory.path + "/" + path)
+    }
+
+    var now: Int64 { StoreConfiguration.systemClock() }
+
+    @Test func treesListEveryFileSortedAndSkipBuildFolders() throws {
+        try write("Sources/A/b.swift", "b")
+        try write("Sources/A/a.swift", "a")
+        try write("Sources/A/.hidden", "h")
+        try write("Sources/A/Sub/c.txt", "c")
+        try write("Sources/A/.build/junk.o", "j")
+        let hasher = InputHasher(root: directory.path, previous: [:], now: now)
+        let files = hasher.hashTree("Sources/A")
+        #expect(files.map(\.path) == ["Sources/A/.hidden", "Sources/A/Sub/c.txt", "Sources/A/a.swift", "Sources/A/b.swift"])
+        #expect(files.first { $0.path == "Sources/A/a.swift" }?.digest == OutputID(of: Array("a".utf8)))
+    }
+
+    @Test func recentlyChangedFilesAreHashedButNotRemembered() throws {
+        try write("old.swift", "old")
+        try write("new.swift", "new")
+        // The ctime cannot be set back, so "old" is only settled when the scan is told it runs later.
+        let hasher = InputHasher(root: directory.path, previous: [:], now: now + 10_000_000_000)
+        let fresh = InputHasher(root: directory.path, previous: [:], now: now)
+        #expect(hasher.hashFile("old.swift") != nil)
+        #expect(hasher.records.keys.contains("old.swift"))
+        #expect(fresh.hashFile("new.swift") == OutputID(of: Array("new".utf8)))
+        #expect(fresh.records.isEmpty)
+    }
+
+    @Test func aSameSizeEditWithItsMtimeSetBackIsHashedAgain() throws {
+        try write("value.swift", "let x = 1\n")
+        try age("value.swift")
+        let first = InputHasher(root: directory.path, previous: [:], now: now + 10_000_000_000)
+        #expect(first.hashFile("value.swift") == OutputID(of: Array("let x = 1\n".utf8)))
+        let remembered = first.records
+        #expect(remembered.count == 1)
+
+        // Same size, same mtime as before: only the ctime (which no program can set back) changed.
+        try write("value.swift", "let x = 2\n")
+        try age("value.swift")
+        let status = try #require(FileSystem.status(following: directory.path + "/value.swift"))
+        let record = try #require(remembered["value.swift"])
+        #expect(status.size == record.size && status.modified == record.modified && status.inode == record.inode)
+        let second = InputHasher(root: directory.path, previous: remembered, now: now + 10_000_000_000)
+        #expect(second.hashFile("value.swift") == OutputID(of: Array("let x = 2\n".utf8)))
+        #expect(second.filesRead == 1)
+    }
+
+    @Test func unchangedFilesComeFromTheStatCache() throws {
+        try write("a.swift", "a")
+        let first = InputHasher(root: directory.path, previous: [:], now: now + 10_000_000_000)
+        _ = first.hashTree(".")
+        let second = InputHasher(root: directory.path, previous: first.records, now: now + 10_000_000_000)
+        #expect(second.hashTree(".").map(\.digest) == [OutputID(of: Array("a".utf8))])
+        #expect(second.filesRead == 0)
+    }
+
+    @Test func statCachesRoundTripAndGarbageIsEmpty() throws {
+        try write("dir with space/a b.swift", "a")
+        let hasher = InputHasher(root: directory.path, previous: [:], now: now + 10_000_000_000)
+        _ = hasher.hashTree(".")
+        let encoded = StatCacheFormat.encode(hasher.records)
+        #expect(StatCacheFormat.decode(encoded) == hasher.records)
+        #expect(StatCacheFormat.decode(Array("garbage".utf8)).isEmpty)
+        #expect(StatCacheFormat.decode(Array("stc-statcache 1\nnot a record\n".utf8)).isEmpty)
+    }
+}
+
+@Suite struct ActionKeyTests {
+    static let model = PackageModel(
+        name: "P",
+        targets: [
+            PackageTarget(name: "Lib", moduleName: "Lib", kind: "library", path: "Sources/Lib", dependencies: []),
+            PackageTarget(name: "LibTests", moduleName: "LibTests", kind: "test", path: "Tests/LibTests", dependencies: ["Lib"]),
+            PackageTarget(name: "OtherTests", moduleName: "OtherTests", kind: "test", path: "Tests/OtherTests", dependencies: []),
+        ],
+        localDependencyPaths: [],
+        hasRemoteDependencies: false
+    )
+
+    func makePackage(at root: String, libValue: String = "1") throws {
+        for (path, text) in [
+            ("Package.swift", "// manifest"), ("Sources/Lib/Lib.swift", "let x = \(libValue)"),
+            ("Tests/LibTests/T.swift", "test"), ("Tests/OtherTests/O.swift", "other"),
+        ] {
+            let url = URL(fileURLWithPath: root + "/" + path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+    }
+
+    func keys(at root: String, test: TestOptions = TestOptions(), build: BuildOptions = BuildOptions()) -> [String: ActionID] {
+        let hasher = InputHasher(root: root, previous: [:], now: StoreConfiguration.systemClock())
+        let keys = ActionKeys(salt: KeySalt(toolVersion: "test"), trace: nil)
+        let toolchain = Toolchain(swiftPath: "/usr/bin/swift", identity: "Swift version 6.3.1")
+        let inputs = keys.packageInputs(
+            descriptionKey: keys.descriptionKey(toolchain: toolchain, hasher: hasher), model: Self.model, build: build, hasher: hasher)
+        return Dictionary(uniqueKeysWithValues: Self.model.testTargets.map {
+            ($0.name, keys.actionID(for: $0, model: Self.model, inputs: inputs, test: test, hasher: hasher))
+        })
+    }
+
+    @Test func keysDoNotDependOnWhereThePackageIs() throws {
+        let first = try TemporaryDirectory()
+        let second = try TemporaryDirectory()
+        try makePackage(at: first.path + "/a")
+        try makePackage(at: second.path + "/somewhere/else")
+        #expect(keys(at: first.path + "/a") == keys(at: second.path + "/somewhere/else"))
+    }
+
+    @Test func aChangeReachesExactlyTheTargetsThatDependOnIt() throws {
+        let directory = try TemporaryDirectory()
+        try makePackage(at: directory.path)
+        let before = keys(at: directory.path)
+        try makePackage(at: directory.path, libValue: "2")
+        let after = keys(at: directory.path)
+        #expect(before["LibTests"] != after["LibTests"])
+        #expect(before["OtherTests"] == after["OtherTests"])
+    }
+
+    @Test func cacheableOptionsAndBuildOptionsAreInTheKeyButJobsIsNot() throws {
+        let directory = try TemporaryDirectory()
+        try makePackage(at: directory.path)
+        let base = keys(at: directory.path)
+        var filtered = TestOptions()
+        filtered.filters = ["x"]
+        #expect(keys(at: directory.path, test: filtered) != base)
+        var verbose = TestOptions()
+        verbose.verbose = true
+        #expect(keys(at: directory.path, test: verbose) != base)
+        var jobs = TestOptions()
+        jobs.jobs = 17
+        #expect(keys(at: directory.path, test: jobs) == base)
+        var release = BuildOptions()
+        release.configuration = "release"
+        #expect(keys(at: directory.path, build: release) != base)
+        var flagged = BuildOptions()
+        flagged.swiftcFlags = ["-DFOO"]
+        #expect(keys(at: directory.path, build: flagged) != base)
+    }
+
+    @Test func theCacheIsOffForNonCacheableOptions() {
+        var options = TestOptions()
+        #expect(options.cacheDisabledReason == nil)
+        options.count = 1
+        #expect(options.cacheDisabledReason == "--count")
+        options = TestOptions()
+        options.passthrough = ["--foo"]
+        #expect(options.cacheDisabledReason == "arguments after --")
+        options = TestOptions()
+        options.execWrapper = ["valgrind"]
+        #expect(options.cacheDisabledReason == "--exec")
+    }
+}

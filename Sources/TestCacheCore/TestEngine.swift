@@ -72,8 +72,8 @@ public struct TestEngine: Sendable {
 
         var failed = false
         if !misses.isEmpty {
-            failed = try await buildAndRun(misses, model: model, toolchain: toolchain, runner: runner, selection: selection,
-                resultStore: resultStore, reporter: reporter)
+            failed = try await buildAndRun(misses, model: model, inputs: inputs, toolchain: toolchain, runner: runner,
+                selection: selection, resultStore: resultStore, reporter: reporter, trace: configuration.debug.hash ? errorLine : nil)
         }
         store?.trimIfDue()
         return failed ? 1 : 0
@@ -121,8 +121,9 @@ public struct TestEngine: Sendable {
 
     /// Builds the tests, lists them, and runs the targets that missed; gives whether any failed.
     private func buildAndRun(
-        _ misses: [(index: Int, target: PackageTarget, actionID: ActionID?)], model: PackageModel, toolchain: Toolchain,
-        runner: CommandRunner, selection: TestSelection, resultStore: ResultStore?, reporter: OrderedReporter
+        _ misses: [(index: Int, target: PackageTarget, actionID: ActionID?)], model: PackageModel, inputs: PackageInputs,
+        toolchain: Toolchain, runner: CommandRunner, selection: TestSelection, resultStore: ResultStore?,
+        reporter: OrderedReporter, trace: (@Sendable (String) -> Void)?
     ) async throws -> Bool {
         let root = configuration.packagePath
         let build = try await runner.runMerged(
@@ -136,35 +137,65 @@ public struct TestEngine: Sendable {
         }
 
         let scratch = configuration.build.scratchPath ?? root + "/.build"
-        let binary = "\(scratch)/\(configuration.build.configuration)/\(model.name)PackageTests.xctest"
+        let buildDirectory = "\(scratch)/\(configuration.build.configuration)"
+        let binary = "\(buildDirectory)/\(model.name)PackageTests.xctest"
+
+        // The second level: what was built for each target that missed. A content hit is replayed, and
+        // filed under the action ID too, so that the next run hits without building.
+        var toRun: [(index: Int, target: PackageTarget, keys: [ActionID])] = []
+        let contentKeys = ContentKeys(salt: configuration.salt, trace: trace, buildDirectory: buildDirectory, model: model)
+        for miss in misses {
+            guard let actionID = miss.actionID, let resultStore,
+                let contentID = contentKeys.contentID(for: miss.target, inputs: inputs, test: configuration.test)
+            else {
+                toRun.append((miss.index, miss.target, miss.actionID.map { [$0] } ?? []))
+                continue
+            }
+            switch resultStore.output(for: contentID) {
+            case .hit(let stored):
+                if let result = ResultRecord.decode(stored.bytes, name: miss.target.name) {
+                    debug(miss.target, "hit on content ID \(contentID.hex.prefix(16))")
+                    resultStore.link(actionID, to: stored.entry.outputID, size: stored.entry.size)
+                    await reporter.deliver(miss.index, result)
+                    continue
+                }
+                debug(miss.target, "miss on content ID \(contentID.hex.prefix(16)): not a stored passing result")
+            case .miss(let reason):
+                debug(miss.target, "miss on content ID \(contentID.hex.prefix(16)): \(reason)")
+            }
+            toRun.append((miss.index, miss.target, [actionID, contentID]))
+        }
+        guard !toRun.isEmpty else { return false }
+
         let inventory: TestInventory
         do {
             inventory = try await listTests(binary, runner: runner)
         } catch {
             output.standardError("swift-testcache: cannot list the tests of \(binary): \(error)\n")
-            for miss in misses { await reporter.deliver(miss.index, TargetResult(name: miss.target.name, status: .setupFailed)) }
+            for miss in toRun { await reporter.deliver(miss.index, TargetResult(name: miss.target.name, status: .setupFailed)) }
             return true
         }
 
-        let streams = configuration.test.verbose && (misses.count == 1 || configuration.test.jobs == 1)
+        let streams = configuration.test.verbose && (toRun.count == 1 || configuration.test.jobs == 1)
         let show: @Sendable ([UInt8]) -> Void = { [output] bytes in output.standardOutput(String(decoding: bytes, as: UTF8.self)) }
         let targetRunner = TargetRunner(
             configuration: configuration, binary: binary, inventory: inventory, selection: selection, runner: runner,
             stream: streams ? show : nil
         )
-        return await withTaskGroup(of: (Int, TargetResult, ActionID?).self) { group in
-            var pending = misses[...]
+        return await withTaskGroup(of: (Int, TargetResult, [ActionID]).self) { group in
+            var pending = toRun[...]
             var failed = false
             func startNext() {
                 guard let miss = pending.popFirst() else { return }
-                group.addTask { (miss.index, await targetRunner.run(miss.target), miss.actionID) }
+                group.addTask { (miss.index, await targetRunner.run(miss.target), miss.keys) }
             }
             for _ in 0..<max(1, configuration.test.jobs) { startNext() }
-            while let (index, result, actionID) = await group.next() {
+            while let (index, result, keys) = await group.next() {
                 startNext()
                 if result.status.isFailure { failed = true }
-                if result.storable, let actionID, let resultStore {
-                    resultStore.put(actionID, ResultRecord.encode(result))
+                // Only passing runs are stored, under both the action ID and the content ID.
+                if result.storable, let resultStore {
+                    for key in keys { resultStore.put(key, ResultRecord.encode(result)) }
                 }
                 await reporter.deliver(index, result)
             }

@@ -10,7 +10,7 @@ extension IntegrationTests {
     /// The seed's TestTestCache, for SwiftPM: INITIAL, REPEAT, a build error, CHANGE, and a second checkout.
         /// COMMENT (a comment-only edit replayed through the content ID) comes with content IDs.
     @Suite struct TestCacheScenario {
-        @Test func initialRepeatBuildErrorChangeAndAnotherCheckout() throws {
+        @Test func initialRepeatCommentBuildErrorChangeAndAnotherCheckout() throws {
             let fixture = try Fixture("TestCache")
 
             // INITIAL: everything is built and run.
@@ -28,6 +28,19 @@ extension IntegrationTests {
             #expect(result.lines == ["ok  \tT1Tests\t(cached)", "ok  \tT2Tests\t(cached)", "ok  \tT3Tests\t(cached)", "ok  \tT4Tests\t(cached)"], result.transcript)
             #expect(!result.ranBuild && !result.ranTests, result.transcript)
             #expect(!result.stderr.contains("swift"), result.transcript)
+
+            // COMMENT: P1's text changes but not what it compiles to (`1` → `01`, then a comment line). The
+            // action IDs of T2–T4 miss, so the package is rebuilt; their content IDs hit, so no test runs.
+            for text in ["public let x = 01\n", "// The value the tests check.\npublic let x = 01\n"] {
+                try fixture.write("Sources/P1/P1.swift", text)
+                result = try fixture.run("-x")
+                #expect(result.status == 0, result.transcript)
+                #expect(result.lines == ["ok  \tT1Tests\t(cached)", "ok  \tT2Tests\t(cached)", "ok  \tT3Tests\t(cached)", "ok  \tT4Tests\t(cached)"], result.transcript)
+                #expect(result.ranBuild && !result.ranTests, result.transcript)
+                // A content hit is filed under the new action ID too: the next run does not even build.
+                result = try fixture.run("-x")
+                #expect(result.lines.allSatisfy { $0.hasSuffix("(cached)") } && !result.ranBuild, result.transcript)
+            }
 
             // BUILD ERROR in P1: T1 does not depend on it and stays cached; the three that do cannot be
             // built. The compiler's diagnostics are shown once for the build, not once per target

@@ -1,0 +1,77 @@
+import Testing
+@testable import TestCacheCore
+
+/// A minimal 64-bit little-endian ELF object: the named sections, then a section-name table.
+func makeELF(_ sections: [(name: String, bytes: [UInt8])]) -> [UInt8] {
+    var names: [UInt8] = [0]
+    var nameOffsets: [Int] = []
+    for section in sections + [(name: ".shstrtab", bytes: [])] {
+        nameOffsets.append(names.count)
+        names += Array(section.name.utf8) + [0]
+    }
+    var body: [UInt8] = []
+    var offsets: [Int] = []
+    for section in sections {
+        offsets.append(64 + body.count)
+        body += section.bytes
+    }
+    offsets.append(64 + body.count)
+    body += names
+    let tableOffset = 64 + body.count
+    func little<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
+    var header: [UInt8] = [0x7F, 0x45, 0x4C, 0x46, 2, 1, 1] + Array(repeating: 0, count: 9)
+    header += little(UInt16(1)) + little(UInt16(62)) + little(UInt32(1)) + little(UInt64(0)) + little(UInt64(0))
+    header += little(UInt64(tableOffset)) + little(UInt32(0)) + little(UInt16(64)) + little(UInt16(0)) + little(UInt16(0))
+    header += little(UInt16(64)) + little(UInt16(sections.count + 2)) + little(UInt16(sections.count + 1))
+    var table = [UInt8](repeating: 0, count: 64)  // the null section
+    for (index, section) in (sections + [(name: ".shstrtab", bytes: names)]).enumerated() {
+        var entry = little(UInt32(nameOffsets[index])) + little(UInt32(section.name == ".shstrtab" ? 3 : 1))
+        entry += little(UInt64(0)) + little(UInt64(0)) + little(UInt64(offsets[index])) + little(UInt64(section.bytes.count))
+        entry += [UInt8](repeating: 0, count: 24)
+        table += entry
+    }
+    return header + body + table
+}
+
+@Suite struct ObjectHasherTests {
+    let code: [UInt8] = [0x55, 0x48, 0x89, 0xE5, 0xC3]
+
+    @Test func sectionsAreFoundByName() throws {
+        let object = makeELF([(".text", code), (".debug_info", [1, 2, 3])])
+        let sections = try #require(ObjectHasher.elfSections(object))
+        #expect(sections.map(\.name) == ["", ".text", ".debug_info", ".shstrtab"])
+        #expect(Array(object[sections[1].range]) == code)
+    }
+
+    @Test func debugInfoAndTheModuleHashDoNotCount() {
+        let base = ObjectHasher.hash(makeELF([(".text", code), (".debug_info", [1, 2, 3]), (".swift_modhash", [9, 9])]))
+        #expect(base.hasPrefix("sections "))
+        #expect(ObjectHasher.hash(makeELF([(".text", code), (".debug_info", [7, 7, 7, 7]), (".swift_modhash", [1, 2])])) == base)
+    }
+
+    @Test func whatRunsCounts() {
+        let base = ObjectHasher.hash(makeELF([(".text", code), (".rodata", Array("file.swift:12".utf8))]))
+        var changed = code
+        changed[1] = 0x90
+        #expect(ObjectHasher.hash(makeELF([(".text", changed), (".rodata", Array("file.swift:12".utf8))])) != base)
+        #expect(ObjectHasher.hash(makeELF([(".text", code), (".rodata", Array("file.swift:13".utf8))])) != base)
+        #expect(ObjectHasher.hash(makeELF([(".text.other", code), (".rodata", Array("file.swift:12".utf8))])) != base)
+    }
+
+    @Test func sectionHeaderFieldsCount() {
+        var object = makeELF([(".text", code), (".rela.text", [1, 2, 3])])
+        let base = ObjectHasher.hash(object)
+        // sh_info of the relocation section (which section it applies to) is at byte 44 of its entry.
+        let tableOffset = Int(object[0x28]) | Int(object[0x29]) << 8
+        object[tableOffset + 2 * 64 + 44] = 7
+        #expect(ObjectHasher.hash(object) != base)
+    }
+
+    @Test func anythingElseIsHashedWhole() {
+        #expect(ObjectHasher.hash(Array("not an object".utf8)).hasPrefix("whole "))
+        let truncated = Array(makeELF([(".text", code)]).dropLast(10))
+        #expect(ObjectHasher.elfSections(truncated) == nil)
+        #expect(ObjectHasher.hash(truncated).hasPrefix("whole "))
+        #expect(ObjectHasher.hash(truncated) != ObjectHasher.hash(Array(truncated.dropLast())))
+    }
+}

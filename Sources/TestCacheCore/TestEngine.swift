@@ -37,9 +37,14 @@ public struct TestEngine: Sendable {
         let keys = ActionKeys(
             salt: configuration.salt, trace: configuration.debug.hash ? errorLine : nil
         )
-        let descriptionKey = keys.descriptionKey(toolchain: toolchain, hasher: hasher)
+        var descriptionKey = keys.descriptionKey(toolchain: toolchain, hasher: hasher)
         let model = try await loadModel(descriptionKey: descriptionKey, toolchain: toolchain, runner: runner)
         let targets = try selectTargets(model)
+        if try await resolveIfUnpinned(model, toolchain: toolchain, runner: runner) {
+            // The pins are part of the description's key: file the model under the key with them.
+            descriptionKey = keys.descriptionKey(toolchain: toolchain, hasher: hasher)
+            if let encoded = try? JSONEncoder().encode(model) { store?.put(descriptionKey, Array(encoded)) }
+        }
         let inputs = keys.packageInputs(descriptionKey: descriptionKey, model: model, build: configuration.build, hasher: hasher)
 
         let reporter = OrderedReporter(showsOutput: configuration.test.verbose || configuration.test.list, output: output)
@@ -106,6 +111,26 @@ public struct TestEngine: Sendable {
             store?.put(descriptionKey, Array(encoded))
         }
         return model
+    }
+
+    /// Resolves the dependencies when they come from repositories and nothing pins them yet, so that
+    /// `Package.resolved` names their exact versions before any key is made (SwiftPM would write it
+    /// during the build anyway, too late for the lookups).
+    /// Gives whether it resolved.
+    private func resolveIfUnpinned(_ model: PackageModel, toolchain: Toolchain, runner: CommandRunner) async throws -> Bool {
+        let root = configuration.packagePath
+        guard model.hasRemoteDependencies, FileSystem.status(following: root + "/Package.resolved") == nil else {
+            return false
+        }
+        let scratch = configuration.build.scratchPath.map { ["--scratch-path", $0] } ?? []
+        let resolve = try await runner.runMerged(
+            toolchain.swiftPath, ["package", "--package-path", root] + scratch + ["resolve"], workingDirectory: root,
+            environment: configuration.environment, timeout: Self.buildTimeout)
+        guard resolve.termination == .exited(0) else {
+            output.standardError(String(decoding: resolve.output, as: UTF8.self))
+            throw EngineError("cannot resolve the dependencies of the package at \(root)")
+        }
+        return true
     }
 
     /// The test targets asked for, in the package's order; an unknown name is an error listing them.

@@ -1,0 +1,3 @@
+#include "cmath_extra.h"
+
+int scaled(int value) { return value * SCALE; }

@@ -1,0 +1,3 @@
+#define SCALE 3
+
+int scaled(int value);

@@ -1,0 +1,6 @@
+import Logic
+import Testing
+
+@Test func scalesByThree() {
+    #expect(scaledValue(2) == 6)
+}

@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // One package for the run-time behaviours: filters and skips, a test past its timeout, a crashing test,
-// a target without tests, and a target whose resource its test reads.
+// a target without tests, a target whose resource its test reads, and an exit test.
 import PackageDescription
 
 let package = Package(
@@ -12,5 +12,6 @@ let package = Package(
         .testTarget(name: "CrashTests"),
         .testTarget(name: "NoTests"),
         .testTarget(name: "ResourceTests", resources: [.copy("Resources/expected.txt")]),
+        .testTarget(name: "ExitTests"),
     ]
 )

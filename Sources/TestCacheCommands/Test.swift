@@ -59,6 +59,7 @@ extension SwiftTestCache {
             configuration.test.passthrough = binaryArguments
             configuration.debug = DebugOptions(parsing: environment["SWIFT_TESTCACHE_DEBUG"])
             configuration.outputIsTerminal = isatty(STDOUT_FILENO) != 0
+            configuration.progressIsTerminal = isatty(STDERR_FILENO) != 0
             let engine = TestEngine(
                 configuration: configuration,
                 store: store,

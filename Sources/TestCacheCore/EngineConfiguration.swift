@@ -114,6 +114,8 @@ public struct EngineConfiguration: Sendable {
     public var salt: KeySalt
     /// Whether standard output is a terminal (SwiftPM sets NO_COLOR=1 for tests when it is not).
     public var outputIsTerminal = false
+    /// Whether standard error is a terminal: progress is shown there only then.
+    public var progressIsTerminal = false
 
     public init(packagePath: String, environment: [String: String], salt: KeySalt) {
         self.packagePath = packagePath

@@ -69,15 +69,19 @@ actor OrderedReporter {
     /// Whether passing targets' output is shown too.
     private let showsOutput: Bool
     private let output: EngineOutput
+    /// The terminal's live status, erased before each line is printed.
+    private let status: StatusLine?
 
-    init(showsOutput: Bool, output: EngineOutput) {
+    init(showsOutput: Bool, output: EngineOutput, status: StatusLine?) {
         self.showsOutput = showsOutput
         self.output = output
+        self.status = status
     }
 
     func deliver(_ index: Int, _ result: TargetResult) {
         pending[index] = result
         while let result = pending.removeValue(forKey: next) {
+            status?.clear()
             if (showsOutput || result.status.isFailure) && !result.streamed && !result.output.isEmpty {
                 var text = String(decoding: result.output, as: UTF8.self)
                 if !text.hasSuffix("\n") { text += "\n" }

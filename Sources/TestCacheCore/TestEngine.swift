@@ -47,7 +47,9 @@ public struct TestEngine: Sendable {
         }
         let inputs = keys.packageInputs(descriptionKey: descriptionKey, model: model, build: configuration.build, hasher: hasher)
 
-        let reporter = OrderedReporter(showsOutput: configuration.test.verbose || configuration.test.list, output: output)
+        let status = configuration.progressIsTerminal ? StatusLine(write: output.standardError) : nil
+        let reporter = OrderedReporter(
+            showsOutput: configuration.test.verbose || configuration.test.list, output: output, status: status)
         let resultStore = configuration.test.cacheDisabledReason == nil ? store : nil
         var misses: [(index: Int, target: PackageTarget, actionID: ActionID?)] = []
         for (index, target) in targets.enumerated() {
@@ -78,7 +80,8 @@ public struct TestEngine: Sendable {
         var failed = false
         if !misses.isEmpty {
             failed = try await buildAndRun(misses, model: model, inputs: inputs, toolchain: toolchain, runner: runner,
-                selection: selection, resultStore: resultStore, reporter: reporter, trace: configuration.debug.hash ? errorLine : nil)
+                selection: selection, resultStore: resultStore, reporter: reporter, status: status,
+                trace: configuration.debug.hash ? errorLine : nil)
         }
         store?.trimIfDue()
         return failed ? 1 : 0
@@ -148,13 +151,17 @@ public struct TestEngine: Sendable {
     private func buildAndRun(
         _ misses: [(index: Int, target: PackageTarget, actionID: ActionID?)], model: PackageModel, inputs: PackageInputs,
         toolchain: Toolchain, runner: CommandRunner, selection: TestSelection, resultStore: ResultStore?,
-        reporter: OrderedReporter, trace: (@Sendable (String) -> Void)?
+        reporter: OrderedReporter, status: StatusLine?, trace: (@Sendable (String) -> Void)?
     ) async throws -> Bool {
         let root = configuration.packagePath
+        var buildProgress: (@Sendable ([UInt8]) -> Void)?
+        if let status { buildProgress = { bytes in status.buildOutput(bytes) } }
         let build = try await runner.runMerged(
             toolchain.swiftPath, ["build", "--build-tests", "--package-path", root] + configuration.build.swiftBuildArguments,
-            workingDirectory: root, environment: configuration.environment, timeout: Self.buildTimeout
+            workingDirectory: root, environment: configuration.environment, timeout: Self.buildTimeout,
+            stream: buildProgress
         )
+        status?.buildFinished()
         guard build.termination == .exited(0) else {
             output.standardError(String(decoding: build.output, as: UTF8.self))
             for miss in misses { await reporter.deliver(miss.index, TargetResult(name: miss.target.name, status: .buildFailed)) }
@@ -207,15 +214,31 @@ public struct TestEngine: Sendable {
             configuration: configuration, binary: binary, inventory: inventory, selection: selection, runner: runner,
             stream: streams ? show : nil
         )
+        // No live status while test output streams to the terminal: the two would overwrite each other.
+        let status = streams ? nil : status
+        let ticker = status.map { status in
+            Task {
+                while !Task.isCancelled {
+                    status.tick()
+                    try? await Task.sleep(for: Self.statusInterval)
+                }
+            }
+        }
+        defer {
+            ticker?.cancel()
+            status?.clear()
+        }
         return await withTaskGroup(of: (Int, TargetResult, [ActionID]).self) { group in
             var pending = toRun[...]
             var failed = false
             func startNext() {
                 guard let miss = pending.popFirst() else { return }
+                status?.started(miss.target.name)
                 group.addTask { (miss.index, await targetRunner.run(miss.target), miss.keys) }
             }
             for _ in 0..<max(1, configuration.test.jobs) { startNext() }
             while let (index, result, keys) = await group.next() {
+                status?.finished(result.name)
                 startNext()
                 if result.status.isFailure { failed = true }
                 // Only passing runs are stored, under both the action ID and the content ID.
@@ -262,6 +285,9 @@ public struct TestEngine: Sendable {
     private func debug(_ target: PackageTarget, _ message: String) {
         if configuration.debug.test { output.standardError("testcache: \(target.name): \(message)\n") }
     }
+
+    /// How often the live status is redrawn: often enough that its seconds tick steadily.
+    static let statusInterval: Duration = .milliseconds(500)
 
     /// A build is not stopped for taking long: compiling is not the test's fault, and a day is beyond any build.
     static let buildTimeout: Duration = .seconds(24 * 3_600)

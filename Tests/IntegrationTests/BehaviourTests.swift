@@ -53,6 +53,13 @@ extension IntegrationTests {
             #expect(isFreshPass(result.summaries.last ?? "", "ResourceTests"), result.transcript)
         }
 
+        @Test func exitTestsRelaunchingTheBinaryPassAndAreCached() throws {
+            let first = try run("ExitTests")
+            #expect(first.status == 0, first.transcript)
+            #expect(isFreshPass(first.summaries.first ?? "", "ExitTests"), first.transcript)
+            #expect(try run("ExitTests").lines == ["ok  \tExitTests\t(cached)"])
+        }
+
         @Test func passingResultsAreReplayedExactlyWithVerbose() throws {
             let first = try run("FilterTests", "-v")
             let second = try run("FilterTests", "-v")
@@ -94,6 +101,28 @@ extension IntegrationTests {
             #expect(result.stdout.contains("going to sleep\n"), result.transcript)
             #expect(result.stdout.contains("*** Test killed: ran too long (1s).\n"), result.transcript)
             #expect(isFailure(result.summaries.first ?? "", "SlowTests"), result.transcript)
+        }
+
+        /// On a terminal, a one-line status of the running targets, erased before each summary line;
+        /// not a byte of it when stderr is not a terminal.
+        @Test func progressIsShownOnlyOnATerminal() throws {
+            let tool = try builtExecutable("swift-testcache")
+            let command = [tool, "--package-path", fixture.root, "--timeout", "3s", "SlowTests"]
+                .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+            var environment = ProcessInfo.processInfo.environment
+            environment["SWIFT_TESTCACHE_DIR"] = store.path
+            environment["SHELL"] = "/bin/sh"
+            // script(1) runs the command on a pseudo-terminal and copies what it shows to stdout.
+            let onTerminal = try runProgram("/usr/bin/script", ["-qec", command, "/dev/null"], environment: environment)
+            #expect(onTerminal.stdout.contains("\r\u{1B}[Krunning SlowTests 2s"), onTerminal.transcript)
+            // Erased before the failing target's output and line, and not drawn again after.
+            let afterLastErase = onTerminal.stdout.components(separatedBy: "\u{1B}[K").last ?? ""
+            #expect(afterLastErase.hasPrefix("Test Suite 'Selected tests' started"), onTerminal.transcript)
+            #expect(afterLastErase.contains("FAIL\tSlowTests\t") && !afterLastErase.contains("running"), onTerminal.transcript)
+
+            let piped = try run("--timeout", "1s", "SlowTests")
+            #expect(!piped.stderr.contains("\u{1B}"), piped.transcript)
+            #expect(!piped.stdout.contains("\u{1B}"), piped.transcript)
         }
 
         @Test func aCrashingTestFailsAndSaysHow() throws {

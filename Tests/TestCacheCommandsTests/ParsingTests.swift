@@ -19,6 +19,19 @@ import Testing
         #expect(parseGoDuration(text) == nil)
     }
 
+    @Test func helpTestExplainsTheCacheAndListsTheCacheableOptions() {
+        let help = SwiftTestCache.helpMessage(for: SwiftTestCache.Test.self, columns: 2_000)
+        #expect(help.contains("USAGE: swift-testcache [test] [<options>] [<targets> ...] [-- <test-binary-arguments> ...]"))
+        #expect(help.contains("Test results are cached."))
+        #expect(help.contains("The cacheable test options are --filter, --skip, -v, --list, --timeout and --jobs;"))
+        #expect(help.contains("--count 1 is the idiomatic way to bypass it"))
+        for option in ["--package-path", "--configuration", "-Xswiftc", "-Xcc", "-Xlinker", "--scratch-path", "--filter", "--skip",
+            "--verbose", "--list", "--jobs", "--timeout", "--count", "--no-cache", "-x", "--exec"] {
+            #expect(help.contains(option), "help lists \(option)")
+        }
+        #expect(!help.contains("--binary-argument"))
+    }
+
     @Test func testIsTheDefaultSubcommandAndParsesItsOptions() throws {
         let command = try SwiftTestCache.parseAsRoot(["--filter", "a", "-Xswiftc", "-DX", "-j", "3", "T1", "T2", "--binary-argument=--x"])
         let test = try #require(command as? SwiftTestCache.Test)

@@ -62,8 +62,17 @@ public struct ProcessResult: Sendable {
 public func startExecutable(
     _ name: String, _ arguments: [String], environment: [String: String]? = nil
 ) throws -> Process {
+    try startProgram(try builtExecutable(name), arguments, environment: environment)
+}
+
+/// Runs any program to completion (by absolute path).
+public func runProgram(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ProcessResult {
+    finish(try startProgram(path, arguments, environment: environment))
+}
+
+private func startProgram(_ path: String, _ arguments: [String], environment: [String: String]?) throws -> Process {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: try builtExecutable(name))
+    process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     if let environment { process.environment = environment }
     process.standardOutput = Pipe()

@@ -28,7 +28,7 @@ final class InputHasher: Sendable {
     let root: String
     private let previous: [String: StatRecord]
     private let scanStart: Int64
-    private let state = Mutex<(records: [String: StatRecord], reads: Int)>(([:], 0))
+    private let state = Mutex<(records: [String: StatRecord], reads: Int, seen: Set<String>)>(([:], 0, []))
     /// Trees already hashed in this run: targets share dependencies.
     private let trees = Mutex<[String: [(path: String, digest: OutputID)]]>([:])
 
@@ -88,6 +88,7 @@ final class InputHasher: Sendable {
     }
 
     private func hash(_ relativePath: String, _ status: FileStatus) -> OutputID? {
+        state.withLock { _ = $0.seen.insert(relativePath) }
         if let record = previous[relativePath], record.matches(status) {
             remember(relativePath, record, read: false)
             return record.digest
@@ -115,6 +116,9 @@ final class InputHasher: Sendable {
 
     /// How many files were read and hashed (the rest came from the stat cache).
     var filesRead: Int { state.withLock { $0.reads } }
+
+    /// How many different files were asked for.
+    var filesSeen: Int { state.withLock { $0.seen.count } }
 
     /// The records to keep for the next run: every settled file seen in this one.
     var records: [String: StatRecord] { state.withLock { $0.records } }

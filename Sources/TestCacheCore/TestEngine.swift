@@ -40,6 +40,10 @@ public struct TestEngine: Sendable {
         var descriptionKey = keys.descriptionKey(toolchain: toolchain, hasher: hasher)
         let model = try await loadModel(descriptionKey: descriptionKey, toolchain: toolchain, runner: runner)
         let targets = try selectTargets(model)
+        guard !targets.isEmpty else {
+            output.standardError("swift-testcache: package \(model.name) has no test targets\n")
+            return 0
+        }
         if try await resolveIfUnpinned(model, toolchain: toolchain, runner: runner) {
             // The pins are part of the description's key: file the model under the key with them.
             descriptionKey = keys.descriptionKey(toolchain: toolchain, hasher: hasher)
@@ -73,8 +77,14 @@ public struct TestEngine: Sendable {
                 misses.append((index, target, id))
             }
         }
-        if hasher.records != previousRecords {
-            store?.put(statCacheKey, StatCacheFormat.encode(hasher.records))
+        if configuration.debug.test {
+            output.standardError("testcache: read \(hasher.filesRead) of \(hasher.filesSeen) input files; the others were unchanged since last hashed\n")
+        }
+        // A run of every target saw every file, so its records replace the old ones (dropping deleted
+        // files); a run of some targets adds what it saw to the records of the others.
+        let records = configuration.targets.isEmpty ? hasher.records : previousRecords.merging(hasher.records) { $1 }
+        if records != previousRecords {
+            store?.put(statCacheKey, StatCacheFormat.encode(records))
         }
 
         var failed = false

@@ -95,6 +95,18 @@ extension IntegrationTests {
             #expect(off.stderr.contains("testcache: FilterTests: not cached: --count"), off.transcript)
         }
 
+        /// Files unchanged since they were last hashed are not read again, also across runs of different targets.
+        @Test func unchangedFilesAreNotReadAgain() throws {
+            _ = try run("NoTests")
+            // Files changed in the last two seconds are hashed but not remembered (the racy window):
+            // let the fixture's files, copied moments ago when this test runs first, settle.
+            Thread.sleep(forTimeInterval: 2.5)
+            _ = try run("NoTests")
+            _ = try run("FilterTests")
+            let again = try run("NoTests", environment: ["SWIFT_TESTCACHE_DEBUG": "test"])
+            #expect(again.stderr.contains("testcache: read 0 of "), again.transcript)
+        }
+
         @Test func aTestPastItsTimeoutIsKilledAndFails() throws {
             let result = try run("SlowTests", "--timeout", "1s")
             #expect(result.status == 1, result.transcript)
@@ -157,6 +169,20 @@ extension IntegrationTests {
             #expect(result.status == 2, result.transcript)
             #expect(result.stderr.hasSuffix("swift-testcache: error: cannot load the package at \(directory.path): its manifest did not evaluate\n"), result.transcript)
             #expect(result.stderr.contains("Package.swift:3:"), "the manifest's diagnostics are shown: \(result.transcript)")
+        }
+
+        @Test func aPackageWithoutTestTargetsSaysSo() throws {
+            let directory = try TemporaryDirectory()
+            try FileManager.default.createDirectory(atPath: directory.path + "/Sources/A", withIntermediateDirectories: true)
+            try Data("// swift-tools-version: 6.0\nimport PackageDescription\nlet package = Package(name: \"Plain\", targets: [.target(name: \"A\")])\n".utf8)
+                .write(to: URL(fileURLWithPath: directory.path + "/Package.swift"))
+            try Data("public let a = 1\n".utf8).write(to: URL(fileURLWithPath: directory.path + "/Sources/A/A.swift"))
+            let result = try runExecutable(
+                "swift-testcache", ["--package-path", directory.path],
+                environment: ProcessInfo.processInfo.environment.merging(["SWIFT_TESTCACHE_DIR": directory.path + "/store"]) { $1 })
+            #expect(result.status == 0, result.transcript)
+            #expect(result.stdout == "", result.transcript)
+            #expect(result.stderr == "swift-testcache: package Plain has no test targets\n", result.transcript)
         }
 
         @Test func anUnknownTargetListsTheTestTargets() throws {

@@ -1,6 +1,7 @@
 // swift-tools-version: 6.0
 // One package for the run-time behaviours: filters and skips, a test past its timeout, a crashing test,
-// a target without tests, a target whose resource its test reads, and an exit test.
+// a target without tests, a target whose resource its test reads, an exit test, and a test that edits a
+// file of its own target while it runs.
 import PackageDescription
 
 let package = Package(
@@ -13,5 +14,6 @@ let package = Package(
         .testTarget(name: "NoTests"),
         .testTarget(name: "ResourceTests", resources: [.copy("Resources/expected.txt")]),
         .testTarget(name: "ExitTests"),
+        .testTarget(name: "SelfEditTests", exclude: ["notes.txt"]),
     ]
 )

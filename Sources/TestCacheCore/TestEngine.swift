@@ -55,6 +55,34 @@ public struct TestEngine: Sendable {
         let reporter = OrderedReporter(
             showsOutput: configuration.test.verbose || configuration.test.list, output: output, status: status)
         let resultStore = configuration.test.cacheDisabledReason == nil ? store : nil
+        let misses = await lookUp(targets, inputs: inputs, model: model, keys: keys, hasher: hasher,
+            resultStore: resultStore, reporter: reporter)
+        saveStatCache(hasher, previous: previousRecords, key: statCacheKey)
+
+        var failed = false
+        if !misses.isEmpty {
+            // What a target's action ID is now: a file edited while the package was built or tested makes
+            // the result stored under the ID computed before unsafe to replay for those sources.
+            let currentActionID: @Sendable (PackageTarget) -> ActionID = { [configuration] target in
+                let fresh = InputHasher(root: root, previous: hasher.records, now: StoreConfiguration.systemClock())
+                let description = keys.descriptionKey(toolchain: toolchain, hasher: fresh)
+                let inputs = keys.packageInputs(descriptionKey: description, model: model, build: configuration.build, hasher: fresh)
+                return keys.actionID(for: target, model: model, inputs: inputs, test: configuration.test, hasher: fresh)
+            }
+            failed = try await buildAndRun(misses, model: model, inputs: inputs, toolchain: toolchain, runner: runner,
+                selection: selection, resultStore: resultStore, reporter: reporter, status: status,
+                currentActionID: currentActionID, trace: configuration.debug.hash ? errorLine : nil)
+        }
+        store?.trimIfDue()
+        return failed ? 1 : 0
+    }
+
+    /// Looks every target up by its action ID; delivers the hits and gives the misses (with their IDs
+    /// when caching is on and the package can be keyed before building).
+    private func lookUp(
+        _ targets: [PackageTarget], inputs: PackageInputs, model: PackageModel, keys: ActionKeys, hasher: InputHasher,
+        resultStore: ResultStore?, reporter: OrderedReporter
+    ) async -> [(index: Int, target: PackageTarget, actionID: ActionID?)] {
         var misses: [(index: Int, target: PackageTarget, actionID: ActionID?)] = []
         for (index, target) in targets.enumerated() {
             guard let resultStore, inputs.unkeyableReason == nil else {
@@ -68,33 +96,27 @@ public struct TestEngine: Sendable {
                 if let result = ResultRecord.decode(stored.bytes, name: target.name) {
                     debug(target, "hit on action ID \(id.hex.prefix(16))")
                     await reporter.deliver(index, result)
-                } else {
-                    debug(target, "miss on action ID \(id.hex.prefix(16)): not a stored passing result")
-                    misses.append((index, target, id))
+                    continue
                 }
+                debug(target, "miss on action ID \(id.hex.prefix(16)): not a stored passing result")
             case .miss(let reason):
                 debug(target, "miss on action ID \(id.hex.prefix(16)): \(reason)")
-                misses.append((index, target, id))
             }
+            misses.append((index, target, id))
         }
         if configuration.debug.test {
             output.standardError("testcache: read \(hasher.filesRead) of \(hasher.filesSeen) input files; the others were unchanged since last hashed\n")
         }
-        // A run of every target saw every file, so its records replace the old ones (dropping deleted
-        // files); a run of some targets adds what it saw to the records of the others.
-        let records = configuration.targets.isEmpty ? hasher.records : previousRecords.merging(hasher.records) { $1 }
-        if records != previousRecords {
-            store?.put(statCacheKey, StatCacheFormat.encode(records))
-        }
+        return misses
+    }
 
-        var failed = false
-        if !misses.isEmpty {
-            failed = try await buildAndRun(misses, model: model, inputs: inputs, toolchain: toolchain, runner: runner,
-                selection: selection, resultStore: resultStore, reporter: reporter, status: status,
-                trace: configuration.debug.hash ? errorLine : nil)
+    /// Remembers file hashes for the next run. A run of every target saw every file, so its records
+    /// replace the old ones (dropping deleted files); a run of some targets adds to the others' records.
+    private func saveStatCache(_ hasher: InputHasher, previous: [String: StatRecord], key: ActionID) {
+        let records = configuration.targets.isEmpty ? hasher.records : previous.merging(hasher.records) { $1 }
+        if records != previous {
+            store?.put(key, StatCacheFormat.encode(records))
         }
-        store?.trimIfDue()
-        return failed ? 1 : 0
     }
 
     // MARK: Steps
@@ -107,8 +129,7 @@ public struct TestEngine: Sendable {
             return model
         }
         let root = configuration.packagePath
-        let scratch = configuration.build.scratchPath.map { ["--scratch-path", $0] } ?? []
-        let common = ["package", "--package-path", root] + scratch
+        let common = packageCommand()
         async let dump = runner.capture(
             toolchain.swiftPath, common + ["dump-package"], workingDirectory: root, environment: configuration.environment)
         async let describe = runner.capture(
@@ -126,6 +147,12 @@ public struct TestEngine: Sendable {
         return model
     }
 
+    /// `swift package` with this run's package path and scratch path, ready for a subcommand.
+    private func packageCommand() -> [String] {
+        ["package", "--package-path", configuration.packagePath]
+            + (configuration.build.scratchPath.map { ["--scratch-path", $0] } ?? [])
+    }
+
     /// Resolves the dependencies when they come from repositories and nothing pins them yet, so that
     /// `Package.resolved` names their exact versions before any key is made (SwiftPM would write it
     /// during the build anyway, too late for the lookups).
@@ -135,9 +162,8 @@ public struct TestEngine: Sendable {
         guard model.hasRemoteDependencies, FileSystem.status(following: root + "/Package.resolved") == nil else {
             return false
         }
-        let scratch = configuration.build.scratchPath.map { ["--scratch-path", $0] } ?? []
         let resolve = try await runner.runMerged(
-            toolchain.swiftPath, ["package", "--package-path", root] + scratch + ["resolve"], workingDirectory: root,
+            toolchain.swiftPath, packageCommand() + ["resolve"], workingDirectory: root,
             environment: configuration.environment, timeout: Self.buildTimeout)
         guard resolve.termination == .exited(0) else {
             output.standardError(String(decoding: resolve.output, as: UTF8.self))
@@ -161,7 +187,8 @@ public struct TestEngine: Sendable {
     private func buildAndRun(
         _ misses: [(index: Int, target: PackageTarget, actionID: ActionID?)], model: PackageModel, inputs: PackageInputs,
         toolchain: Toolchain, runner: CommandRunner, selection: TestSelection, resultStore: ResultStore?,
-        reporter: OrderedReporter, status: StatusLine?, trace: (@Sendable (String) -> Void)?
+        reporter: OrderedReporter, status: StatusLine?, currentActionID: @Sendable (PackageTarget) -> ActionID,
+        trace: (@Sendable (String) -> Void)?
     ) async throws -> Bool {
         let root = configuration.packagePath
         var buildProgress: (@Sendable ([UInt8]) -> Void)?
@@ -238,21 +265,27 @@ public struct TestEngine: Sendable {
             ticker?.cancel()
             status?.clear()
         }
-        return await withTaskGroup(of: (Int, TargetResult, [ActionID]).self) { group in
+        return await withTaskGroup(of: (Int, PackageTarget, TargetResult, [ActionID]).self) { group in
             var pending = toRun[...]
             var failed = false
             func startNext() {
                 guard let miss = pending.popFirst() else { return }
                 status?.started(miss.target.name)
-                group.addTask { (miss.index, await targetRunner.run(miss.target), miss.keys) }
+                group.addTask { (miss.index, miss.target, await targetRunner.run(miss.target), miss.keys) }
             }
             for _ in 0..<max(1, configuration.test.jobs) { startNext() }
-            while let (index, result, keys) = await group.next() {
+            while let (index, target, result, keys) = await group.next() {
                 status?.finished(result.name)
                 startNext()
                 if result.status.isFailure { failed = true }
-                // Only passing runs are stored, under both the action ID and the content ID.
+                // Only passing runs are stored, under both the action ID and the content ID; under the
+                // action ID only if the sources are still the ones it was computed from.
                 if result.storable, let resultStore {
+                    var keys = keys
+                    if let actionID = keys.first, currentActionID(target) != actionID {
+                        debug(target, "inputs changed during the run: not stored under action ID \(actionID.hex.prefix(16))")
+                        keys.removeFirst()
+                    }
                     for key in keys { resultStore.put(key, ResultRecord.encode(result)) }
                 }
                 await reporter.deliver(index, result)

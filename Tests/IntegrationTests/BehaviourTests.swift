@@ -60,6 +60,23 @@ extension IntegrationTests {
             #expect(try run("ExitTests").lines == ["ok  \tExitTests\t(cached)"])
         }
 
+        /// A result is not filed under an action ID whose sources changed while the package was built or
+        /// tested: put back, those sources would otherwise replay a result no build of them produced.
+        @Test func aSourceEditedDuringTheRunDoesNotKeyTheResult() throws {
+            let notes = fixture.root + "/Tests/SelfEditTests/notes.txt"
+            try Data("original\n".utf8).write(to: URL(fileURLWithPath: notes))
+            let first = try run("SelfEditTests", environment: ["SWIFT_TESTCACHE_DEBUG": "test"])
+            #expect(first.status == 0, first.transcript)
+            #expect(first.stderr.contains("testcache: SelfEditTests: inputs changed during the run: not stored under action ID"), first.transcript)
+
+            // The sources as they were when the run began: no stored result may be taken on their action
+            // ID alone, so the package is built; what was built is unchanged, so the content ID replays it.
+            try Data("original\n".utf8).write(to: URL(fileURLWithPath: notes))
+            let second = try run("SelfEditTests", "-x")
+            #expect(second.ranBuild, second.transcript)
+            #expect(second.lines == ["ok  \tSelfEditTests\t(cached)"], second.transcript)
+        }
+
         @Test func passingResultsAreReplayedExactlyWithVerbose() throws {
             let first = try run("FilterTests", "-v")
             let second = try run("FilterTests", "-v")

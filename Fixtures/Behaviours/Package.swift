@@ -1,5 +1,6 @@
 // swift-tools-version: 6.0
-// One package for the run-time behaviours: filters and skips, a test past its timeout, a crashing test,
+// One package for the run-time behaviours: filters and skips, a test past its timeout (one that ignores
+// SIGTERM too), a crashing test,
 // a target without tests, a target whose resource its test reads, an exit test, and a test that edits a
 // file of its own target while it runs.
 import PackageDescription
@@ -10,6 +11,7 @@ let package = Package(
         .target(name: "Values"),
         .testTarget(name: "FilterTests", dependencies: ["Values"]),
         .testTarget(name: "SlowTests"),
+        .testTarget(name: "StubbornTests"),
         .testTarget(name: "CrashTests"),
         .testTarget(name: "NoTests"),
         .testTarget(name: "ResourceTests", resources: [.copy("Resources/expected.txt")]),

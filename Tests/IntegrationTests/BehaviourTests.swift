@@ -154,6 +154,19 @@ extension IntegrationTests {
             #expect(!piped.stdout.contains("\u{1B}"), piped.transcript)
         }
 
+        /// A test that ignores SIGTERM is killed with SIGKILL five seconds later.
+        @Test func aTestIgnoringSIGTERMIsKilled() throws {
+            let result = try run("StubbornTests", "--timeout", "1s")
+            #expect(result.status == 1, result.transcript)
+            #expect(result.stdout.contains("ignoring SIGTERM\n"), result.transcript)
+            #expect(result.stdout.contains("*** Test killed: ran too long (1s).\n"), result.transcript)
+            #expect(isFailure(result.summaries.first ?? "", "StubbornTests"), result.transcript)
+            // The line's time is the test process's: one second to the timeout, five of grace, and well
+            // short of the test's own minute.
+            let seconds = result.summaries.first?.split(separator: "\t").last.flatMap { Double($0.dropLast()) } ?? 0
+            #expect(seconds >= 6 && seconds < 30, result.transcript)
+        }
+
         @Test func aCrashingTestFailsAndSaysHow() throws {
             let result = try run("CrashTests")
             #expect(result.status == 1, result.transcript)

@@ -40,7 +40,9 @@ func runTorture(_ arguments: [String]) throws -> ProcessResult {
         var hits = 0
         for round in 0..<rounds {
             let writer = try startExecutable("testcache-torture", ["write", directory.storePath])
-            usleep(UInt32.random(in: 5_000...60_000))
+            // Mostly early kills, often inside a write; every fifth round late enough (even on a loaded
+            // machine) that puts have completed, so that whole values are read back too.
+            usleep(round % 5 == 4 ? 400_000 : UInt32.random(in: 5_000...60_000))
             kill(writer.processIdentifier, SIGKILL)
             writer.waitUntilExit()
             #expect(writer.terminationReason == .uncaughtSignal)

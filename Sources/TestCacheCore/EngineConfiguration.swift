@@ -1,3 +1,4 @@
+import Foundation
 public import TestCacheStore
 
 /// Options that change what is built; every one of them is part of every key.
@@ -33,9 +34,11 @@ public struct TestOptions: Sendable {
     public var verbose = false
     /// List the selected tests instead of running them.
     public var list = false
-    /// How many targets run at once.
+    /// How many targets run at once; the command layer passes the core count, and 2 here is this project's
+    /// machines' core count, for callers that do not say.
     public var jobs = 2
-    /// How long one test process may run before it is stopped (SIGTERM, then SIGKILL).
+    /// How long one test process may run before it is stopped (SIGTERM, then SIGKILL); 10 minutes, Go's
+    /// default, far beyond a healthy suite and short enough that a hung CI job fails within its slot.
     public var timeout: Duration = .seconds(600)
     /// Run each target this many times; any value disables the cache.
     public var count: Int?
@@ -123,5 +126,3 @@ public struct EngineConfiguration: Sendable {
         self.salt = salt
     }
 }
-
-import Foundation

@@ -29,24 +29,45 @@ struct ActionKeys: Sendable {
         return names.sorted()
     }
 
-    /// The key the package description is remembered under: the toolchain, every manifest and the pins.
-    func descriptionKey(toolchain: Toolchain, hasher: InputHasher) -> ActionID {
+    /// The key the package description is remembered under: the toolchain, every manifest, the pins, and
+    /// the build-relevant environment (all of it when a manifest reads the environment).
+    func descriptionKey(toolchain: Toolchain, hasher: InputHasher, environment: [String: String]) -> ActionID {
         var description = KeyHasher(name: "package-description", salt: salt, trace: trace)
         description.update(field: "toolchain", toolchain.identity)
+        var readsEnvironment = false
         for name in Self.manifestNames(in: hasher.root) {
             description.update(field: "manifest " + name, hasher.hashFile(name)?.hex ?? "missing")
+            readsEnvironment = readsEnvironment
+                || FileSystem.contents(hasher.root + "/" + name).map(BuildEnvironment.mentionsEnvironment) ?? false
         }
         description.update(field: "Package.resolved", hasher.hashFile("Package.resolved")?.hex ?? "missing")
+        BuildEnvironment.add(environment, whole: readsEnvironment, to: &description)
         return description.finalize()
+    }
+
+    /// The manifests of the dependency packages: local ones, and those SwiftPM checked out.
+    static func dependencyManifests(model: PackageModel, root: String, scratch: String) -> [String] {
+        var directories = model.localDependencyPaths.map { $0.hasPrefix("/") ? $0 : root + "/" + $0 }
+        FileSystem.forEachFile(inDirectory: scratch + "/checkouts") { name, status in
+            if status.isDirectory { directories.append(scratch + "/checkouts/" + name) }
+            return false
+        }
+        return directories.sorted().flatMap { directory in manifestNames(in: directory).map { directory + "/" + $0 } }
     }
 
     /// The package-wide part of every test key: the description's inputs, the build options, and the
     /// files of local and edited dependencies.
     func packageInputs(
-        descriptionKey: ActionID, model: PackageModel, build: BuildOptions, hasher: InputHasher
+        descriptionKey: ActionID, model: PackageModel, build: BuildOptions, hasher: InputHasher,
+        environment: [String: String]
     ) -> PackageInputs {
         var buildHasher = KeyHasher(name: "package-build", salt: salt, trace: trace)
         buildHasher.update(descriptionKey)
+        // A dependency's manifest that reads the environment makes all of it an input, as the root's does.
+        let scratch = build.scratchPath ?? hasher.root + "/.build"
+        let dependencyReadsEnvironment = Self.dependencyManifests(model: model, root: hasher.root, scratch: scratch)
+            .contains { FileSystem.contents($0).map(BuildEnvironment.mentionsEnvironment) ?? false }
+        if dependencyReadsEnvironment { BuildEnvironment.add(environment, whole: true, to: &buildHasher) }
         buildHasher.update(field: "configuration", build.configuration)
         for flag in build.swiftcFlags { buildHasher.update(field: "-Xswiftc", flag) }
         for flag in build.ccFlags { buildHasher.update(field: "-Xcc", flag) }

@@ -37,7 +37,8 @@ public struct TestEngine: Sendable {
         let keys = ActionKeys(
             salt: configuration.salt, trace: configuration.debug.hash ? errorLine : nil
         )
-        var descriptionKey = keys.descriptionKey(toolchain: toolchain, hasher: hasher)
+        let environment = configuration.environment
+        var descriptionKey = keys.descriptionKey(toolchain: toolchain, hasher: hasher, environment: environment)
         let model = try await loadModel(descriptionKey: descriptionKey, toolchain: toolchain, runner: runner)
         let targets = try selectTargets(model)
         guard !targets.isEmpty else {
@@ -46,10 +47,11 @@ public struct TestEngine: Sendable {
         }
         if try await resolveIfUnpinned(model, toolchain: toolchain, runner: runner) {
             // The pins are part of the description's key: file the model under the key with them.
-            descriptionKey = keys.descriptionKey(toolchain: toolchain, hasher: hasher)
+            descriptionKey = keys.descriptionKey(toolchain: toolchain, hasher: hasher, environment: environment)
             if let encoded = try? JSONEncoder().encode(model) { store?.put(descriptionKey, Array(encoded)) }
         }
-        let inputs = keys.packageInputs(descriptionKey: descriptionKey, model: model, build: configuration.build, hasher: hasher)
+        let inputs = keys.packageInputs(
+            descriptionKey: descriptionKey, model: model, build: configuration.build, hasher: hasher, environment: environment)
 
         let status = configuration.progressIsTerminal ? StatusLine(write: output.standardError) : nil
         let reporter = OrderedReporter(
@@ -65,8 +67,9 @@ public struct TestEngine: Sendable {
             // the result stored under the ID computed before unsafe to replay for those sources.
             let currentActionID: @Sendable (PackageTarget) -> ActionID = { [configuration] target in
                 let fresh = InputHasher(root: root, previous: hasher.records, now: StoreConfiguration.systemClock())
-                let description = keys.descriptionKey(toolchain: toolchain, hasher: fresh)
-                let inputs = keys.packageInputs(descriptionKey: description, model: model, build: configuration.build, hasher: fresh)
+                let description = keys.descriptionKey(toolchain: toolchain, hasher: fresh, environment: environment)
+                let inputs = keys.packageInputs(
+                    descriptionKey: description, model: model, build: configuration.build, hasher: fresh, environment: environment)
                 return keys.actionID(for: target, model: model, inputs: inputs, test: configuration.test, hasher: fresh)
             }
             failed = try await buildAndRun(misses, model: model, inputs: inputs, toolchain: toolchain, runner: runner,

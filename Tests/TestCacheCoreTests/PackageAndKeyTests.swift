@@ -135,9 +135,9 @@ import _TestSupport
         hasRemoteDependencies: false
     )
 
-    func makePackage(at root: String, libValue: String = "1") throws {
+    func makePackage(at root: String, libValue: String = "1", manifest: String = "// manifest") throws {
         for (path, text) in [
-            ("Package.swift", "// manifest"), ("Sources/Lib/Lib.swift", "let x = \(libValue)"),
+            ("Package.swift", manifest), ("Sources/Lib/Lib.swift", "let x = \(libValue)"),
             ("Tests/LibTests/T.swift", "test"), ("Tests/OtherTests/O.swift", "other"),
         ] {
             let url = URL(fileURLWithPath: root + "/" + path)
@@ -146,12 +146,16 @@ import _TestSupport
         }
     }
 
-    func keys(at root: String, test: TestOptions = TestOptions(), build: BuildOptions = BuildOptions()) -> [String: ActionID] {
+    func keys(
+        at root: String, test: TestOptions = TestOptions(), build: BuildOptions = BuildOptions(),
+        environment: [String: String] = [:]
+    ) -> [String: ActionID] {
         let hasher = InputHasher(root: root, previous: [:], now: StoreConfiguration.systemClock())
         let keys = ActionKeys(salt: KeySalt(toolVersion: "test"), trace: nil)
         let toolchain = Toolchain(swiftPath: "/usr/bin/swift", identity: "Swift version 6.3.1")
+        let description = keys.descriptionKey(toolchain: toolchain, hasher: hasher, environment: environment)
         let inputs = keys.packageInputs(
-            descriptionKey: keys.descriptionKey(toolchain: toolchain, hasher: hasher), model: Self.model, build: build, hasher: hasher)
+            descriptionKey: description, model: Self.model, build: build, hasher: hasher, environment: environment)
         return Dictionary(uniqueKeysWithValues: Self.model.testTargets.map {
             ($0.name, keys.actionID(for: $0, model: Self.model, inputs: inputs, test: test, hasher: hasher))
         })
@@ -194,6 +198,33 @@ import _TestSupport
         var flagged = BuildOptions()
         flagged.swiftcFlags = ["-DFOO"]
         #expect(keys(at: directory.path, build: flagged) != base)
+    }
+
+    @Test func buildVariablesAreAlwaysInputsAndTheRestOnlyWhenAManifestReadsThem() throws {
+        let plain = try TemporaryDirectory()
+        try makePackage(at: plain.path)
+        let base = keys(at: plain.path, environment: ["HOME": "/a", "FEATURE": "1"])
+        #expect(keys(at: plain.path, environment: ["HOME": "/b", "FEATURE": "2", "SHLVL": "3"]) == base)
+        #expect(keys(at: plain.path, environment: ["HOME": "/a", "FEATURE": "1", "CC": "clang"]) != base)
+        #expect(keys(at: plain.path, environment: ["HOME": "/a", "FEATURE": "1", "SWIFTCI_USE_LOCAL_DEPS": "1"]) != base)
+
+        let reading = try TemporaryDirectory()
+        try makePackage(at: reading.path, manifest: #"let flag = ProcessInfo.processInfo.environment["FEATURE"]"#)
+        let readingBase = keys(at: reading.path, environment: ["FEATURE": "1", "PWD": "/x"])
+        #expect(keys(at: reading.path, environment: ["FEATURE": "2", "PWD": "/x"]) != readingBase)
+        // Variables that only tell one shell or job from another still do not count.
+        #expect(keys(at: reading.path, environment: ["FEATURE": "1", "PWD": "/y", "SHLVL": "2", "SWIFT_TESTCACHE_DEBUG": "test"]) == readingBase)
+    }
+
+    @Test func aDependencyManifestThatReadsTheEnvironmentMakesItAnInput() throws {
+        let directory = try TemporaryDirectory()
+        try makePackage(at: directory.path)
+        let checkout = directory.path + "/.build/checkouts/dep"
+        try FileManager.default.createDirectory(atPath: checkout, withIntermediateDirectories: true)
+        try Data("// plain\n".utf8).write(to: URL(fileURLWithPath: checkout + "/Package.swift"))
+        #expect(keys(at: directory.path, environment: ["FEATURE": "1"]) == keys(at: directory.path, environment: ["FEATURE": "2"]))
+        try Data(#"let x = Context.environment["FEATURE"]"#.utf8).write(to: URL(fileURLWithPath: checkout + "/Package.swift"))
+        #expect(keys(at: directory.path, environment: ["FEATURE": "1"]) != keys(at: directory.path, environment: ["FEATURE": "2"]))
     }
 
     @Test func theCacheIsOffForNonCacheableOptions() {

@@ -32,7 +32,6 @@ package struct MergedRun: Sendable {
     package var timedOut: Bool
     /// Whether output beyond ``CommandRunner/outputLimit`` was dropped.
     package var truncated: Bool
-    package var duration: Duration
 }
 
 /// Runs child processes for the engine: the package commands, `swift build`, the test binaries.
@@ -73,7 +72,6 @@ package struct CommandRunner: Sendable {
         timeout: Duration, stream: (@Sendable ([UInt8]) -> Void)? = nil
     ) async throws -> MergedRun {
         echo?(commandLine(executable, arguments, workingDirectory: workingDirectory))
-        let start = ContinuousClock.now
         let result = try await Subprocess.run(
             Self.executable(executable),
             arguments: Arguments(arguments),
@@ -124,8 +122,7 @@ package struct CommandRunner: Sendable {
             termination: Termination(result.terminationStatus),
             output: collected.output,
             timedOut: timedOut,
-            truncated: collected.truncated,
-            duration: ContinuousClock.now - start
+            truncated: collected.truncated
         )
     }
 

@@ -82,11 +82,6 @@ package enum FileSystem {
         return read(descriptor, count: Int(status.size))
     }
 
-    /// Closes a descriptor from ``openForReading(_:)``.
-    package static func closeDescriptor(_ descriptor: Int32) {
-        close(descriptor)
-    }
-
     /// Reads exactly `count` bytes from the start of an open file; nil when the file is shorter or a read fails.
     package static func read(_ descriptor: Int32, count: Int) -> [UInt8]? {
         var failed = false

@@ -44,28 +44,32 @@ package struct PackageModel: Codable, Sendable, Equatable {
 }
 
 extension PackageModel {
-    /// Builds the model from `swift package dump-package` (manifest order) and `swift package describe
-    /// --type json` (paths, module names, dependencies).
-    package init(dumpJSON: [UInt8], describeJSON: [UInt8], root: String) throws {
-        guard let dump = try JSONSerialization.jsonObject(with: Data(dumpJSON)) as? [String: Any],
-            let describe = try JSONSerialization.jsonObject(with: Data(describeJSON)) as? [String: Any],
+    /// Builds the model from `swift package describe --type json` (paths, module names, dependencies),
+    /// ordering the targets as `manifest`, the text of Package.swift, declares them.
+    ///
+    /// `describe` lists targets by name, not in manifest order; `dump-package` has that order but costs a
+    /// second evaluation of the manifest, serialized behind the first by SwiftPM's lock on `.build`
+    /// (about 0.3 s of every run that has to describe the package). The order only decides in which order
+    /// results are printed, so reading it from the manifest's text is enough: see ``manifestOrder(of:in:)``.
+    package init(describeJSON: [UInt8], manifest: [UInt8], root: String) throws {
+        guard let describe = try? JSONSerialization.jsonObject(with: Data(describeJSON)) as? [String: Any],
             let described = describe["targets"] as? [[String: Any]]
         else { throw EngineError("the package description is not the JSON SwiftPM writes") }
 
-        var byName: [String: PackageTarget] = [:]
+        var targets: [PackageTarget] = []
         for entry in described {
             guard let name = entry["name"] as? String, let path = entry["path"] as? String else { continue }
-            byName[name] = PackageTarget(
+            targets.append(PackageTarget(
                 name: name,
                 moduleName: entry["c99name"] as? String ?? name,
                 kind: entry["type"] as? String ?? "library",
                 path: path,
                 dependencies: entry["target_dependencies"] as? [String] ?? []
-            )
+            ))
         }
-        let manifestOrder = (dump["targets"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-        let ordered = manifestOrder.compactMap { byName[$0] }
-        let rest = byName.values.filter { !manifestOrder.contains($0.name) }.sorted { $0.name < $1.name }
+        let order = manifestOrder(of: targets.map(\.name), in: String(decoding: manifest, as: UTF8.self))
+        let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        targets.sort { position[$0.name, default: .max] < position[$1.name, default: .max] }
 
         var localPaths: [String] = []
         var remote = false
@@ -77,12 +81,33 @@ extension PackageModel {
             }
         }
         self.init(
-            name: describe["name"] as? String ?? dump["name"] as? String ?? "",
-            targets: ordered + rest,
+            name: describe["name"] as? String ?? "",
+            targets: targets,
             localDependencyPaths: localPaths.sorted(),
             hasRemoteDependencies: remote
         )
     }
+}
+
+/// `names` in the order a manifest's text declares them: by where `name: "<name>"` first appears, then
+/// the names it never spells out that way (targets made in a loop, say) in name order.
+func manifestOrder(of names: [String], in manifest: String) -> [String] {
+    var firstSeen: [String: Int] = [:]
+    let wanted = Set(names)
+    var rest = Substring(manifest)
+    var position = 0
+    // Every `name:` argument followed by a string literal, in the order they appear.
+    while let label = rest.range(of: "name:") {
+        rest = rest[label.upperBound...].drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        guard rest.first == "\"", let close = rest.dropFirst().firstIndex(of: "\"") else { continue }
+        let literal = String(rest[rest.index(after: rest.startIndex)..<close])
+        if wanted.contains(literal), firstSeen[literal] == nil {
+            firstSeen[literal] = position
+            position += 1
+        }
+        rest = rest[close...]
+    }
+    return names.sorted { (firstSeen[$0] ?? .max, $0) < (firstSeen[$1] ?? .max, $1) }
 }
 
 /// `path` relative to `base` (`../Other` for a sibling), or `path` itself when they share nothing but `/`.

@@ -28,9 +28,6 @@ public struct TestEngine: Sendable {
         let selection = try TestSelection(filters: configuration.test.filters, skips: configuration.test.skips)
         let errorLine: @Sendable (String) -> Void = { [output] line in output.standardError(line + "\n") }
         let runner = CommandRunner(echo: configuration.test.printCommands ? errorLine : nil)
-        let toolchain = try await Toolchain.current(
-            environment: configuration.environment, store: store, salt: configuration.salt, runner: runner
-        )
         let statCacheKey = statCacheKey(root)
         let previousRecords = store?.output(for: statCacheKey).value.map { StatCacheFormat.decode($0.bytes) } ?? [:]
         let hasher = InputHasher(root: root, previous: previousRecords, now: StoreConfiguration.systemClock())
@@ -38,8 +35,8 @@ public struct TestEngine: Sendable {
             salt: configuration.salt, trace: configuration.debug.hash ? errorLine : nil
         )
         let environment = configuration.environment
-        var descriptionKey = keys.descriptionKey(toolchain: toolchain, hasher: hasher, environment: environment)
-        let model = try await loadModel(descriptionKey: descriptionKey, toolchain: toolchain, runner: runner)
+        let (toolchain, model, key) = try await toolchainAndModel(keys: keys, hasher: hasher, runner: runner)
+        var descriptionKey = key
         let targets = try selectTargets(model)
         guard !targets.isEmpty else {
             output.standardError("swift-testcache: package \(model.name) has no test targets\n")
@@ -48,7 +45,7 @@ public struct TestEngine: Sendable {
         if try await resolveIfUnpinned(model, toolchain: toolchain, runner: runner) {
             // The pins are part of the description's key: file the model under the key with them.
             descriptionKey = keys.descriptionKey(toolchain: toolchain, hasher: hasher, environment: environment)
-            if let encoded = try? JSONEncoder().encode(model) { store?.put(descriptionKey, Array(encoded)) }
+            remember(model, under: descriptionKey)
         }
         let inputs = keys.packageInputs(
             descriptionKey: descriptionKey, model: model, build: configuration.build, hasher: hasher, environment: environment)
@@ -124,30 +121,56 @@ public struct TestEngine: Sendable {
 
     // MARK: Steps
 
-    /// Loads the package description, from the store when its manifests, pins and toolchain are unchanged.
-    private func loadModel(descriptionKey: ActionID, toolchain: Toolchain, runner: CommandRunner) async throws -> PackageModel {
-        if let stored = store?.output(for: descriptionKey).value,
-            let model = try? JSONDecoder().decode(PackageModel.self, from: Data(stored.bytes))
-        {
-            return model
+    /// The toolchain and the package description, each from the store when remembered.
+    ///
+    /// When the toolchain is not remembered (a new store, or a new toolchain), the description will not be
+    /// either, since the toolchain is part of its key: `swift package describe` then starts beside
+    /// `swift --version` instead of after it, and is cancelled in the rare case it was not needed.
+    /// Gives the description's key too.
+    private func toolchainAndModel(
+        keys: ActionKeys, hasher: InputHasher, runner: CommandRunner
+    ) async throws -> (Toolchain, PackageModel, ActionID) {
+        let environment = configuration.environment
+        let swiftPath = try Toolchain.locateSwift(environment: environment)
+        if let toolchain = Toolchain.remembered(swiftPath: swiftPath, store: store, salt: configuration.salt) {
+            let key = keys.descriptionKey(toolchain: toolchain, hasher: hasher, environment: environment)
+            if let model = rememberedModel(key) { return (toolchain, model, key) }
+            let model = try await describePackage(swiftPath: swiftPath, runner: runner)
+            remember(model, under: key)
+            return (toolchain, model, key)
         }
+        async let described = describePackage(swiftPath: swiftPath, runner: runner)
+        let toolchain = try await Toolchain.identify(
+            swiftPath: swiftPath, environment: environment, store: store, salt: configuration.salt, runner: runner)
+        let key = keys.descriptionKey(toolchain: toolchain, hasher: hasher, environment: environment)
+        if let model = rememberedModel(key) { return (toolchain, model, key) }
+        let model = try await described
+        remember(model, under: key)
+        return (toolchain, model, key)
+    }
+
+    /// The package description stored under `key`, if any and readable.
+    private func rememberedModel(_ key: ActionID) -> PackageModel? {
+        guard let stored = store?.output(for: key).value else { return nil }
+        return try? JSONDecoder().decode(PackageModel.self, from: Data(stored.bytes))
+    }
+
+    private func remember(_ model: PackageModel, under key: ActionID) {
+        if let encoded = try? JSONEncoder().encode(model) { store?.put(key, Array(encoded)) }
+    }
+
+    /// Runs `swift package describe` and reads the manifest for the targets' order.
+    private func describePackage(swiftPath: String, runner: CommandRunner) async throws -> PackageModel {
         let root = configuration.packagePath
-        let common = packageCommand()
-        async let dump = runner.capture(
-            toolchain.swiftPath, common + ["dump-package"], workingDirectory: root, environment: configuration.environment)
-        async let describe = runner.capture(
-            toolchain.swiftPath, common + ["describe", "--type", "json"], workingDirectory: root,
+        let described = try await runner.capture(
+            swiftPath, packageCommand() + ["describe", "--type", "json"], workingDirectory: root,
             environment: configuration.environment)
-        let (dumped, described) = try await (dump, describe)
-        for result in [dumped, described] where result.termination != .exited(0) {
-            output.standardError(String(decoding: result.stderr, as: UTF8.self))
+        guard described.termination == .exited(0) else {
+            output.standardError(String(decoding: described.stderr, as: UTF8.self))
             throw EngineError("cannot load the package at \(root): its manifest did not evaluate")
         }
-        let model = try PackageModel(dumpJSON: dumped.stdout, describeJSON: described.stdout, root: root)
-        if let encoded = try? JSONEncoder().encode(model) {
-            store?.put(descriptionKey, Array(encoded))
-        }
-        return model
+        let manifest = FileSystem.contents(root + "/Package.swift") ?? []
+        return try PackageModel(describeJSON: described.stdout, manifest: manifest, root: root)
     }
 
     /// `swift package` with this run's package path and scratch path, ready for a subcommand.

@@ -17,26 +17,32 @@ struct Toolchain: Sendable {
         throw EngineError("cannot find `swift` on PATH: install a Swift toolchain or add its bin directory to PATH")
     }
 
-    /// Finds the toolchain and its identity; `swift --version` is run only when the binary it resolves
-    /// to changed since the identity was last remembered in `store`.
-    static func current(
-        environment: [String: String], store: ResultStore?, salt: KeySalt, runner: CommandRunner
+    /// The toolchain `swift` at `swiftPath` resolves to, when its identity is remembered in `store`
+    /// under the binary's path and status (so `swift --version` need not run); nil otherwise.
+    static func remembered(swiftPath: String, store: ResultStore?, salt: KeySalt) -> Toolchain? {
+        guard let remembered = store?.output(for: memoKey(swiftPath: swiftPath, salt: salt)).value else { return nil }
+        return Toolchain(swiftPath: swiftPath, identity: String(decoding: remembered.bytes, as: UTF8.self))
+    }
+
+    /// Runs `swift --version` for the toolchain's identity and remembers it in `store`.
+    static func identify(
+        swiftPath: String, environment: [String: String], store: ResultStore?, salt: KeySalt, runner: CommandRunner
     ) async throws -> Toolchain {
-        let swiftPath = try locateSwift(environment: environment)
+        let result = try await runner.capture(swiftPath, ["--version"], workingDirectory: nil, environment: environment)
+        guard result.termination == .exited(0) else {
+            throw EngineError("`\(swiftPath) --version` failed (\(result.termination))")
+        }
+        store?.put(memoKey(swiftPath: swiftPath, salt: salt), result.stdout)
+        return Toolchain(swiftPath: swiftPath, identity: String(decoding: result.stdout, as: UTF8.self))
+    }
+
+    /// The key the identity is remembered under: the binary `swift` resolves to, and its status.
+    private static func memoKey(swiftPath: String, salt: KeySalt) -> ActionID {
         let resolved = URL(fileURLWithPath: swiftPath).resolvingSymlinksInPath().path
         let status = FileSystem.status(following: resolved)
         var hasher = KeyHasher(name: "toolchain-identity", salt: salt)
         hasher.update(field: "binary", resolved)
         hasher.update(field: "status", status.map { "\($0.size) \($0.modified) \($0.changed) \($0.inode)" } ?? "missing")
-        let memoKey = hasher.finalize()
-        if let remembered = store?.output(for: memoKey).value {
-            return Toolchain(swiftPath: swiftPath, identity: String(decoding: remembered.bytes, as: UTF8.self))
-        }
-        let result = try await runner.capture(swiftPath, ["--version"], workingDirectory: nil, environment: environment)
-        guard result.termination == .exited(0) else {
-            throw EngineError("`\(swiftPath) --version` failed (\(result.termination))")
-        }
-        store?.put(memoKey, result.stdout)
-        return Toolchain(swiftPath: swiftPath, identity: String(decoding: result.stdout, as: UTF8.self))
+        return hasher.finalize()
     }
 }

@@ -5,7 +5,20 @@ import _TestSupport
 @testable import TestCacheCore
 
 @Suite struct PackageModelTests {
-    static let dump = Array(#"{"name":"P","targets":[{"name":"Lib","type":"regular"},{"name":"Mid","type":"regular"},{"name":"ZTests","type":"test"},{"name":"ATests","type":"test"}]}"#.utf8)
+    static let manifest = Array("""
+        let package = Package(
+            name: "P",
+            products: [.library(name: "Mid", targets: ["Mid"])],
+            targets: [
+                .target(name: "Lib"),
+                .target(name:"Mid", dependencies: ["Lib"]),
+                .testTarget(
+                    name: "ZTests",
+                    dependencies: ["Mid"]),
+                .testTarget(name: "ATests"),
+            ]
+        )
+        """.utf8)
     static let describe = Array(#"""
         {"name":"P","path":"/src/P","dependencies":[
           {"identity":"other","type":"fileSystem","path":"/src/Other"},
@@ -18,7 +31,9 @@ import _TestSupport
         """#.utf8)
 
     @Test func targetsComeInManifestOrderWithTheirTransitiveDependencies() throws {
-        let model = try PackageModel(dumpJSON: Self.dump, describeJSON: Self.describe, root: "/src/P")
+        let model = try PackageModel(describeJSON: Self.describe, manifest: Self.manifest, root: "/src/P")
+        // Test targets print in this order; the product named like its target is why Mid comes first.
+        #expect(model.targets.map(\.name) == ["Mid", "Lib", "ZTests", "ATests"])
         #expect(model.testTargets.map(\.name) == ["ZTests", "ATests"])
         let zTests = try #require(model.target(named: "ZTests"))
         #expect(model.closure(of: zTests).map(\.name) == ["Lib", "Mid", "ZTests"])
@@ -28,7 +43,17 @@ import _TestSupport
     }
 
     @Test func notSwiftPMsJSONIsAnError() {
-        #expect(throws: EngineError.self) { try PackageModel(dumpJSON: Array("[]".utf8), describeJSON: Self.describe, root: "/") }
+        #expect(throws: EngineError.self) { try PackageModel(describeJSON: Array("[]".utf8), manifest: Self.manifest, root: "/") }
+    }
+
+    @Test func targetsAManifestDoesNotSpellOutFollowInNameOrder() {
+        let manifest = #"""
+            let names = ["Gen2", "Gen1"]
+            let package = Package(name: "P", targets: [.testTarget(name: "Written"), .target(name: "Lib")]
+                + names.map { .testTarget(name: $0) })
+            """#
+        #expect(manifestOrder(of: ["Gen1", "Lib", "Gen2", "Written"], in: manifest) == ["Written", "Lib", "Gen1", "Gen2"])
+        #expect(manifestOrder(of: ["B", "A"], in: "name: \"") == ["A", "B"])
     }
 
     @Test func relativePaths() {

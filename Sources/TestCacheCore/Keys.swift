@@ -96,12 +96,20 @@ struct ActionKeys: Sendable {
         key.update(field: "target", target.name)
         for dependency in model.closure(of: target) {
             key.update(field: "directory of " + dependency.name, dependency.path)
-            for file in hasher.hashTree(dependency.path) {
-                key.update(field: "file " + file.path, file.digest.hex)
-            }
+            key.update(field: "tree " + dependency.path, treeKey(dependency.path, hasher: hasher).hex)
         }
         Self.addTestOptions(test, to: &key)
         return key.finalize()
+    }
+
+    /// Every file under a target's directory, by path and content, folded into one key once per run.
+    func treeKey(_ directory: String, hasher: InputHasher) -> ActionID {
+        hasher.treeKey(directory) { files in
+            var tree = KeyHasher(name: "tree", salt: salt, trace: trace)
+            tree.update(field: "directory", directory)
+            for file in files { tree.update(field: "file " + file.path, file.digest.hex) }
+            return tree.finalize()
+        }
     }
 
     /// The cacheable test options that change a result: filters, skips, -v, --list, --timeout.

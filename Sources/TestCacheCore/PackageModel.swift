@@ -33,10 +33,11 @@ package struct PackageModel: Codable, Sendable, Equatable {
 
     /// `target` and every target of this package it depends on, directly or not, sorted by name.
     package func closure(of target: PackageTarget) -> [PackageTarget] {
+        let byName = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var seen: Set<String> = []
         var pending = [target.name]
         while let name = pending.popLast() {
-            guard seen.insert(name).inserted, let next = self.target(named: name) else { continue }
+            guard seen.insert(name).inserted, let next = byName[name] else { continue }
             pending += next.dependencies
         }
         return targets.filter { seen.contains($0.name) }.sorted { $0.name < $1.name }

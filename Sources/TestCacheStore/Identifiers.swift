@@ -137,6 +137,13 @@ public struct OutputID: Hashable, Sendable, CustomStringConvertible {
         self.digest = digest
     }
 
+    /// Parses the 64-character lower-case hexadecimal form from bytes, for parsers that never make Strings.
+    /// (Concrete rather than generic: a generic across modules runs unspecialized, through witnesses.)
+    package init?(hex: UnsafeRawBufferPointer) {
+        guard let digest = Digest32(hex: hex) else { return nil }
+        self.digest = digest
+    }
+
     /// The 64-character lower-case hexadecimal form.
     public var hex: String { digest.hex }
 

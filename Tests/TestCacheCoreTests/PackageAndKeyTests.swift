@@ -146,6 +146,30 @@ import _TestSupport
         #expect(StatCacheFormat.decode(Array("garbage".utf8)).isEmpty)
         #expect(StatCacheFormat.decode(Array("stc-statcache 1\nnot a record\n".utf8)).isEmpty)
     }
+
+    @Test func statCachesKeepEveryValueOfEveryFieldAndRejectDamage() throws {
+        let digest = OutputID(of: Array("x".utf8))
+        let records: [String: StatRecord] = [
+            "Sources/A/a b.swift": StatRecord(size: 0, modified: -1, changed: Int64.max, inode: UInt64.max, digest: digest),
+            "Tests/ñ.swift": StatRecord(
+                size: 123, modified: 1_763_000_000_123_456_789, changed: Int64.min + 1, inode: 0, digest: digest),
+        ]
+        let encoded = StatCacheFormat.encode(records)
+        #expect(StatCacheFormat.decode(encoded) == records)
+        let line = "\(digest.hex) 1 2 3 4 a.swift"
+        for damaged in [
+            line,  // no final newline: a torn write
+            "\(digest.hex) 1 2 3 18446744073709551616 a.swift\n",  // inode past UInt64
+            "\(digest.hex) 9223372036854775808 2 3 4 a.swift\n",  // size past Int64
+            "\(digest.hex) 1 2 3 -4 a.swift\n",  // a negative inode
+            "\(digest.hex) 1 2 3 4 \n",  // no path
+            "\(digest.hex) 1 x 3 4 a.swift\n",
+            "\(digest.hex.uppercased()) 1 2 3 4 a.swift\n",
+        ] {
+            #expect(StatCacheFormat.decode(Array((StatCacheFormat.header + damaged).utf8)).isEmpty, "\(damaged)")
+        }
+        #expect(StatCacheFormat.decode(Array((StatCacheFormat.header + line + "\n").utf8)).count == 1)
+    }
 }
 
 @Suite struct ActionKeyTests {

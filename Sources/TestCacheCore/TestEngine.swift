@@ -164,13 +164,25 @@ public struct TestEngine: Sendable {
         let root = configuration.packagePath
         let described = try await runner.capture(
             swiftPath, packageCommand() + ["describe", "--type", "json"], workingDirectory: root,
-            environment: configuration.environment)
+            environment: swiftPMEnvironment(swiftPath))
         guard described.termination == .exited(0) else {
             output.standardError(String(decoding: described.stderr, as: UTF8.self))
             throw EngineError("cannot load the package at \(root): its manifest did not evaluate")
         }
         let manifest = FileSystem.contents(root + "/Package.swift") ?? []
         return try PackageModel(describeJSON: described.stdout, manifest: manifest, root: root)
+    }
+
+    /// The environment SwiftPM runs in: the user's, with `_` naming `swift` as a shell sets it.
+    ///
+    /// SwiftPM keys its manifest cache and its build plan on the whole environment, and a shell sets `_`
+    /// to the path of the command it runs. Left as it is, `_` would name swift-testcache, so each switch
+    /// between the user's `swift build` and a run of this tool would re-evaluate manifests and re-plan the
+    /// build: measured at 2.4 s of a 3.3 s no-op build, and 1 s of describing, on 130 targets.
+    private func swiftPMEnvironment(_ swiftPath: String) -> [String: String] {
+        var environment = configuration.environment
+        environment["_"] = swiftPath
+        return environment
     }
 
     /// `swift package` with this run's package path and scratch path, ready for a subcommand.
@@ -190,7 +202,7 @@ public struct TestEngine: Sendable {
         }
         let resolve = try await runner.runMerged(
             toolchain.swiftPath, packageCommand() + ["resolve"], workingDirectory: root,
-            environment: configuration.environment, timeout: Self.buildTimeout)
+            environment: swiftPMEnvironment(toolchain.swiftPath), timeout: Self.buildTimeout)
         guard resolve.termination == .exited(0) else {
             output.standardError(String(decoding: resolve.output, as: UTF8.self))
             throw EngineError("cannot resolve the dependencies of the package at \(root)")
@@ -221,7 +233,7 @@ public struct TestEngine: Sendable {
         if let status { buildProgress = { bytes in status.buildOutput(bytes) } }
         let build = try await runner.runMerged(
             toolchain.swiftPath, ["build", "--build-tests", "--package-path", root] + configuration.build.swiftBuildArguments,
-            workingDirectory: root, environment: configuration.environment, timeout: Self.buildTimeout,
+            workingDirectory: root, environment: swiftPMEnvironment(toolchain.swiftPath), timeout: Self.buildTimeout,
             stream: buildProgress
         )
         status?.buildFinished()

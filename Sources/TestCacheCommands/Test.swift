@@ -10,7 +10,7 @@ extension SwiftTestCache {
             abstract: "Build and run a package's tests per test target, replaying cached results.",
             usage: "swift-testcache [test] [<options>] [<targets> ...] [-- <test-binary-arguments> ...]",
             discussion: """
-                Each test target's result is printed on one line, in the package's order, while targets \
+                Each test target's result is printed on one line, in the order the manifest declares them, while targets \
                 run in parallel: "ok", "FAIL", "?" for a target without tests. A failing target's output \
                 (stdout and stderr merged) is printed above its line; -v prints it for passing targets too.
 

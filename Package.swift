@@ -19,6 +19,8 @@ let package = Package(
     products: [
         .executable(name: "swift-testcache", targets: ["swift-testcache"]),
         .library(name: "TestCacheStore", targets: ["TestCacheStore"]),
+        // The read tracer, libTestCacheTrace.so, built beside the swift-testcache executable.
+        .library(name: "TestCacheTrace", type: .dynamic, targets: ["TestCacheTrace"]),
     ],
     dependencies: [
         // SHA-256 for every key and output hash (BoringSSL on Linux, CryptoKit on Apple platforms).
@@ -58,6 +60,14 @@ let package = Package(
         .executableTarget(
             name: "swift-testcache",
             dependencies: ["TestCacheCommands"],
+            swiftSettings: strictSettings
+        ),
+        // The read tracer: C, preloaded (LD_PRELOAD) into test processes to record the files, directories,
+        // programs and environment variables they consult; it links nothing of ours.
+        .target(name: "TestCacheTrace"),
+        // Test support: reads files, directories and variables the ways Swift tests do, for the tracer's tests.
+        .executableTarget(
+            name: "testcache-reader",
             swiftSettings: strictSettings
         ),
         // Test support: a child process that hammers or crashes mid-write into a store, for the multi-process tests.

@@ -26,6 +26,17 @@ public struct HarnessError: Error, CustomStringConvertible {
     }
 }
 
+/// The path of a file this package builds into its products directory (a shared library, say), found
+/// beside the running test binary as ``builtExecutable(_:)`` finds executables.
+public func builtProduct(_ name: String) throws -> String {
+    let beside = URL(fileURLWithPath: try builtExecutable("testcache-reader")).deletingLastPathComponent()
+    let path = beside.appendingPathComponent(name).path
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw HarnessError("\(name) not found in \(beside.path): build with `swift build --build-tests`")
+    }
+    return path
+}
+
 /// The path of an executable this package builds, found beside the running test binary.
 ///
 /// `swift build --build-tests` (and `swift test`) build every executable of the package into the same

@@ -29,6 +29,11 @@ enum BuildEnvironment {
     ]
     static let volatilePrefixes = ["SWIFT_TESTCACHE_", "TERM_", "XDG_SESSION_", "LC_TERMINAL"]
 
+    /// Whether a variable only tells one shell or CI job from another.
+    static func isVolatile(_ name: String) -> Bool {
+        volatile.contains(name) || volatilePrefixes.contains { name.hasPrefix($0) }
+    }
+
     /// Whether a manifest's text mentions the environment in any of the ways a manifest can read it.
     static func mentionsEnvironment(_ manifest: [UInt8]) -> Bool {
         let text = String(decoding: manifest, as: UTF8.self)
@@ -40,7 +45,7 @@ enum BuildEnvironment {
         key.update(field: "environment", whole ? "whole" : "build variables")
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) {
             let relevant = whole
-                ? !volatile.contains(name) && !volatilePrefixes.contains { name.hasPrefix($0) }
+                ? !isVolatile(name)
                 : alwaysRelevant.contains(name) || relevantPrefixes.contains { name.hasPrefix($0) }
             if relevant { key.update(field: "env " + name, value) }
         }

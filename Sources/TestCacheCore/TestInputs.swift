@@ -1,0 +1,99 @@
+/// What the read tracer (libTestCacheTrace.so) recorded of one test process and its children.
+///
+/// The log has a line per call: `r`/`w` PATH (opened to read; to write or create), `s` PATH (stat,
+/// access), `d` PATH (listed), `x` PATH (executed), `e` NAME (getenv), `E *` (the whole environment,
+/// through ProcessInfo.environment). Paths are absolute.
+package struct TraceLog: Equatable, Sendable {
+    package var read: Set<String> = []
+    package var written: Set<String> = []
+    package var probed: Set<String> = []
+    package var listed: Set<String> = []
+    package var executed: Set<String> = []
+    package var variables: Set<String> = []
+    package var wholeEnvironment = false
+
+    package init() {}
+
+    /// Parses a log. A line it does not know is skipped: the last line of a killed process may be torn,
+    /// and a torn line can only lose an input, which the next complete run records again.
+    package init(parsing bytes: [UInt8]) {
+        for line in bytes.split(separator: UInt8(ascii: "\n")) {
+            guard line.count >= 3, line[line.startIndex + 1] == UInt8(ascii: " ") else { continue }
+            let payload = String(decoding: line.dropFirst(2), as: UTF8.self)
+            switch line[line.startIndex] {
+            case UInt8(ascii: "r"): read.insert(payload)
+            case UInt8(ascii: "w"): written.insert(payload)
+            case UInt8(ascii: "s"): probed.insert(payload)
+            case UInt8(ascii: "d"): listed.insert(payload)
+            case UInt8(ascii: "x"): executed.insert(payload)
+            case UInt8(ascii: "e"): variables.insert(payload)
+            case UInt8(ascii: "E"): wholeEnvironment = true
+            default: continue
+            }
+        }
+    }
+}
+
+/// The inputs a test run consulted beyond its targets' sources, as paths relative to the package root
+/// and variable names: what the second step of a lookup hashes.
+///
+/// Kept: files read, executed or probed, and directories listed, inside the package root. Ignored, as
+/// Go ignores them: everything outside the root (the toolchain, /proc, /sys, /dev, temporary files),
+/// build output and SwiftPM's and git's bookkeeping, and files the test wrote or created itself.
+/// Variables: those read by name, minus the baseline every test process reads and the ones that only
+/// tell one shell from another; a read of the whole environment is kept as such.
+package struct TestInputs: Codable, Equatable, Sendable {
+    package var files: [String]
+    package var directories: [String]
+    package var variables: [String]
+    package var wholeEnvironment: Bool
+
+    package init(files: [String], directories: [String], variables: [String], wholeEnvironment: Bool) {
+        self.files = files
+        self.directories = directories
+        self.variables = variables
+        self.wholeEnvironment = wholeEnvironment
+    }
+
+    /// The inputs in `log` of a test run in the package at `root` (absolute, normalized).
+    ///
+    /// - Parameters:
+    ///   - ignoredDirectories: directories relative to the root whose contents are never inputs (the
+    ///     scratch directory when it lies inside the root); `.build`, `.swiftpm` and `.git` always are.
+    ///   - baselineVariables: what a test process reads whatever its tests do (measured).
+    package init(log: TraceLog, root: String, ignoredDirectories: [String] = [], baselineVariables: Set<String>) {
+        let ignored = Set(ignoredDirectories).union(InputHasher.skippedDirectories)
+        func inside(_ absolute: String) -> String? {
+            let path = normalizedPath(absolute)
+            guard path.hasPrefix(root + "/") else { return nil }
+            let relative = String(path.dropFirst(root.count + 1))
+            let components = relative.split(separator: "/")
+            for length in 1...max(1, components.count) where ignored.contains(components.prefix(length).joined(separator: "/")) {
+                return nil
+            }
+            return relative
+        }
+        let written = Set(log.written.compactMap(inside))
+        files = Set(log.read.union(log.executed).union(log.probed).compactMap(inside))
+            .subtracting(written).sorted()
+        directories = Set(log.listed.compactMap(inside)).sorted()
+        variables = log.variables
+            .filter { !baselineVariables.contains($0) && !BuildEnvironment.isVolatile($0) }
+            .sorted()
+        wholeEnvironment = log.wholeEnvironment
+    }
+}
+
+/// `path` with `.` and `..` components and repeated slashes removed, without consulting the file system
+/// (symbolic links are kept as written).
+func normalizedPath(_ path: String) -> String {
+    var parts: [Substring] = []
+    for component in path.split(separator: "/", omittingEmptySubsequences: true) {
+        switch component {
+        case ".": continue
+        case "..": if !parts.isEmpty { parts.removeLast() }
+        default: parts.append(component)
+        }
+    }
+    return "/" + parts.joined(separator: "/")
+}

@@ -1,3 +1,5 @@
+import TestCacheStore
+
 /// What the read tracer (libTestCacheTrace.so) recorded of one test process and its children.
 ///
 /// The log has a line per call: `r`/`w` PATH (opened to read; to write or create), `s` PATH (stat,
@@ -96,4 +98,43 @@ func normalizedPath(_ path: String) -> String {
         }
     }
     return "/" + parts.joined(separator: "/")
+}
+
+extension TestInputs {
+    /// A key of the current state of these inputs: each file's content (or its absence, or that it is now
+    /// a directory), each directory's entry names, each variable's value (or that it is unset), and with
+    /// a read of the whole environment every variable but the shell-only ones.
+    ///
+    /// Files are hashed by content through `hasher` (and so its stat cache), not by size and mtime as Go
+    /// does: a fresh CI clone changes every mtime, and a same-size edit keeps the size.
+    func stateKey(hasher: InputHasher, environment: [String: String], salt: KeySalt) -> ActionID {
+        var key = KeyHasher(name: "test-inputs", salt: salt)
+        for file in files {
+            let state: String
+            if let digest = hasher.hashFile(file) {
+                state = digest.hex
+            } else if FileSystem.status(following: hasher.root + "/" + file)?.isDirectory == true {
+                state = "directory"
+            } else {
+                state = FileSystem.status(following: hasher.root + "/" + file) == nil ? "absent" : "not a file"
+            }
+            key.update(field: "file " + file, state)
+        }
+        for directory in directories {
+            var names: [String] = []
+            FileSystem.forEachFile(inDirectory: hasher.root + "/" + directory) { name, _ in
+                names.append(name)
+                return false
+            }
+            let exists = FileSystem.status(following: hasher.root + "/" + directory)?.isDirectory == true
+            key.update(field: "directory " + directory, exists ? names.sorted().joined(separator: "\n") : "absent")
+        }
+        for name in variables {
+            key.update(field: "variable " + name, environment[name].map { "=" + $0 } ?? "unset")
+        }
+        if wholeEnvironment {
+            BuildEnvironment.add(environment, whole: true, to: &key)
+        }
+        return key.finalize()
+    }
 }

@@ -1,4 +1,7 @@
+import Foundation
 import Testing
+import TestCacheStore
+import _TestSupport
 @testable import TestCacheCore
 
 @Suite struct TestInputsTests {
@@ -52,5 +55,65 @@ import Testing
         #expect(normalizedPath("/a/./b//c/../d") == "/a/b/d")
         #expect(normalizedPath("/../x") == "/x")
         #expect(normalizedPath("/") == "/")
+    }
+}
+
+/// The second lookup step's key: the current state of a run's inputs.
+@Suite struct TestInputsStateTests {
+    let directory: TemporaryDirectory
+    let inputs = TestInputs(
+        files: ["Fixtures/expected.json", "Fixtures/maybe.txt"], directories: ["Fixtures/set"],
+        variables: ["API_URL"], wholeEnvironment: false)
+    let salt = KeySalt(toolVersion: "test")
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        try write("Fixtures/expected.json", "{}")
+        try write("Fixtures/set/a.txt", "a")
+        try write("Fixtures/unrelated.txt", "u")
+    }
+
+    func write(_ path: String, _ text: String) throws {
+        let url = URL(fileURLWithPath: directory.path + "/" + path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+    }
+
+    func key(_ inputs: TestInputs? = nil, environment: [String: String] = ["API_URL": "x"]) -> ActionID {
+        // A fresh hasher each time, as each run has: nothing is remembered between calls.
+        let hasher = InputHasher(root: directory.path, previous: [:], now: 0)
+        return (inputs ?? self.inputs).stateKey(hasher: hasher, environment: environment, salt: salt)
+    }
+
+    @Test func everyKindOfInputChangesTheKeyAndNothingElseDoes() throws {
+        let before = key()
+        #expect(key() == before)
+        try write("Fixtures/unrelated.txt", "changed")
+        #expect(key() == before, "a file no test read")
+        #expect(key(environment: ["API_URL": "x", "OTHER": "1", "PWD": "/"]) == before, "variables no test read")
+
+        try write("Fixtures/expected.json", "{ }")
+        let edited = key()
+        #expect(edited != before, "a read file's content")
+        try write("Fixtures/maybe.txt", "now here")
+        let appeared = key()
+        #expect(appeared != edited, "a probed file that appeared")
+        try write("Fixtures/set/b.txt", "b")
+        let listed = key()
+        #expect(listed != appeared, "an entry added to a listed directory")
+        try write("Fixtures/set/b.txt", "b changed")
+        #expect(key() == listed, "a listed directory's entries' contents are not its inputs")
+        #expect(key(environment: ["API_URL": "y"]) != listed, "a read variable's value")
+        #expect(key(environment: [:]) != listed, "a read variable unset")
+        #expect(key(environment: ["API_URL": ""]) != key(environment: [:]), "empty is not unset")
+    }
+
+    @Test func readingTheWholeEnvironmentMakesEveryVariableButTheShellsAnInput() {
+        var whole = inputs
+        whole.wholeEnvironment = true
+        let base = ["API_URL": "x", "OTHER": "1", "PWD": "/a", "SHLVL": "1"]
+        let before = key(whole, environment: base)
+        #expect(key(whole, environment: base.merging(["OTHER": "2"]) { $1 }) != before)
+        #expect(key(whole, environment: base.merging(["PWD": "/b", "SHLVL": "2"]) { $1 }) == before)
     }
 }

@@ -24,6 +24,17 @@ extension SwiftTestCache {
                 cache, and --count 1 is the idiomatic way to bypass it. 'swift-testcache clean' expires \
                 every cached result. SWIFT_TESTCACHE_DEBUG=test says, per target, why it was or was not \
                 taken from the cache.
+
+                What tests read at run time is an input too (Linux, x86_64): a tracer preloaded into the \
+                test processes and their children records the files they open, stat or list, the programs \
+                they run and the environment variables they read, and a cached result is replayed only while \
+                those still hash the same (files by content, directories by their entry names, variables by \
+                value; reading ProcessInfo's environment, or starting a process with Foundation's Process, \
+                makes every variable an input). Ignored, as Go ignores them: files outside the package root \
+                (the toolchain, /proc, /sys, /dev, temporary files), .build, .swiftpm and .git, files the \
+                test wrote itself, the variables every test process reads whatever its tests do (measured \
+                once per toolchain), and variables that only tell one shell from another (PWD, SHLVL, _, \
+                TERM…). A result whose input files changed while it ran is not cached.
                 """
         )
 
@@ -39,6 +50,21 @@ extension SwiftTestCache {
         /// The arguments after `--`, which ``SwiftTestCache/main()`` passes here one by one.
         @Option(name: .customLong(Test.binaryArgumentOption), help: .hidden)
         var binaryArguments: [String] = []
+
+        /// The read tracer built beside this executable, where this platform can preload it: Linux on
+        /// x86_64, where Foundation's ProcessInfo.environment getter can be interposed too.
+        static func locateTracer() -> String? {
+            #if os(Linux) && arch(x86_64)
+            guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+                return nil
+            }
+            let library = URL(fileURLWithPath: executable).deletingLastPathComponent()
+                .appendingPathComponent("libTestCacheTrace.so").path
+            return FileManager.default.isReadableFile(atPath: library) ? library : nil
+            #else
+            return nil
+            #endif
+        }
 
         /// The hidden option that carries the arguments after `--` past ArgumentParser, which allows only one
         /// array of positional arguments (the targets).
@@ -60,6 +86,13 @@ extension SwiftTestCache {
             configuration.debug = DebugOptions(parsing: environment["SWIFT_TESTCACHE_DEBUG"])
             configuration.outputIsTerminal = isatty(STDOUT_FILENO) != 0
             configuration.progressIsTerminal = isatty(STDERR_FILENO) != 0
+            configuration.tracer = Self.locateTracer()
+            if configuration.tracer == nil && configuration.test.cacheDisabledReason == nil {
+                FileHandle.standardError.write(Data((
+                    "swift-testcache: warning: libTestCacheTrace.so is not beside swift-testcache, so what tests read "
+                        + "outside their targets (files, variables) is not part of their keys; build it with "
+                        + "`swift build -c release`\n").utf8))
+            }
             let engine = TestEngine(
                 configuration: configuration,
                 store: store,

@@ -119,6 +119,9 @@ public struct EngineConfiguration: Sendable {
     public var outputIsTerminal = false
     /// Whether standard error is a terminal: progress is shown there only then.
     public var progressIsTerminal = false
+    /// The read tracer (libTestCacheTrace.so), preloaded into test processes so that the files and
+    /// variables a run consulted become part of its result's key; nil where it cannot be used.
+    public var tracer: String?
 
     public init(packagePath: String, environment: [String: String], salt: KeySalt) {
         self.packagePath = packagePath

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How one test target came out.
 enum TargetStatus: String, Sendable {
     case passed = "ok"
@@ -27,6 +29,10 @@ struct TargetResult: Sendable {
     var streamed = false
     /// Whether the result may be stored: it passed and its output is whole.
     var storable = false
+    /// What its processes consulted, when they ran under the read tracer.
+    var trace: TraceLog?
+    /// When its first process started (nanoseconds since 1970): inputs changed after it make the result unsafe to store.
+    var started: Int64 = 0
 
     /// The Go-style summary line.
     var summaryLine: String {
@@ -58,6 +64,21 @@ enum ResultRecord {
             status.isStorable
         else { return nil }
         return TargetResult(name: name, status: status, output: Array(bytes[(newline + 1)...]), cached: true)
+    }
+}
+
+/// A stored input list, the first step of a traced lookup: what the last passing run consulted.
+enum InputsRecord {
+    static let magic = Array("stc-test-inputs 1\n".utf8)
+
+    static func encode(_ inputs: TestInputs) -> [UInt8] {
+        magic + ((try? JSONEncoder().encode(inputs)).map(Array.init) ?? [])
+    }
+
+    /// The input list, or nil for anything that is not a whole record (a result stored untraced, say).
+    static func decode(_ bytes: [UInt8]) -> TestInputs? {
+        guard bytes.starts(with: magic) else { return nil }
+        return try? JSONDecoder().decode(TestInputs.self, from: Data(bytes[magic.count...]))
     }
 }
 

@@ -69,7 +69,7 @@ public struct TestEngine: Sendable {
                     descriptionKey: description, model: model, build: configuration.build, hasher: fresh, environment: environment)
                 return keys.actionID(for: target, model: model, inputs: inputs, test: configuration.test, hasher: fresh)
             }
-            failed = try await buildAndRun(misses, model: model, inputs: inputs, toolchain: toolchain, runner: runner,
+            failed = try await buildAndRun(misses, model: model, inputs: inputs, hasher: hasher, toolchain: toolchain, runner: runner,
                 selection: selection, resultStore: resultStore, reporter: reporter, status: status,
                 currentActionID: currentActionID, trace: configuration.debug.hash ? errorLine : nil)
         }
@@ -91,23 +91,93 @@ public struct TestEngine: Sendable {
                 continue
             }
             let id = keys.actionID(for: target, model: model, inputs: inputs, test: configuration.test, hasher: hasher)
-            switch resultStore.output(for: id) {
-            case .hit(let stored):
-                if let result = ResultRecord.decode(stored.bytes, name: target.name) {
-                    debug(target, "hit on action ID \(id.hex.prefix(16))")
-                    await reporter.deliver(index, result)
-                    continue
-                }
-                debug(target, "miss on action ID \(id.hex.prefix(16)): not a stored passing result")
-            case .miss(let reason):
-                debug(target, "miss on action ID \(id.hex.prefix(16)): \(reason)")
+            let found = find(id, for: target, in: resultStore, hasher: hasher)
+            if let result = found.result {
+                debug(target, "hit on action ID \(id.hex.prefix(16))")
+                await reporter.deliver(index, result)
+                continue
             }
+            debug(target, "miss on action ID \(id.hex.prefix(16)): \(found.why)")
             misses.append((index, target, id))
         }
         if configuration.debug.test {
             output.standardError("testcache: read \(hasher.filesRead) of \(hasher.filesSeen) input files; the others were unchanged since last hashed\n")
         }
         return misses
+    }
+
+    /// Looks a result up under `key`. Traced, `key` leads to the list of what the last passing run
+    /// consulted, and the current state of those files and variables leads to the result (Go's two-step
+    /// lookup); untraced, `key` leads to the result itself. Gives the result, the input list, and why not.
+    private func find(
+        _ key: ActionID, for target: PackageTarget, in store: ResultStore, hasher: InputHasher
+    ) -> (result: TargetResult?, inputs: TestInputs?, why: String) {
+        func result(under key: ActionID) -> (TargetResult?, String) {
+            switch store.output(for: key) {
+            case .hit(let stored):
+                let result = ResultRecord.decode(stored.bytes, name: target.name)
+                return (result, result == nil ? "not a stored passing result" : "hit")
+            case .miss(let reason):
+                return (nil, "\(reason)")
+            }
+        }
+        guard configuration.tracer != nil else {
+            let (found, why) = result(under: key)
+            return (found, nil, why)
+        }
+        let inputs: TestInputs
+        switch store.output(for: key) {
+        case .hit(let stored):
+            guard let decoded = InputsRecord.decode(stored.bytes) else { return (nil, nil, "not a stored input list") }
+            inputs = decoded
+        case .miss(let reason):
+            return (nil, nil, "\(reason)")
+        }
+        let state = inputs.stateKey(hasher: hasher, environment: configuration.environment, salt: configuration.salt)
+        let (found, why) = result(under: resultKey(key, state: state))
+        let changed = "what its last passing run read has changed (\(inputs.files.count) files, "
+            + "\(inputs.directories.count) directories, \(inputs.variables.count) variables"
+            + (inputs.wholeEnvironment ? ", the whole environment)" : ")")
+        return (found, inputs, found != nil ? why : changed)
+    }
+
+    /// The key of a result under `key` when its traced inputs are in `state`.
+    private func resultKey(_ key: ActionID, state: ActionID) -> ActionID {
+        var hasher = KeyHasher(name: "test-result", salt: configuration.salt)
+        hasher.update(key)
+        hasher.update(state)
+        return hasher.finalize()
+    }
+
+    /// Stores a passing result under `key`: traced, the result under its inputs' state now, then the
+    /// input list under `key`; untraced, the result under `key`.
+    private func file(_ result: TargetResult, inputs: TestInputs?, under key: ActionID, in store: ResultStore) {
+        guard configuration.tracer != nil, let inputs else {
+            store.put(key, ResultRecord.encode(result))
+            return
+        }
+        let hasher = InputHasher(root: configuration.packagePath, previous: [:], now: StoreConfiguration.systemClock())
+        let state = inputs.stateKey(hasher: hasher, environment: configuration.environment, salt: configuration.salt)
+        store.put(resultKey(key, state: state), ResultRecord.encode(result))
+        store.put(key, InputsRecord.encode(inputs))
+    }
+
+    /// The inputs of a run from its trace: an untraced run (no process, as for `--list`) consulted nothing.
+    private func inputs(of result: TargetResult, baseline: Set<String>) -> TestInputs {
+        let root = configuration.packagePath
+        var ignored: [String] = []
+        if let scratch = configuration.build.scratchPath, scratch.hasPrefix(root + "/") {
+            ignored.append(String(scratch.dropFirst(root.count + 1)))
+        }
+        return TestInputs(log: result.trace ?? TraceLog(), root: root, ignoredDirectories: ignored, baselineVariables: baseline)
+    }
+
+    /// A traced input file changed after the run started: the result may describe neither state.
+    private func changedDuringRun(_ inputs: TestInputs, since start: Int64) -> String? {
+        inputs.files.first { file in
+            guard let status = FileSystem.status(following: configuration.packagePath + "/" + file) else { return false }
+            return max(status.modified, status.changed) >= start
+        }
     }
 
     /// Remembers file hashes for the next run. A run of every target saw every file, so its records
@@ -224,7 +294,7 @@ public struct TestEngine: Sendable {
     /// Builds the tests, lists them, and runs the targets that missed; gives whether any failed.
     private func buildAndRun(
         _ misses: [(index: Int, target: PackageTarget, actionID: ActionID?)], model: PackageModel, inputs: PackageInputs,
-        toolchain: Toolchain, runner: CommandRunner, selection: TestSelection, resultStore: ResultStore?,
+        hasher: InputHasher, toolchain: Toolchain, runner: CommandRunner, selection: TestSelection, resultStore: ResultStore?,
         reporter: OrderedReporter, status: StatusLine?, currentActionID: @Sendable (PackageTarget) -> ActionID,
         trace: (@Sendable (String) -> Void)?
     ) async throws -> Bool {
@@ -258,22 +328,23 @@ public struct TestEngine: Sendable {
                 toRun.append((miss.index, miss.target, miss.actionID.map { [$0] } ?? []))
                 continue
             }
-            switch resultStore.output(for: contentID) {
-            case .hit(let stored):
-                if let result = ResultRecord.decode(stored.bytes, name: miss.target.name) {
-                    debug(miss.target, "hit on content ID \(contentID.hex.prefix(16))")
-                    resultStore.link(actionID, to: stored.entry.outputID, size: stored.entry.size)
-                    await reporter.deliver(miss.index, result)
-                    continue
-                }
-                debug(miss.target, "miss on content ID \(contentID.hex.prefix(16)): not a stored passing result")
-            case .miss(let reason):
-                debug(miss.target, "miss on content ID \(contentID.hex.prefix(16)): \(reason)")
+            let found = find(contentID, for: miss.target, in: resultStore, hasher: hasher)
+            if let result = found.result {
+                debug(miss.target, "hit on content ID \(contentID.hex.prefix(16))")
+                file(result, inputs: found.inputs, under: actionID, in: resultStore)
+                await reporter.deliver(miss.index, result)
+                continue
             }
+            debug(miss.target, "miss on content ID \(contentID.hex.prefix(16)): \(found.why)")
             toRun.append((miss.index, miss.target, [actionID, contentID]))
         }
         guard !toRun.isEmpty else { return false }
 
+        // The tracer's logs, one per target run, read and removed as each run ends.
+        let traceDirectory = configuration.tracer == nil ? nil : makeTraceDirectory()
+        defer { if let traceDirectory { try? FileManager.default.removeItem(atPath: traceDirectory) } }
+        // Without a place for the logs, what the tests read cannot be known: their results are not stored.
+        let traceable = configuration.tracer == nil || traceDirectory != nil
         let inventory: TestInventory
         do {
             inventory = try await listTests(binary, runner: runner)
@@ -283,11 +354,17 @@ public struct TestEngine: Sendable {
             return true
         }
 
+        var baseline: Set<String> = []
+        if let traceDirectory {
+            baseline = await baselineVariables(binary, runner: runner, traceDirectory: traceDirectory, toolchain: toolchain)
+        }
+
         let streams = configuration.test.verbose && (toRun.count == 1 || configuration.test.jobs == 1)
         let show: @Sendable ([UInt8]) -> Void = { [output] bytes in output.standardOutput(String(decoding: bytes, as: UTF8.self)) }
         let targetRunner = TargetRunner(
             configuration: configuration, binary: binary, inventory: inventory, selection: selection, runner: runner,
-            stream: streams ? show : nil
+            stream: streams ? show : nil,
+            tracing: configuration.tracer.flatMap { library in traceDirectory.map { (library, $0) } }
         )
         // No live status while test output streams to the terminal: the two would overwrite each other.
         let status = streams ? nil : status
@@ -318,13 +395,22 @@ public struct TestEngine: Sendable {
                 if result.status.isFailure { failed = true }
                 // Only passing runs are stored, under both the action ID and the content ID; under the
                 // action ID only if the sources are still the ones it was computed from.
-                if result.storable, let resultStore {
+                if result.storable, traceable, let resultStore {
                     var keys = keys
                     if let actionID = keys.first, currentActionID(target) != actionID {
                         debug(target, "inputs changed during the run: not stored under action ID \(actionID.hex.prefix(16))")
                         keys.removeFirst()
                     }
-                    for key in keys { resultStore.put(key, ResultRecord.encode(result)) }
+                    let inputs = configuration.tracer == nil ? nil : self.inputs(of: result, baseline: baseline)
+                    if let inputs, let changed = changedDuringRun(inputs, since: result.started) {
+                        debug(target, "\(changed) changed while the tests ran: not stored")
+                        keys = []
+                    }
+                    if let inputs, !keys.isEmpty {
+                        debug(target, "stored with what it read: files \(inputs.files), directories \(inputs.directories), "
+                            + "variables \(inputs.variables)\(inputs.wholeEnvironment ? ", the whole environment" : "")")
+                    }
+                    for key in keys { file(result, inputs: inputs, under: key, in: resultStore) }
                 }
                 await reporter.deliver(index, result)
             }
@@ -333,6 +419,7 @@ public struct TestEngine: Sendable {
     }
 
     /// Lists the binary's XCTest and Swift Testing tests, both at once.
+    /// Lists the binary's tests.
     private func listTests(_ binary: String, runner: CommandRunner) async throws -> TestInventory {
         guard FileSystem.status(following: binary)?.isRegular == true else {
             throw EngineError("the build made no test binary")
@@ -354,6 +441,52 @@ public struct TestEngine: Sendable {
             xctest: TestInventory.byModule(TestInventory.parseXCTestListing(listedXCTest.stdout)),
             swiftTesting: TestInventory.byModule(TestInventory.parseSwiftTestingListing(listedSwiftTesting.stdout))
         )
+    }
+
+    /// The variables a test process reads whatever its tests do: the runtime's HOME, LANG, TZ, CF…,
+    /// ICU's, XCTest's and Swift Testing's own switches. Measured, not written down: the test binary runs
+    /// an empty XCTest selection and an empty Swift Testing filter under the tracer. They run no test
+    /// code, so the answer depends on the toolchain alone and is remembered under its identity.
+    private func baselineVariables(
+        _ binary: String, runner: CommandRunner, traceDirectory: String, toolchain: Toolchain
+    ) async -> Set<String> {
+        var memo = KeyHasher(name: "trace-baseline", salt: configuration.salt)
+        memo.update(field: "toolchain", toolchain.identity)
+        let memoKey = memo.finalize()
+        if let stored = store?.output(for: memoKey).value {
+            return Set(String(decoding: stored.bytes, as: UTF8.self).split(separator: "\n").map(String.init))
+        }
+        func traced(_ name: String) -> [String: String] {
+            var environment = configuration.environment
+            if let tracer = configuration.tracer {
+                environment["LD_PRELOAD"] = tracer + (environment["LD_PRELOAD"].map { ":" + $0 } ?? "")
+            }
+            environment["SWIFT_TESTCACHE_TRACE_LOG"] = "\(traceDirectory)/\(name)"
+            return environment
+        }
+        let root = configuration.packagePath
+        // No test has these IDs; Swift Testing's `$` anchor matches nothing at all.
+        async let xctest = runner.capture(
+            binary, ["swift-testcache.Baseline"], workingDirectory: root, environment: traced("baseline-xctest"))
+        async let swiftTesting = runner.capture(
+            binary, ["--testing-library", "swift-testing", "--filter", "swift-testcache-baseline$"],
+            workingDirectory: root, environment: traced("baseline-swift-testing"))
+        _ = try? await (xctest, swiftTesting)
+        var names: Set<String> = []
+        for name in ["baseline-xctest", "baseline-swift-testing"] {
+            guard let bytes = FileSystem.contents("\(traceDirectory)/\(name)") else { return [] }  // untraced: no baseline
+            names.formUnion(TraceLog(parsing: bytes).variables)
+        }
+        store?.put(memoKey, Array(names.sorted().joined(separator: "\n").utf8))
+        return names
+    }
+
+    /// A new private directory for this run's trace logs.
+    private func makeTraceDirectory() -> String? {
+        var template = Array((NSTemporaryDirectory() + "/swift-testcache-trace-XXXXXX").utf8CString)
+        return template.withUnsafeMutableBufferPointer { buffer in
+            mkdtemp(buffer.baseAddress!).map { String(cString: $0) }
+        }
     }
 
     /// The key of this package checkout's stat cache: local to this machine and path, never shared.
@@ -382,6 +515,8 @@ struct TargetRunner: Sendable {
     let selection: TestSelection
     let runner: CommandRunner
     let stream: (@Sendable ([UInt8]) -> Void)?
+    /// The read tracer and the directory its logs go to, one per target; nil runs untraced.
+    let tracing: (library: String, directory: String)?
 
     func run(_ target: PackageTarget) async -> TargetResult {
         let module = target.moduleName
@@ -416,7 +551,13 @@ struct TargetRunner: Sendable {
         var environment = configuration.environment
         // As `swift test` does: no colour codes in output that is not going to a terminal.
         if !configuration.outputIsTerminal { environment["NO_COLOR"] = "1" }
+        let log = tracing.map { "\($0.directory)/\(target.name).log" }
+        if let tracing, let log {
+            environment["LD_PRELOAD"] = tracing.library + (environment["LD_PRELOAD"].map { ":" + $0 } ?? "")
+            environment["SWIFT_TESTCACHE_TRACE_LOG"] = log
+        }
 
+        result.started = StoreConfiguration.systemClock()
         let start = ContinuousClock.now
         var truncated = false
         runs: for _ in 0..<(configuration.test.count ?? 1) {
@@ -455,6 +596,16 @@ struct TargetRunner: Sendable {
         }
         result.duration = ContinuousClock.now - start
         result.storable = result.status == .passed && !truncated
+        if let log {
+            // Every traced process logs the runtime's own getenv calls; no log means the tracer did not
+            // load, and what the run read is unknown: not storable.
+            if let bytes = FileSystem.contents(log) {
+                result.trace = TraceLog(parsing: bytes)
+                unlink(log)
+            } else {
+                result.storable = false
+            }
+        }
         return result
     }
 

@@ -1,0 +1,7 @@
+import XCTest
+
+final class UnrelatedTests: XCTestCase {
+    func testArithmetic() {
+        XCTAssertEqual(2 + 2, 4)
+    }
+}

@@ -376,7 +376,7 @@ class Bench:
                 subprocess.run(["apt-get", "install", "-y", package], check=True, stdout=subprocess.DEVNULL)
         if not self.args.no_build:
             self.log("building swift-testcache (release)")
-            run(["swift", "build", "-c", "release", "--product", "swift-testcache"], REPO, self.env)
+            run(["swift", "build", "-c", "release"], REPO, self.env)  # the tool and its tracer
         hello = self.work / "hello"
         if not (hello / "hello").exists():
             write(hello / "main.swift", 'print("hello")\n')

@@ -104,7 +104,7 @@ SHAPES = {
     "large": Shape("large", libraries=30, tests=100, files=15),
 }
 
-SCENARIOS = ["cold-trivial", "cold", "cached", "leaf", "comment", "count1", "floor"]
+SCENARIOS = ["cold-trivial", "cold", "cached", "leaf", "comment", "count1", "trace", "floor"]
 
 # Each test target's work test spins this long by default: enough that a run costs what a real suite's
 # does and that running targets in parallel can show, short enough that the large shape's serial
@@ -488,8 +488,23 @@ class Bench:
         if "count1" in scenarios:
             self.repeat(size, "count1", "swift-testcache --count 1", ours + ["--count", "1"], swift_root, ours_env,
                         after=reran(everything))
+        if "trace" in scenarios:
+            self.measure_tracing(shape, swift_root, ours_env)
         if "floor" in scenarios:
             self.measure_floor(shape, swift_root)
+
+    def measure_tracing(self, shape: Shape, root: Path, env: dict[str, str]) -> None:
+        """The read tracer's cost: the whole test binary run with and without it preloaded."""
+        binary = str(root / ".build" / "debug" / "BenchPackageTests.xctest")
+        library = REPO / ".build" / "release" / "libTestCacheTrace.so"
+        log = self.work / "trace-overhead.log"
+        traced = dict(env, LD_PRELOAD=str(library), SWIFT_TESTCACHE_TRACE_LOG=str(log))
+        for label, arguments in (("XCTest", []), ("Swift Testing", ["--testing-library", "swift-testing"])):
+            for work, work_note in (("0", "trivial tests"), (str(self.args.work_ms), f"{self.args.work_ms} ms a target")):
+                for tool, environment in (("untraced", env), ("traced", traced)):
+                    self.repeat(shape.name, "trace", f"every {label} test, {work_note}, {tool}", [binary, *arguments],
+                                root, dict(environment, BENCH_WORK_MS=work), before=lambda: log.unlink(missing_ok=True),
+                                note="one process, as `swift test` runs it")
 
     def measure_floor(self, shape: Shape, root: Path) -> None:
         """The floor of a fully cached run: start a hello-world Swift binary; read and SHA-256 every input."""
@@ -534,6 +549,7 @@ SCENARIO_TITLES = {
     "leaf": "3. One leaf library's value changed before each run",
     "comment": "4. A comment-only edit in the bottom library before each run",
     "count1": "5. Cache bypassed (`--count 1`): the tool's own overhead over `swift test` (1b)",
+    "trace": "6. The read tracer's cost on test run time (issue 5): the test binary with and without it",
     "floor": "Floor of a fully cached run",
 }
 
@@ -608,6 +624,15 @@ def ratios(size: str, rows: list[Row]) -> list[str]:
         floor = hashing.median + hello.median
         lines.append(f"- floor (start-up {fmt_time(hello.median)} + hashing {fmt_time(hashing.median)}) = "
                      f"{fmt_time(floor)}; fully cached / floor: **{cached.median / floor:.2f}**")
+    for label in ("XCTest", "Swift Testing"):
+        for work in ("trivial tests", None):
+            rows_for = [r for r in rows if r.scenario == "trace" and r.tool.startswith(f"every {label} test, ")
+                        and (work in r.tool if work else "trivial" not in r.tool)]
+            untraced = next((r for r in rows_for if r.tool.endswith("untraced")), None)
+            traced = next((r for r in rows_for if r.tool.endswith(", traced")), None)
+            if untraced and traced:
+                lines.append(f"- tracer overhead, {label}, {work or 'with work'}: "
+                             f"**{(traced.median / untraced.median - 1) * 100:+.1f}%**")
     leaf = find("leaf", "swift-testcache")
     build = find("leaf", "reference: swift build --build-tests")
     tests = find("leaf", "reference: swift-testcache --count 1 DEPENDENTS")

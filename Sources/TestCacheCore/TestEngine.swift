@@ -459,9 +459,8 @@ public struct TestEngine: Sendable {
         func traced(_ name: String) -> [String: String] {
             var environment = configuration.environment
             if let tracer = configuration.tracer {
-                environment["LD_PRELOAD"] = tracer + (environment["LD_PRELOAD"].map { ":" + $0 } ?? "")
+                TraceLog.preload(tracer, log: "\(traceDirectory)/\(name)", into: &environment)
             }
-            environment["SWIFT_TESTCACHE_TRACE_LOG"] = "\(traceDirectory)/\(name)"
             return environment
         }
         let root = configuration.packagePath
@@ -553,8 +552,7 @@ struct TargetRunner: Sendable {
         if !configuration.outputIsTerminal { environment["NO_COLOR"] = "1" }
         let log = tracing.map { "\($0.directory)/\(target.name).log" }
         if let tracing, let log {
-            environment["LD_PRELOAD"] = tracing.library + (environment["LD_PRELOAD"].map { ":" + $0 } ?? "")
-            environment["SWIFT_TESTCACHE_TRACE_LOG"] = log
+            TraceLog.preload(tracing.library, log: log, into: &environment)
         }
 
         result.started = StoreConfiguration.systemClock()

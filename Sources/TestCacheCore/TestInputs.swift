@@ -16,6 +16,13 @@ package struct TraceLog: Equatable, Sendable {
 
     package init() {}
 
+    /// Sets up `environment` so that a process started with it runs under the tracer `library`, logging
+    /// to `log`; a library the user preloads stays preloaded, after ours.
+    static func preload(_ library: String, log: String, into environment: inout [String: String]) {
+        environment["LD_PRELOAD"] = library + (environment["LD_PRELOAD"].map { ":" + $0 } ?? "")
+        environment["SWIFT_TESTCACHE_TRACE_LOG"] = log
+    }
+
     /// Parses a log. A line it does not know is skipped: the last line of a killed process may be torn,
     /// and a torn line can only lose an input, which the next complete run records again.
     package init(parsing bytes: [UInt8]) {

@@ -8,7 +8,7 @@ and a hello-world Swift binary's start-up). Results go to Benchmarks/results/pac
 in BENCHMARKS.md (between the `packages:begin/end` markers) and Benchmarks/cached-vs-size.png are
 rendered from that file.
 
-    python3 Benchmarks/packages.py                          # every size, every scenario (~1 hour)
+    python3 Benchmarks/packages.py                          # every size, every scenario (~25 minutes)
     python3 Benchmarks/packages.py --sizes seed --runs 5    # one size
     python3 Benchmarks/packages.py --render                 # re-render tables and plot from the JSON
 
@@ -567,7 +567,7 @@ def render(data: dict) -> str:
         "the largest single process of the run. Test targets do "
         f"{meta['work_ms']} ms of CPU work each unless the row says trivial.",
         "",
-        "Reproduce everything (about an hour): `python3 Benchmarks/packages.py`; one row: the command in its "
+        "Reproduce everything (about 25 minutes here): `python3 Benchmarks/packages.py`; one row: the command in its "
         "last column.",
         "",
         "| size | libraries | test targets | source files |",

@@ -149,17 +149,20 @@ public struct TestEngine: Sendable {
         return hasher.finalize()
     }
 
-    /// Stores a passing result under `key`: traced, the result under its inputs' state now, then the
-    /// input list under `key`; untraced, the result under `key`.
-    private func file(_ result: TargetResult, inputs: TestInputs?, under key: ActionID, in store: ResultStore) {
+    /// Stores a passing result under each of `keys`: traced, the result under the key and its inputs'
+    /// state now (hashed once for all keys), then the input list under the key; untraced, the result
+    /// under the key.
+    private func file(_ result: TargetResult, inputs: TestInputs?, under keys: [ActionID], in store: ResultStore) {
         guard configuration.tracer != nil, let inputs else {
-            store.put(key, ResultRecord.encode(result))
+            for key in keys { store.put(key, ResultRecord.encode(result)) }
             return
         }
         let hasher = InputHasher(root: configuration.packagePath, previous: [:], now: StoreConfiguration.systemClock())
         let state = inputs.stateKey(hasher: hasher, environment: configuration.environment, salt: configuration.salt)
-        store.put(resultKey(key, state: state), ResultRecord.encode(result))
-        store.put(key, InputsRecord.encode(inputs))
+        for key in keys {
+            store.put(resultKey(key, state: state), ResultRecord.encode(result))
+            store.put(key, InputsRecord.encode(inputs))
+        }
     }
 
     /// The inputs of a run from its trace: an untraced run (no process, as for `--list`) consulted nothing.
@@ -331,7 +334,7 @@ public struct TestEngine: Sendable {
             let found = find(contentID, for: miss.target, in: resultStore, hasher: hasher)
             if let result = found.result {
                 debug(miss.target, "hit on content ID \(contentID.hex.prefix(16))")
-                file(result, inputs: found.inputs, under: actionID, in: resultStore)
+                file(result, inputs: found.inputs, under: [actionID], in: resultStore)
                 await reporter.deliver(miss.index, result)
                 continue
             }
@@ -410,7 +413,7 @@ public struct TestEngine: Sendable {
                         debug(target, "stored with what it read: files \(inputs.files), directories \(inputs.directories), "
                             + "variables \(inputs.variables)\(inputs.wholeEnvironment ? ", the whole environment" : "")")
                     }
-                    for key in keys { file(result, inputs: inputs, under: key, in: resultStore) }
+                    file(result, inputs: inputs, under: keys, in: resultStore)
                 }
                 await reporter.deliver(index, result)
             }

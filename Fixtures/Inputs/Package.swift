@@ -1,6 +1,7 @@
 // swift-tools-version: 6.0
-// Tests that read what lies outside their own target: a fixture file, a directory listing, a variable
-// two ways, a file a child process reads; and one that reads nothing. (This manifest must not name the
+// Tests that read what lies outside their own target: fixture files three ways, a directory listing, a
+// variable two ways, a file a child process reads, a resource, an executable the package builds (which
+// the manifest does not make a dependency); and one that reads nothing. (This manifest must not name the
 // ways a manifest reads variables: swift-testcache would then key every build on all of them.)
 import PackageDescription
 
@@ -13,5 +14,8 @@ let package = Package(
         .testTarget(name: "ListsDirectoryTests"),
         .testTarget(name: "ChildReadsTests"),
         .testTarget(name: "UnrelatedTests"),
+        .testTarget(name: "ReadsResourceTests", resources: [.copy("resource.txt")]),
+        .testTarget(name: "RunsToolTests"),
+        .executableTarget(name: "greet"),
     ]
 )

@@ -25,16 +25,22 @@ extension SwiftTestCache {
                 every cached result. SWIFT_TESTCACHE_DEBUG=test says, per target, why it was or was not \
                 taken from the cache.
 
-                What tests read at run time is an input too (Linux, x86_64): a tracer preloaded into the \
-                test processes and their children records the files they open, stat or list, the programs \
-                they run and the environment variables they read, and a cached result is replayed only while \
+                What tests read at run time is an input too (Linux): a tracer preloaded into the test \
+                processes and their children records the files they open, stat or list, the programs they \
+                run and the environment variables they read, and a cached result is replayed only while \
                 those still hash the same (files by content, directories by their entry names, variables by \
-                value; reading ProcessInfo's environment, or starting a process with Foundation's Process, \
-                makes every variable an input). Ignored, as Go ignores them: files outside the package root \
-                (the toolchain, /proc, /sys, /dev, temporary files), .build, .swiftpm and .git, files the \
-                test wrote itself, the variables every test process reads whatever its tests do (measured \
-                once per toolchain), and variables that only tell one shell from another (PWD, SHLVL, _, \
-                TERM…). A result whose input files changed while it ran is not cached.
+                value, an executable or library the package builds by its targets' sources; reading \
+                ProcessInfo's environment, or starting a process with Foundation's Process, makes every \
+                variable an input). Ignored, as Go ignores them: files outside the package root (the \
+                toolchain, /proc, /sys, /dev, temporary files), the rest of .build, .swiftpm and .git, files \
+                the test wrote itself, the variables every test process reads whatever its tests do \
+                (measured once per toolchain), and variables that only tell one shell from another (PWD, \
+                SHLVL, _, TERM…). A result whose input files changed while it ran is not cached.
+
+                A package declares more in \(PackageSettings.fileName) at its root, for all targets or per \
+                target: "inputs" (files, directories or globs), "environment" {"include", "ignore"} (variable \
+                names or patterns), and "cache": false for tests that talk to the network. \
+                'swift-testcache explain' says why a target would not be replayed.
                 """
         )
 
@@ -51,10 +57,20 @@ extension SwiftTestCache {
         @Option(name: .customLong(Test.binaryArgumentOption), help: .hidden)
         var binaryArguments: [String] = []
 
-        /// The read tracer built beside this executable, where this platform can preload it: Linux on
-        /// x86_64, where Foundation's ProcessInfo.environment getter can be interposed too.
+        /// Why what tests read is not traced here, said once per run when caching is on.
+        static var untracedWarning: String {
+            #if os(Linux)
+            "libTestCacheTrace.so is not beside swift-testcache, so what tests read outside their targets (files, "
+                + "variables) is not part of their keys; build it with `swift build -c release`"
+            #else
+            "what tests read at run time is not traced on this system (the tracer is Linux-only for now), so only the "
+                + "inputs declared in \(PackageSettings.fileName) join the keys of what tests read outside their targets"
+            #endif
+        }
+
+        /// The read tracer built beside this executable, where this platform can preload it: Linux.
         static func locateTracer() -> String? {
-            #if os(Linux) && arch(x86_64)
+            #if os(Linux)
             guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
                 return nil
             }
@@ -71,6 +87,14 @@ extension SwiftTestCache {
         static let binaryArgumentOption = "binary-argument"
 
         func run() async throws {
+            let engine = try Self.engine(build: build, test: test, targets: targets, binaryArguments: binaryArguments)
+            try await Self.exit { try await engine.run() }
+        }
+
+        /// The engine for a run with these options, in this process's environment and directory.
+        static func engine(
+            build: BuildOptionsGroup, test: TestOptionsGroup, targets: [String], binaryArguments: [String]
+        ) throws -> TestEngine {
             let environment = ProcessInfo.processInfo.environment
             let store = try CommandContext(environment: environment).openStore()
             let workingDirectory = FileManager.default.currentDirectoryPath
@@ -88,12 +112,9 @@ extension SwiftTestCache {
             configuration.progressIsTerminal = isatty(STDERR_FILENO) != 0
             configuration.tracer = Self.locateTracer()
             if configuration.tracer == nil && configuration.test.cacheDisabledReason == nil {
-                FileHandle.standardError.write(Data((
-                    "swift-testcache: warning: libTestCacheTrace.so is not beside swift-testcache, so what tests read "
-                        + "outside their targets (files, variables) is not part of their keys; build it with "
-                        + "`swift build -c release`\n").utf8))
+                printWarning(Self.untracedWarning)
             }
-            let engine = TestEngine(
+            return TestEngine(
                 configuration: configuration,
                 store: store,
                 output: EngineOutput(
@@ -101,9 +122,13 @@ extension SwiftTestCache {
                     standardError: { FileHandle.standardError.write(Data($0.utf8)) }
                 )
             )
+        }
+
+        /// Runs an engine command, exiting with its status: 2 with a one-line message for bad input.
+        static func exit(_ body: () async throws -> Int32) async throws {
             let status: Int32
             do {
-                status = try await engine.run()
+                status = try await body()
             } catch let error as EngineError {
                 printError(error.message)
                 throw ExitCode(2)
@@ -112,6 +137,36 @@ extension SwiftTestCache {
                 throw ExitCode.failure
             }
             if status != 0 { throw ExitCode(status) }
+        }
+    }
+
+    /// `swift-testcache explain`: why each target would or would not be replayed by the next run.
+    struct Explain: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Say, per test target, whether the next run would replay its result, and if not what changed.",
+            discussion: """
+                Takes the options of 'swift-testcache test', since they are part of the keys, and builds and \
+                runs nothing. For each selected test target it prints "cached", or what changed since its \
+                result was last stored from this checkout: a source file, a manifest, Package.resolved, the \
+                toolchain, a build or test option, a file, directory or product its tests used, a variable they \
+                read, or a declaration in \(PackageSettings.fileName). When the sources changed, the next run \
+                builds, and may still replay the result if what is built for the target is unchanged (a comment \
+                edit).
+                """
+        )
+
+        @OptionGroup(title: "Build Options")
+        var build: BuildOptionsGroup
+
+        @OptionGroup(title: "Test Options")
+        var test: TestOptionsGroup
+
+        @Argument(help: "Test targets to explain (default: every test target of the package).")
+        var targets: [String] = []
+
+        func run() async throws {
+            let engine = try Test.engine(build: build, test: test, targets: targets, binaryArguments: [])
+            try await Test.exit { try await engine.explain() }
         }
     }
 }

@@ -6,7 +6,7 @@ import TestCacheStore
 /// changes the action ID but not the content ID, so the stored result is replayed without running.
 ///
 /// What it covers: the package-wide inputs of the action ID (toolchain, manifests, pins, build options,
-/// local dependencies); every object file of the target and of each root-package target it depends on;
+/// local dependencies); the inputs the package's settings declare for the target; every object file of the target and of each root-package target it depends on;
 /// every object file of every target outside the root package (remote dependencies, hashed whole
 /// rather than trusted by their pin); the targets' resource bundles; the cacheable test options.
 /// What it leaves out, because it cannot change what a test does: debugger-only module wrappers
@@ -31,9 +31,10 @@ final class ContentKeys: Sendable {
 
     /// The content ID of one test target after a successful build, or nil when its build products are
     /// not where SwiftPM puts them (then the target simply runs).
-    func contentID(for target: PackageTarget, inputs: PackageInputs, test: TestOptions) -> ActionID? {
+    func contentID(for target: PackageTarget, inputs: PackageInputs, test: TestOptions, declared: ActionID?) -> ActionID? {
         var key = KeyHasher(name: "test-content", salt: salt, trace: trace)
         key.update(inputs.buildKey)
+        if let declared { key.update(declared) }
         key.update(field: "target", target.name)
         for dependency in model.closure(of: target) {
             guard let objects = objectHashes(ofTarget: dependency.moduleName) else { return nil }

@@ -50,7 +50,8 @@ final class InputHasher: Sendable {
         return hash(relativePath, status)
     }
 
-    /// Every file under a directory (relative to the root), sorted by path, each with its content hash.
+    /// Every file under a directory (relative to the root), sorted by path (relative to the root too),
+    /// each with its content hash.
     ///
     /// Symbolic links are followed, as SwiftPM follows them; a directory reached twice through links is
     /// read once. Hidden files count: a test may read them.

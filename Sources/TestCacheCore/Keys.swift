@@ -14,6 +14,9 @@ struct PackageInputs: Sendable {
 struct ActionKeys: Sendable {
     let salt: KeySalt
     let trace: (@Sendable (String) -> Void)?
+    /// Receives every named field of every key made, for `explain`; trees are then not memoized, so
+    /// that each key's files are all recorded.
+    var record: KeyRecorder? = nil
 
     /// Manifest file names at the root: `Package.swift` and its `Package@swift-*.swift` variants.
     static func manifestNames(in root: String) -> [String] {
@@ -32,7 +35,7 @@ struct ActionKeys: Sendable {
     /// The key the package description is remembered under: the toolchain, every manifest, the pins, and
     /// the build-relevant environment (all of it when a manifest reads the environment).
     func descriptionKey(toolchain: Toolchain, hasher: InputHasher, environment: [String: String]) -> ActionID {
-        var description = KeyHasher(name: "package-description", salt: salt, trace: trace)
+        var description = KeyHasher(name: "package-description", salt: salt, trace: trace, record: record)
         description.update(field: "toolchain", toolchain.identity)
         var readsEnvironment = false
         for name in Self.manifestNames(in: hasher.root) {
@@ -61,7 +64,7 @@ struct ActionKeys: Sendable {
         descriptionKey: ActionID, model: PackageModel, build: BuildOptions, hasher: InputHasher,
         environment: [String: String]
     ) -> PackageInputs {
-        var buildHasher = KeyHasher(name: "package-build", salt: salt, trace: trace)
+        var buildHasher = KeyHasher(name: "package-build", salt: salt, trace: trace, record: record)
         buildHasher.update(descriptionKey)
         // A dependency's manifest that reads the environment makes all of it an input, as the root's does.
         let scratch = build.scratchPath ?? hasher.root + "/.build"
@@ -76,7 +79,7 @@ struct ActionKeys: Sendable {
         // Local and edited dependencies are hashed file by file, like the package's own targets.
         for path in model.localDependencyPaths + ["Packages"] {
             for file in hasher.hashTree(path) {
-                buildHasher.update(field: "dependency file " + path + "/" + file.path, file.digest.hex)
+                buildHasher.update(field: "dependency file " + file.path, file.digest.hex)
             }
         }
         var unkeyable: String?
@@ -89,27 +92,51 @@ struct ActionKeys: Sendable {
     /// The action ID of one test target's result: its files and those of every target it depends on,
     /// the package-wide inputs, and the cacheable test options.
     func actionID(
-        for target: PackageTarget, model: PackageModel, inputs: PackageInputs, test: TestOptions, hasher: InputHasher
+        for target: PackageTarget, model: PackageModel, inputs: PackageInputs, test: TestOptions, hasher: InputHasher,
+        settings: TargetSettings = TargetSettings(), environment: [String: String] = [:]
     ) -> ActionID {
-        var key = KeyHasher(name: "test-action", salt: salt, trace: trace)
+        var key = KeyHasher(name: "test-action", salt: salt, trace: trace, record: record)
         key.update(inputs.buildKey)
         key.update(field: "target", target.name)
         for dependency in model.closure(of: target) {
             key.update(field: "directory of " + dependency.name, dependency.path)
             key.update(field: "tree " + dependency.path, treeKey(dependency.path, hasher: hasher).hex)
         }
+        if let declared = declaredKey(settings, hasher: hasher, environment: environment) { key.update(declared) }
         Self.addTestOptions(test, to: &key)
+        return key.finalize()
+    }
+
+    /// What the package's settings declare for a target (extra input files, variables in or out) as
+    /// one key, part of both its action ID and its content ID; nil when they declare nothing.
+    func declaredKey(_ settings: TargetSettings, hasher: InputHasher, environment: [String: String]) -> ActionID? {
+        guard !settings.inputs.isEmpty || !settings.includedVariables.isEmpty || !settings.ignoredVariables.isEmpty else {
+            return nil
+        }
+        var key = KeyHasher(name: "declared-inputs", salt: salt, trace: trace, record: record)
+        settings.add(to: &key, hasher: hasher, environment: environment)
+        return key.finalize()
+    }
+
+    /// The key standing for a product's sources: the trees of the targets it is built from and of every
+    /// target they depend on. (Remote dependencies and build options are in every key already.)
+    func productKey(_ product: PackageProduct, model: PackageModel, hasher: InputHasher) -> ActionID {
+        var key = KeyHasher(name: "product", salt: salt, trace: trace, record: record)
+        for target in model.closure(ofTargetsNamed: product.targets) {
+            key.update(field: "tree " + target.path, treeKey(target.path, hasher: hasher).hex)
+        }
         return key.finalize()
     }
 
     /// Every file under a target's directory, by path and content, folded into one key once per run.
     func treeKey(_ directory: String, hasher: InputHasher) -> ActionID {
-        hasher.treeKey(directory) { files in
-            var tree = KeyHasher(name: "tree", salt: salt, trace: trace)
-            tree.update(field: "directory", directory)
+        let make = { (files: [(path: String, digest: OutputID)]) -> ActionID in
+            var tree = KeyHasher(name: "tree", salt: salt, trace: trace, record: record)
+            tree.update(directory)
             for file in files { tree.update(field: "file " + file.path, file.digest.hex) }
             return tree.finalize()
         }
+        return record == nil ? hasher.treeKey(directory, make: make) : make(hasher.hashTree(directory))
     }
 
     /// The cacheable test options that change a result: filters, skips, -v, --list, --timeout.

@@ -15,10 +15,23 @@ package struct PackageTarget: Codable, Sendable, Equatable {
     package var isTest: Bool { kind == "test" }
 }
 
+/// A product of the root package that a test can run or load from the build directory: an executable
+/// (`.build/debug/<name>`) or a dynamic library (`lib<name>.so`, `lib<name>.dylib`).
+package struct PackageProduct: Codable, Sendable, Equatable {
+    package var name: String
+    /// The targets it is built from, by name.
+    package var targets: [String]
+
+    /// The file names SwiftPM gives this product in a build directory.
+    package var fileNames: [String] { [name, "lib\(name).so", "lib\(name).dylib"] }
+}
+
 /// What the engine needs of a package: its targets in manifest order and where its dependencies live.
 package struct PackageModel: Codable, Sendable, Equatable {
     package var name: String
     package var targets: [PackageTarget]
+    /// Its executable and dynamic library products, whose files a test may run or load.
+    package var products: [PackageProduct] = []
     /// Local (`path:`) dependency packages, relative to the package root when inside or beside it.
     package var localDependencyPaths: [String]
     /// Whether any dependency comes from a repository (its pinned version is then in Package.resolved).
@@ -33,9 +46,14 @@ package struct PackageModel: Codable, Sendable, Equatable {
 
     /// `target` and every target of this package it depends on, directly or not, sorted by name.
     package func closure(of target: PackageTarget) -> [PackageTarget] {
+        closure(ofTargetsNamed: [target.name])
+    }
+
+    /// The named targets and every target of this package they depend on, sorted by name.
+    package func closure(ofTargetsNamed names: [String]) -> [PackageTarget] {
         let byName = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var seen: Set<String> = []
-        var pending = [target.name]
+        var pending = names
         while let name = pending.popLast() {
             guard seen.insert(name).inserted, let next = byName[name] else { continue }
             pending += next.dependencies
@@ -81,9 +99,17 @@ extension PackageModel {
                 remote = true
             }
         }
+        var products: [PackageProduct] = []
+        for entry in describe["products"] as? [[String: Any]] ?? [] {
+            guard let name = entry["name"] as? String, let type = entry["type"] as? [String: Any] else { continue }
+            let runnable = type["executable"] != nil
+                || (type["library"] as? [String])?.contains("dynamic") == true
+            if runnable { products.append(PackageProduct(name: name, targets: entry["targets"] as? [String] ?? [])) }
+        }
         self.init(
             name: describe["name"] as? String ?? "",
             targets: targets,
+            products: products,
             localDependencyPaths: localPaths.sorted(),
             hasRemoteDependencies: remote
         )

@@ -18,29 +18,37 @@ public struct TestEngine: Sendable {
         self.output = output
     }
 
-    /// Runs the tests; gives the exit status (0 all passed, 1 any failed). Throws ``EngineError`` for bad
-    /// input (not a package, a manifest that does not load, an unknown target, a bad regex).
-    public func run() async throws -> Int32 {
+    /// What a run and `explain` both start from: the package described, its settings read, its
+    /// package-wide inputs hashed.
+    private struct Session: Sendable {
+        let hasher: InputHasher
+        let previousRecords: [String: StatRecord]
+        let keys: ActionKeys
+        let toolchain: Toolchain
+        let model: PackageModel
+        let settings: PackageSettings
+        let targets: [PackageTarget]
+        let inputs: PackageInputs
+    }
+
+    /// Loads the package and its settings and hashes what every key shares; nil when it has no test targets.
+    private func prepare(runner: CommandRunner) async throws -> Session? {
         let root = configuration.packagePath
         guard FileSystem.status(following: root + "/Package.swift")?.isRegular == true else {
             throw EngineError("\(root) is not a SwiftPM package: it has no Package.swift")
         }
-        let selection = try TestSelection(filters: configuration.test.filters, skips: configuration.test.skips)
-        let errorLine: @Sendable (String) -> Void = { [output] line in output.standardError(line + "\n") }
-        let runner = CommandRunner(echo: configuration.test.printCommands ? errorLine : nil)
-        let statCacheKey = statCacheKey(root)
-        let previousRecords = store?.output(for: statCacheKey).value.map { StatCacheFormat.decode($0.bytes) } ?? [:]
+        let settings = try PackageSettings.load(root: root)
+        let previousRecords = store?.output(for: statCacheKey(root)).value.map { StatCacheFormat.decode($0.bytes) } ?? [:]
         let hasher = InputHasher(root: root, previous: previousRecords, now: StoreConfiguration.systemClock())
-        let keys = ActionKeys(
-            salt: configuration.salt, trace: configuration.debug.hash ? errorLine : nil
-        )
+        let keys = ActionKeys(salt: configuration.salt, trace: configuration.debug.hash ? errorLine : nil)
         let environment = configuration.environment
         let (toolchain, model, key) = try await toolchainAndModel(keys: keys, hasher: hasher, runner: runner)
         var descriptionKey = key
         let targets = try selectTargets(model)
+        try settings.validate(testTargets: model.testTargets.map(\.name))
         guard !targets.isEmpty else {
             output.standardError("swift-testcache: package \(model.name) has no test targets\n")
-            return 0
+            return nil
         }
         if try await resolveIfUnpinned(model, toolchain: toolchain, runner: runner) {
             // The pins are part of the description's key: file the model under the key with them.
@@ -49,49 +57,126 @@ public struct TestEngine: Sendable {
         }
         let inputs = keys.packageInputs(
             descriptionKey: descriptionKey, model: model, build: configuration.build, hasher: hasher, environment: environment)
+        return Session(
+            hasher: hasher, previousRecords: previousRecords, keys: keys, toolchain: toolchain, model: model,
+            settings: settings, targets: targets, inputs: inputs)
+    }
+
+    /// Runs the tests; gives the exit status (0 all passed, 1 any failed). Throws ``EngineError`` for bad
+    /// input (not a package, a manifest that does not load, an unknown target, a bad regex, bad settings).
+    public func run() async throws -> Int32 {
+        let selection = try TestSelection(filters: configuration.test.filters, skips: configuration.test.skips)
+        let runner = CommandRunner(echo: configuration.test.printCommands ? errorLine : nil)
+        guard let session = try await prepare(runner: runner) else { return 0 }
 
         let status = configuration.progressIsTerminal ? StatusLine(write: output.standardError) : nil
         let reporter = OrderedReporter(
             showsOutput: configuration.test.verbose || configuration.test.list, output: output, status: status)
         let resultStore = configuration.test.cacheDisabledReason == nil ? store : nil
-        let misses = await lookUp(targets, inputs: inputs, model: model, keys: keys, hasher: hasher,
-            resultStore: resultStore, reporter: reporter)
-        saveStatCache(hasher, previous: previousRecords, key: statCacheKey)
+        let misses = await lookUp(session, resultStore: resultStore, reporter: reporter)
+        saveStatCache(session.hasher, previous: session.previousRecords, key: statCacheKey(configuration.packagePath))
 
         var failed = false
         if !misses.isEmpty {
-            // What a target's action ID is now: a file edited while the package was built or tested makes
-            // the result stored under the ID computed before unsafe to replay for those sources.
-            let currentActionID: @Sendable (PackageTarget) -> ActionID = { [configuration] target in
-                let fresh = InputHasher(root: root, previous: hasher.records, now: StoreConfiguration.systemClock())
-                let description = keys.descriptionKey(toolchain: toolchain, hasher: fresh, environment: environment)
-                let inputs = keys.packageInputs(
-                    descriptionKey: description, model: model, build: configuration.build, hasher: fresh, environment: environment)
-                return keys.actionID(for: target, model: model, inputs: inputs, test: configuration.test, hasher: fresh)
-            }
-            failed = try await buildAndRun(misses, model: model, inputs: inputs, hasher: hasher, toolchain: toolchain, runner: runner,
-                selection: selection, resultStore: resultStore, reporter: reporter, status: status,
-                currentActionID: currentActionID, trace: configuration.debug.hash ? errorLine : nil)
+            failed = try await buildAndRun(misses, session: session, runner: runner, selection: selection,
+                resultStore: resultStore, reporter: reporter, status: status)
         }
         store?.trimIfDue()
         return failed ? 1 : 0
     }
 
+    /// Says for each selected target whether the next run would replay it, and if not what changed since
+    /// its last stored result, in a few lines each; builds and runs nothing. Gives the exit status.
+    public func explain() async throws -> Int32 {
+        guard let session = try await prepare(runner: CommandRunner(echo: nil)) else { return 0 }
+        for target in session.targets {
+            output.standardOutput(explanation(of: target, in: session).map { $0 + "\n" }.joined())
+        }
+        return 0
+    }
+
+    /// The lines `explain` prints for one target.
+    private func explanation(of target: PackageTarget, in session: Session) -> [String] {
+        let name = target.name
+        if !session.settings.settings(for: name).cache {
+            return ["\(name): not cached: \(PackageSettings.fileName) sets cache to false"]
+        }
+        if let reason = configuration.test.cacheDisabledReason ?? session.inputs.unkeyableReason {
+            return ["\(name): not cached: \(reason)"]
+        }
+        guard let store else { return ["\(name): not cached: no store"] }
+        let collector = KeyComponentCollector()
+        let id = actionID(of: target, in: session, record: collector.recorder)
+        let found = find(id, for: target, in: session, store: store, hasher: session.hasher)
+        if found.result != nil { return ["\(name): cached"] }
+        guard let stored = storedComponents(of: target) else {
+            return ["\(name): not cached: no result of this checkout is stored (it never passed here, or was cleaned)"]
+        }
+        if let inputs = stored.inputs {
+            _ = stateKey(of: inputs, for: target, in: session, hasher: session.hasher, record: collector.recorder)
+        }
+        let changes = KeyComponents(fields: collector.collected).changes(since: stored)
+        guard !changes.isEmpty else {
+            return ["\(name): not cached: nothing it depends on changed, but its stored result is gone (trimmed or cleaned)"]
+        }
+        // What is built changed: the next run builds, and replays the result after all if what is built
+        // for the target comes out the same (a comment edit, say).
+        let builds = changes.contains(where: \.rebuilds)
+        var lines = ["\(name): not cached\(builds ? " unless what is built for it comes out the same" : ""):"]
+        lines += changes.prefix(Self.explainedChanges).map { "    " + $0.text }
+        if changes.count > Self.explainedChanges { lines.append("    and \(changes.count - Self.explainedChanges) more changes") }
+        return lines
+    }
+
+    /// How many changes `explain` lists per target: the first few say why; a long list says little more.
+    static let explainedChanges = 6
+
+    /// The key `explain` keeps a target's last stored key components under: local to this checkout.
+    private func componentsKey(of target: PackageTarget) -> ActionID {
+        var hasher = KeyHasher(name: "explain", salt: configuration.salt)
+        hasher.update(field: "root", configuration.packagePath)
+        hasher.update(field: "target", target.name)
+        return hasher.finalize()
+    }
+
+    private func storedComponents(of target: PackageTarget) -> KeyComponents? {
+        guard let stored = store?.output(for: componentsKey(of: target)).value else { return nil }
+        return try? JSONDecoder().decode(KeyComponents.self, from: Data(stored.bytes))
+    }
+
+    /// The action ID of `target` as its inputs are now. With `record`, every field is recorded, and
+    /// every key is made afresh rather than taken from this run's memos.
+    private func actionID(of target: PackageTarget, in session: Session, record: KeyRecorder? = nil) -> ActionID {
+        let environment = configuration.environment
+        guard let record else {
+            return session.keys.actionID(for: target, model: session.model, inputs: session.inputs, test: configuration.test,
+                hasher: session.hasher, settings: session.settings.settings(for: target.name), environment: environment)
+        }
+        var keys = session.keys
+        keys.record = record
+        let hasher = InputHasher(root: session.hasher.root, previous: session.hasher.records, now: StoreConfiguration.systemClock())
+        let description = keys.descriptionKey(toolchain: session.toolchain, hasher: hasher, environment: environment)
+        let inputs = keys.packageInputs(
+            descriptionKey: description, model: session.model, build: configuration.build, hasher: hasher, environment: environment)
+        return keys.actionID(for: target, model: session.model, inputs: inputs, test: configuration.test, hasher: hasher,
+            settings: session.settings.settings(for: target.name), environment: environment)
+    }
+
     /// Looks every target up by its action ID; delivers the hits and gives the misses (with their IDs
     /// when caching is on and the package can be keyed before building).
     private func lookUp(
-        _ targets: [PackageTarget], inputs: PackageInputs, model: PackageModel, keys: ActionKeys, hasher: InputHasher,
-        resultStore: ResultStore?, reporter: OrderedReporter
+        _ session: Session, resultStore: ResultStore?, reporter: OrderedReporter
     ) async -> [(index: Int, target: PackageTarget, actionID: ActionID?)] {
         var misses: [(index: Int, target: PackageTarget, actionID: ActionID?)] = []
-        for (index, target) in targets.enumerated() {
-            guard let resultStore, inputs.unkeyableReason == nil else {
-                debug(target, "not cached: \(configuration.test.cacheDisabledReason ?? inputs.unkeyableReason ?? "no store")")
+        for (index, target) in session.targets.enumerated() {
+            let uncached = session.settings.settings(for: target.name).cache ? nil : "\(PackageSettings.fileName) sets cache to false"
+            guard let resultStore, session.inputs.unkeyableReason == nil, uncached == nil else {
+                debug(target, "not cached: \(configuration.test.cacheDisabledReason ?? session.inputs.unkeyableReason ?? uncached ?? "no store")")
                 misses.append((index, target, nil))
                 continue
             }
-            let id = keys.actionID(for: target, model: model, inputs: inputs, test: configuration.test, hasher: hasher)
-            let found = find(id, for: target, in: resultStore, hasher: hasher)
+            let id = actionID(of: target, in: session)
+            let found = find(id, for: target, in: session, store: resultStore, hasher: session.hasher)
             if let result = found.result {
                 debug(target, "hit on action ID \(id.hex.prefix(16))")
                 await reporter.deliver(index, result)
@@ -101,7 +186,7 @@ public struct TestEngine: Sendable {
             misses.append((index, target, id))
         }
         if configuration.debug.test {
-            output.standardError("testcache: read \(hasher.filesRead) of \(hasher.filesSeen) input files; the others were unchanged since last hashed\n")
+            output.standardError("testcache: read \(session.hasher.filesRead) of \(session.hasher.filesSeen) input files; the others were unchanged since last hashed\n")
         }
         return misses
     }
@@ -110,7 +195,7 @@ public struct TestEngine: Sendable {
     /// consulted, and the current state of those files and variables leads to the result (Go's two-step
     /// lookup); untraced, `key` leads to the result itself. Gives the result, the input list, and why not.
     private func find(
-        _ key: ActionID, for target: PackageTarget, in store: ResultStore, hasher: InputHasher
+        _ key: ActionID, for target: PackageTarget, in session: Session, store: ResultStore, hasher: InputHasher
     ) -> (result: TargetResult?, inputs: TestInputs?, why: String) {
         func result(under key: ActionID) -> (TargetResult?, String) {
             switch store.output(for: key) {
@@ -133,12 +218,27 @@ public struct TestEngine: Sendable {
         case .miss(let reason):
             return (nil, nil, "\(reason)")
         }
-        let state = inputs.stateKey(hasher: hasher, environment: configuration.environment, salt: configuration.salt)
+        let state = stateKey(of: inputs, for: target, in: session, hasher: hasher)
         let (found, why) = result(under: resultKey(key, state: state))
         let changed = "what its last passing run read has changed (\(inputs.files.count) files, "
-            + "\(inputs.directories.count) directories, \(inputs.variables.count) variables"
+            + "\(inputs.directories.count) directories, \(inputs.variables.count) variables, \(inputs.products.count) products"
             + (inputs.wholeEnvironment ? ", the whole environment)" : ")")
         return (found, inputs, found != nil ? why : changed)
+    }
+
+    /// The key of the current state of what a run of `target` consulted: the environment without the
+    /// variables the package's settings ignore, and each product by its targets' sources.
+    private func stateKey(
+        of inputs: TestInputs, for target: PackageTarget, in session: Session, hasher: InputHasher, record: KeyRecorder? = nil
+    ) -> ActionID {
+        let settings = session.settings.settings(for: target.name)
+        let environment = settings.ignoredVariables.isEmpty
+            ? configuration.environment : configuration.environment.filter { !settings.ignores($0.key) }
+        var keys = session.keys
+        keys.record = record
+        return inputs.stateKey(hasher: hasher, environment: environment, salt: configuration.salt, record: record) { name in
+            session.model.products.first { $0.name == name }.map { keys.productKey($0, model: session.model, hasher: hasher) }
+        }
     }
 
     /// The key of a result under `key` when its traced inputs are in `state`.
@@ -149,30 +249,54 @@ public struct TestEngine: Sendable {
         return hasher.finalize()
     }
 
-    /// Stores a passing result under each of `keys`: traced, the result under the key and its inputs'
-    /// state now (hashed once for all keys), then the input list under the key; untraced, the result
-    /// under the key.
-    private func file(_ result: TargetResult, inputs: TestInputs?, under keys: [ActionID], in store: ResultStore) {
-        guard configuration.tracer != nil, let inputs else {
-            for key in keys { store.put(key, ResultRecord.encode(result)) }
-            return
+    /// Stores a passing result under its action ID (only if that is still what the target's inputs hash
+    /// to: a file edited while the package was built or tested makes the result unsafe to replay for the
+    /// new sources) and its content ID. Traced, the result goes under each key and its inputs' state now
+    /// (hashed once for both), and the input list under the key; untraced, the result under the key.
+    /// Filed under the action ID, what that ID and the state were made of is kept for `explain`.
+    private func file(
+        _ result: TargetResult, inputs: TestInputs?, actionID: ActionID?, contentID: ActionID? = nil,
+        for target: PackageTarget, in session: Session, store: ResultStore
+    ) {
+        let collector = KeyComponentCollector()
+        var keys = contentID.map { [$0] } ?? []
+        var current: ActionID?
+        if let actionID {
+            current = self.actionID(of: target, in: session, record: collector.recorder)
+            if current == actionID {
+                keys.insert(actionID, at: 0)
+            } else {
+                debug(target, "inputs changed during the run: not stored under action ID \(actionID.hex.prefix(16))")
+            }
         }
-        let hasher = InputHasher(root: configuration.packagePath, previous: [:], now: StoreConfiguration.systemClock())
-        let state = inputs.stateKey(hasher: hasher, environment: configuration.environment, salt: configuration.salt)
-        for key in keys {
-            store.put(resultKey(key, state: state), ResultRecord.encode(result))
-            store.put(key, InputsRecord.encode(inputs))
+        if configuration.tracer != nil, let inputs {
+            let hasher = InputHasher(root: configuration.packagePath, previous: [:], now: StoreConfiguration.systemClock())
+            let state = stateKey(of: inputs, for: target, in: session, hasher: hasher, record: collector.recorder)
+            for key in keys {
+                store.put(resultKey(key, state: state), ResultRecord.encode(result))
+                store.put(key, InputsRecord.encode(inputs))
+            }
+        } else {
+            for key in keys { store.put(key, ResultRecord.encode(result)) }
+        }
+        if let actionID, current == actionID {
+            let components = KeyComponents(fields: collector.collected, inputs: inputs)
+            if let encoded = try? JSONEncoder().encode(components) { store.put(componentsKey(of: target), Array(encoded)) }
         }
     }
 
     /// The inputs of a run from its trace: an untraced run (no process, as for `--list`) consulted nothing.
-    private func inputs(of result: TargetResult, baseline: Set<String>) -> TestInputs {
+    private func inputs(of result: TargetResult, for target: PackageTarget, in session: Session, baseline: Set<String>) -> TestInputs {
         let root = configuration.packagePath
         var ignored: [String] = []
         if let scratch = configuration.build.scratchPath, scratch.hasPrefix(root + "/") {
             ignored.append(String(scratch.dropFirst(root.count + 1)))
         }
-        return TestInputs(log: result.trace ?? TraceLog(), root: root, ignoredDirectories: ignored, baselineVariables: baseline)
+        let settings = session.settings.settings(for: target.name)
+        return TestInputs(
+            log: result.trace ?? TraceLog(), root: root, ignoredDirectories: ignored, baselineVariables: baseline,
+            ignoresVariable: settings.ignores, buildDirectory: configuration.build.scratchPath ?? root + "/.build",
+            products: session.model.products)
     }
 
     /// A traced input file changed after the run started: the result may describe neither state.
@@ -296,12 +420,11 @@ public struct TestEngine: Sendable {
 
     /// Builds the tests, lists them, and runs the targets that missed; gives whether any failed.
     private func buildAndRun(
-        _ misses: [(index: Int, target: PackageTarget, actionID: ActionID?)], model: PackageModel, inputs: PackageInputs,
-        hasher: InputHasher, toolchain: Toolchain, runner: CommandRunner, selection: TestSelection, resultStore: ResultStore?,
-        reporter: OrderedReporter, status: StatusLine?, currentActionID: @Sendable (PackageTarget) -> ActionID,
-        trace: (@Sendable (String) -> Void)?
+        _ misses: [(index: Int, target: PackageTarget, actionID: ActionID?)], session: Session, runner: CommandRunner,
+        selection: TestSelection, resultStore: ResultStore?, reporter: OrderedReporter, status: StatusLine?
     ) async throws -> Bool {
         let root = configuration.packagePath
+        let (model, toolchain) = (session.model, session.toolchain)
         var buildProgress: (@Sendable ([UInt8]) -> Void)?
         if let status { buildProgress = { bytes in status.buildOutput(bytes) } }
         let build = try await runner.runMerged(
@@ -322,24 +445,27 @@ public struct TestEngine: Sendable {
 
         // The second level: what was built for each target that missed. A content hit is replayed, and
         // filed under the action ID too, so that the next run hits without building.
-        var toRun: [(index: Int, target: PackageTarget, keys: [ActionID])] = []
-        let contentKeys = ContentKeys(salt: configuration.salt, trace: trace, buildDirectory: buildDirectory, model: model)
+        var toRun: [(index: Int, target: PackageTarget, actionID: ActionID?, contentID: ActionID?)] = []
+        let contentKeys = ContentKeys(
+            salt: configuration.salt, trace: configuration.debug.hash ? errorLine : nil, buildDirectory: buildDirectory, model: model)
         for miss in misses {
+            let declared = session.keys.declaredKey(
+                session.settings.settings(for: miss.target.name), hasher: session.hasher, environment: configuration.environment)
             guard let actionID = miss.actionID, let resultStore,
-                let contentID = contentKeys.contentID(for: miss.target, inputs: inputs, test: configuration.test)
+                let contentID = contentKeys.contentID(for: miss.target, inputs: session.inputs, test: configuration.test, declared: declared)
             else {
-                toRun.append((miss.index, miss.target, miss.actionID.map { [$0] } ?? []))
+                toRun.append((miss.index, miss.target, miss.actionID, nil))
                 continue
             }
-            let found = find(contentID, for: miss.target, in: resultStore, hasher: hasher)
+            let found = find(contentID, for: miss.target, in: session, store: resultStore, hasher: session.hasher)
             if let result = found.result {
                 debug(miss.target, "hit on content ID \(contentID.hex.prefix(16))")
-                file(result, inputs: found.inputs, under: [actionID], in: resultStore)
+                file(result, inputs: found.inputs, actionID: actionID, for: miss.target, in: session, store: resultStore)
                 await reporter.deliver(miss.index, result)
                 continue
             }
             debug(miss.target, "miss on content ID \(contentID.hex.prefix(16)): \(found.why)")
-            toRun.append((miss.index, miss.target, [actionID, contentID]))
+            toRun.append((miss.index, miss.target, actionID, contentID))
         }
         guard !toRun.isEmpty else { return false }
 
@@ -383,37 +509,34 @@ public struct TestEngine: Sendable {
             ticker?.cancel()
             status?.clear()
         }
-        return await withTaskGroup(of: (Int, PackageTarget, TargetResult, [ActionID]).self) { group in
+        return await withTaskGroup(of: (Int, PackageTarget, TargetResult, ActionID?, ActionID?).self) { group in
             var pending = toRun[...]
             var failed = false
             func startNext() {
                 guard let miss = pending.popFirst() else { return }
                 status?.started(miss.target.name)
-                group.addTask { (miss.index, miss.target, await targetRunner.run(miss.target), miss.keys) }
+                group.addTask { (miss.index, miss.target, await targetRunner.run(miss.target), miss.actionID, miss.contentID) }
             }
             for _ in 0..<max(1, configuration.test.jobs) { startNext() }
-            while let (index, target, result, keys) = await group.next() {
+            while let (index, target, result, actionID, contentID) = await group.next() {
                 status?.finished(result.name)
                 startNext()
                 if result.status.isFailure { failed = true }
-                // Only passing runs are stored, under both the action ID and the content ID; under the
-                // action ID only if the sources are still the ones it was computed from.
+                // Only passing runs are stored, under both the action ID and the content ID.
                 if result.storable, traceable, let resultStore {
-                    var keys = keys
-                    if let actionID = keys.first, currentActionID(target) != actionID {
-                        debug(target, "inputs changed during the run: not stored under action ID \(actionID.hex.prefix(16))")
-                        keys.removeFirst()
-                    }
-                    let inputs = configuration.tracer == nil ? nil : self.inputs(of: result, baseline: baseline)
+                    let inputs = configuration.tracer == nil
+                        ? nil : self.inputs(of: result, for: target, in: session, baseline: baseline)
                     if let inputs, let changed = changedDuringRun(inputs, since: result.started) {
                         debug(target, "\(changed) changed while the tests ran: not stored")
-                        keys = []
+                    } else {
+                        if let inputs {
+                            debug(target, "stored with what it read: files \(inputs.files), directories \(inputs.directories), "
+                                + "variables \(inputs.variables)\(inputs.wholeEnvironment ? ", the whole environment" : ""), "
+                                + "products \(inputs.products)")
+                        }
+                        file(result, inputs: inputs, actionID: actionID, contentID: contentID, for: target, in: session,
+                            store: resultStore)
                     }
-                    if let inputs, !keys.isEmpty {
-                        debug(target, "stored with what it read: files \(inputs.files), directories \(inputs.directories), "
-                            + "variables \(inputs.variables)\(inputs.wholeEnvironment ? ", the whole environment" : "")")
-                    }
-                    file(result, inputs: inputs, under: keys, in: resultStore)
                 }
                 await reporter.deliver(index, result)
             }
@@ -496,6 +619,11 @@ public struct TestEngine: Sendable {
         var hasher = KeyHasher(name: "stat-cache", salt: configuration.salt)
         hasher.update(field: "root", root)
         return hasher.finalize()
+    }
+
+    /// Writes a line to standard error.
+    private var errorLine: @Sendable (String) -> Void {
+        { [output] line in output.standardError(line + "\n") }
     }
 
     private func debug(_ target: PackageTarget, _ message: String) {

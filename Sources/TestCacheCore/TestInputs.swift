@@ -46,22 +46,27 @@ package struct TraceLog: Equatable, Sendable {
 /// The inputs a test run consulted beyond its targets' sources, as paths relative to the package root
 /// and variable names: what the second step of a lookup hashes.
 ///
-/// Kept: files read, executed or probed, and directories listed, inside the package root. Ignored, as
-/// Go ignores them: everything outside the root (the toolchain, /proc, /sys, /dev, temporary files),
-/// build output and SwiftPM's and git's bookkeeping, and files the test wrote or created itself.
-/// Variables: those read by name, minus the baseline every test process reads and the ones that only
-/// tell one shell from another; a read of the whole environment is kept as such.
+/// Kept: files read, executed or probed, and directories listed, inside the package root; the package's
+/// own products (executables, dynamic libraries) a test ran or opened in the build directory, by name.
+/// Ignored, as Go ignores them: everything outside the root (the toolchain, /proc, /sys, /dev, temporary
+/// files), the rest of the build output and SwiftPM's and git's bookkeeping, and files the test wrote or
+/// created itself. Variables: those read by name, minus the baseline every test process reads, the ones
+/// that only tell one shell from another and the ones the package's settings ignore; a read of the whole
+/// environment is kept as such.
 package struct TestInputs: Codable, Equatable, Sendable {
     package var files: [String]
     package var directories: [String]
     package var variables: [String]
     package var wholeEnvironment: Bool
+    /// Products of the package the run executed or opened: their targets' sources are inputs.
+    package var products: [String]
 
-    package init(files: [String], directories: [String], variables: [String], wholeEnvironment: Bool) {
+    package init(files: [String], directories: [String], variables: [String], wholeEnvironment: Bool, products: [String] = []) {
         self.files = files
         self.directories = directories
         self.variables = variables
         self.wholeEnvironment = wholeEnvironment
+        self.products = products
     }
 
     /// The inputs in `log` of a test run in the package at `root` (absolute, normalized).
@@ -70,7 +75,13 @@ package struct TestInputs: Codable, Equatable, Sendable {
     ///   - ignoredDirectories: directories relative to the root whose contents are never inputs (the
     ///     scratch directory when it lies inside the root); `.build`, `.swiftpm` and `.git` always are.
     ///   - baselineVariables: what a test process reads whatever its tests do (measured).
-    package init(log: TraceLog, root: String, ignoredDirectories: [String] = [], baselineVariables: Set<String>) {
+    ///   - ignoresVariable: the package's own list of variables that are never inputs.
+    ///   - buildDirectory: the scratch directory (absolute), where the products are built.
+    ///   - products: the package's runnable products.
+    package init(
+        log: TraceLog, root: String, ignoredDirectories: [String] = [], baselineVariables: Set<String>,
+        ignoresVariable: (String) -> Bool = { _ in false }, buildDirectory: String? = nil, products: [PackageProduct] = []
+    ) {
         let ignored = Set(ignoredDirectories).union(InputHasher.skippedDirectories)
         func inside(_ absolute: String) -> String? {
             let path = normalizedPath(absolute)
@@ -83,13 +94,25 @@ package struct TestInputs: Codable, Equatable, Sendable {
             return relative
         }
         let written = Set(log.written.compactMap(inside))
-        files = Set(log.read.union(log.executed).union(log.probed).compactMap(inside))
-            .subtracting(written).sorted()
+        let consulted = log.read.union(log.executed).union(log.probed)
+        files = Set(consulted.compactMap(inside)).subtracting(written).sorted()
         directories = Set(log.listed.compactMap(inside)).sorted()
         variables = log.variables
-            .filter { !baselineVariables.contains($0) && !BuildEnvironment.isVolatile($0) }
+            .filter { !baselineVariables.contains($0) && !BuildEnvironment.isVolatile($0) && !ignoresVariable($0) }
             .sorted()
         wholeEnvironment = log.wholeEnvironment
+        // A product is found by its file name anywhere under the build directory: `.build/debug` is a
+        // link to the triple's directory, and tests reach it either way.
+        var found: Set<String> = []
+        if let buildDirectory, !products.isEmpty {
+            let byFileName = Dictionary(
+                products.flatMap { product in product.fileNames.map { ($0, product.name) } }, uniquingKeysWith: { first, _ in first })
+            let prefix = normalizedPath(buildDirectory) + "/"
+            for path in consulted.map(normalizedPath) where path.hasPrefix(prefix) && !log.written.contains(path) {
+                if let name = path.split(separator: "/").last.flatMap({ byFileName[String($0)] }) { found.insert(name) }
+            }
+        }
+        self.products = found.sorted()
     }
 }
 
@@ -113,9 +136,13 @@ extension TestInputs {
     /// a read of the whole environment every variable but the shell-only ones.
     ///
     /// Files are hashed by content through `hasher` (and so its stat cache), not by size and mtime as Go
-    /// does: a fresh CI clone changes every mtime, and a same-size edit keeps the size.
-    func stateKey(hasher: InputHasher, environment: [String: String], salt: KeySalt) -> ActionID {
-        var key = KeyHasher(name: "test-inputs", salt: salt)
+    /// does: a fresh CI clone changes every mtime, and a same-size edit keeps the size. A product stands
+    /// for the sources of the targets it is built from, as `productKey` gives them (nil: no such product).
+    func stateKey(
+        hasher: InputHasher, environment: [String: String], salt: KeySalt, record: KeyRecorder? = nil,
+        productKey: (String) -> ActionID? = { _ in nil }
+    ) -> ActionID {
+        var key = KeyHasher(name: "test-inputs", salt: salt, record: record)
         for file in files {
             let state: String
             if let digest = hasher.hashFile(file) {
@@ -125,7 +152,7 @@ extension TestInputs {
             } else {
                 state = FileSystem.status(following: hasher.root + "/" + file) == nil ? "absent" : "not a file"
             }
-            key.update(field: "file " + file, state)
+            key.update(field: "input file " + file, state)
         }
         for directory in directories {
             var names: [String] = []
@@ -134,13 +161,16 @@ extension TestInputs {
                 return false
             }
             let exists = FileSystem.status(following: hasher.root + "/" + directory)?.isDirectory == true
-            key.update(field: "directory " + directory, exists ? names.sorted().joined(separator: "\n") : "absent")
+            key.update(field: "input directory " + directory, exists ? names.sorted().joined(separator: "\n") : "absent")
         }
         for name in variables {
             key.update(field: "variable " + name, environment[name].map { "=" + $0 } ?? "unset")
         }
         if wholeEnvironment {
             BuildEnvironment.add(environment, whole: true, to: &key)
+        }
+        for product in products {
+            key.update(field: "product " + product, productKey(product)?.hex ?? "absent")
         }
         return key.finalize()
     }

@@ -13,19 +13,25 @@ public struct KeySalt: Sendable, Hashable {
     }
 }
 
+/// Receives each named field of a key as it is hashed.
+public typealias KeyRecorder = @Sendable (_ field: String, _ value: String) -> Void
+
 /// Builds an ``ActionID`` from a named, salted, unambiguous sequence of fields.
 ///
 /// Every field is written with its length in front, so `("ab", "c")` and `("a", "bc")` hash differently.
-/// With a trace function set, every field is reported as it is hashed (the `hash` debug switch).
+/// With a trace function set, every field is reported as it is hashed (the `hash` debug switch); with a
+/// recorder, every named field is handed over as a pair, so that what made a key can be kept and compared.
 public struct KeyHasher {
     private var sha = SHA256()
     private let name: String
     private let trace: (@Sendable (String) -> Void)?
+    private let record: KeyRecorder?
 
     /// Starts a key of the kind `name` (for example "test-action"), salted with the tool and format versions.
-    public init(name: String, salt: KeySalt, trace: (@Sendable (String) -> Void)? = nil) {
+    public init(name: String, salt: KeySalt, trace: (@Sendable (String) -> Void)? = nil, record: KeyRecorder? = nil) {
         self.name = name
         self.trace = trace
+        self.record = record
         absorb("swift-testcache key")
         absorb(name)
         absorb(salt.toolVersion)
@@ -42,6 +48,7 @@ public struct KeyHasher {
     public mutating func update(field: String, _ value: String) {
         absorb(field)
         absorb(value)
+        record?(field, value)
         trace?("HASH[\(name)]: \(field) = \(value.debugDescription)")
     }
 

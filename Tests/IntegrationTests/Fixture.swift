@@ -25,13 +25,16 @@ final class Fixture: Sendable {
         try? FileManager.default.removeItem(atPath: root + "/.build")
     }
 
-    /// Runs `swift-testcache --package-path ROOT ARGUMENTS` with this fixture's store.
-    func run(_ arguments: String..., environment extra: [String: String] = [:], store: String? = nil) throws -> ProcessResult {
+    /// Runs `swift-testcache [COMMAND] --package-path ROOT ARGUMENTS` with this fixture's store.
+    func run(
+        _ arguments: String..., command: String? = nil, environment extra: [String: String] = [:], store: String? = nil
+    ) throws -> ProcessResult {
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_TESTCACHE_DIR"] = store ?? self.store
         environment["SWIFT_TESTCACHE_DEBUG"] = nil
         environment.merge(extra) { $1 }
-        return try runExecutable("swift-testcache", ["--package-path", root] + arguments, environment: environment)
+        let command = command.map { [$0] } ?? []
+        return try runExecutable("swift-testcache", command + ["--package-path", root] + arguments, environment: environment)
     }
 
     /// Replaces a file of the package.

@@ -51,6 +51,36 @@ import _TestSupport
         #expect(!inputs.wholeEnvironment)
     }
 
+    @Test func productsTheTestRanOrOpenedAreFoundByFileNameUnderTheBuildDirectory() {
+        let log = TraceLog(parsing: Array("""
+            x /src/P/.build/x86_64-unknown-linux-gnu/debug/math
+            r /src/P/.build/debug/libPlugins.so
+            s /src/P/.build/debug/PPackageTests.xctest
+            r /src/P/.build/debug/Lib.build/output-file-map.json
+            r /src/P/Sources/math/math
+            w /src/P/.build/debug/made
+            r /src/P/.build/debug/made
+            """.utf8))
+        let products = [
+            PackageProduct(name: "math", targets: ["math"]), PackageProduct(name: "Plugins", targets: ["Plugins"]),
+            PackageProduct(name: "made", targets: ["made"]), PackageProduct(name: "unused", targets: ["unused"]),
+        ]
+        let inputs = TestInputs(
+            log: log, root: "/src/P", baselineVariables: [], buildDirectory: "/src/P/.build", products: products)
+        #expect(inputs.products == ["Plugins", "math"])
+        #expect(inputs.files == ["Sources/math/math"], "build output is never a file input")
+        let untraced = TestInputs(log: log, root: "/src/P", baselineVariables: [], buildDirectory: nil, products: products)
+        #expect(untraced.products.isEmpty)
+    }
+
+    @Test func variablesTheSettingsIgnoreAreNotInputs() {
+        var settings = TargetSettings()
+        settings.ignoredVariables = ["API_*"]
+        let inputs = TestInputs(
+            log: TraceLog(parsing: Self.log), root: "/src/P", baselineVariables: ["HOME"], ignoresVariable: settings.ignores)
+        #expect(inputs.variables == ["TORN"])
+    }
+
     @Test func pathsAreNormalizedWithoutTheFileSystem() {
         #expect(normalizedPath("/a/./b//c/../d") == "/a/b/d")
         #expect(normalizedPath("/../x") == "/x")

@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+import TestCacheStore
+import _TestSupport
+@testable import TestCacheCore
+
+@Suite struct PackageSettingsTests {
+    static func parse(_ text: String) throws -> PackageSettings {
+        try PackageSettings(parsing: Array(text.utf8))
+    }
+
+    @Test func aTargetGetsTheSettingsForAllPlusItsOwnAndItsOwnCacheWins() throws {
+        let settings = try Self.parse("""
+            {
+              "inputs": ["Fixtures"],
+              "environment": { "include": ["API_URL"], "ignore": ["CI_*"] },
+              "cache": false,
+              "targets": {
+                "ParserTests": { "inputs": ["Grammar/*.peg"], "environment": { "ignore": ["PARSER_SEED"] }, "cache": true },
+                "NetworkTests": { "environment": { "include": ["PROXY"] } }
+              }
+            }
+            """)
+        let parser = settings.settings(for: "ParserTests")
+        #expect(parser.inputs == ["Fixtures", "Grammar/*.peg"])
+        #expect(parser.includedVariables == ["API_URL"])
+        #expect(parser.ignoredVariables == ["CI_*", "PARSER_SEED"])
+        #expect(parser.cache)
+        let network = settings.settings(for: "NetworkTests")
+        #expect(network.includedVariables == ["API_URL", "PROXY"])
+        #expect(!network.cache, "the setting for all applies where the target does not say")
+        #expect(settings.settings(for: "OtherTests") == settings.all)
+        #expect(parser.ignores("CI_JOB") && parser.ignores("PARSER_SEED") && !parser.ignores("API_URL"))
+        #expect(try Self.parse("{}").settings(for: "Any").cache, "results are cached unless a file says otherwise")
+    }
+
+    @Test(arguments: [
+        ("{", "is not valid JSON"),
+        ("[]", "must hold a JSON object"),
+        (#"{"input": []}"#, "unknown key 'input'"),
+        (#"{"cache": 1}"#, "cache must be true or false"),
+        (#"{"cache": "no"}"#, "cache must be true or false"),
+        (#"{"inputs": "Fixtures"}"#, "inputs must be a list of strings"),
+        (#"{"inputs": ["/etc/passwd"]}"#, "must be a path inside the package"),
+        (#"{"inputs": ["../Other/file"]}"#, "must be a path inside the package"),
+        (#"{"environment": {"exclude": []}}"#, "unknown key 'exclude' in environment"),
+        (#"{"targets": {"T": {"targets": {}}}}"#, "unknown key 'targets' in targets.T"),
+        (#"{"targets": []}"#, "'targets' must be an object"),
+    ])
+    func badFilesAreOneLineErrorsNamingTheFile(text: String, message: String) throws {
+        let error = try #require(throws: EngineError.self) { try Self.parse(text) }
+        #expect(error.message.hasPrefix(".swift-testcache.json"), "\(error.message)")
+        #expect(error.message.contains(message), "\(error.message)")
+        #expect(!error.message.contains("\n"), "\(error.message)")
+    }
+
+    @Test func aTargetTheFileNamesMustBeATestTarget() throws {
+        let settings = try Self.parse(#"{"targets": {"Gone": {"cache": false}}}"#)
+        #expect(throws: EngineError.self) { try settings.validate(testTargets: ["ATests", "BTests"]) }
+        try settings.validate(testTargets: ["Gone"])
+    }
+
+    @Test func declaredInputsMatchFilesDirectoriesAndGlobs() throws {
+        let directory = try TemporaryDirectory()
+        for path in ["Fixtures/a.json", "Fixtures/deep/b.json", "Fixtures/deep/c.txt", "Fixtures/.hidden.json", "top.json", ".build/x.json"] {
+            let url = URL(fileURLWithPath: directory.path + "/" + path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(path.utf8).write(to: url)
+        }
+        let hasher = InputHasher(root: directory.path, previous: [:], now: 0)
+        func matched(_ pattern: String) -> [String] { TargetSettings.files(matching: pattern, hasher: hasher).map(\.path) }
+        #expect(matched("Fixtures/*.json") == ["Fixtures/a.json"], "a name pattern matches neither hidden files nor deeper ones")
+        #expect(matched("Fixtures/**/*.json") == ["Fixtures/a.json", "Fixtures/deep/b.json"])
+        #expect(matched("**/*.json") == ["Fixtures/a.json", "Fixtures/deep/b.json", "top.json"], "never build output")
+        #expect(matched("Fixtures/deep") == ["Fixtures/deep/b.json", "Fixtures/deep/c.txt"])
+        #expect(matched("top.json") == ["top.json"])
+        #expect(matched("missing.json").isEmpty)
+    }
+
+    @Test func aDeclaredFileOrVariableChangesTheKeyAndAnUndeclaredOneDoesNot() throws {
+        let directory = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory.path + "/Fixtures", withIntermediateDirectories: true)
+        try Data("1".utf8).write(to: URL(fileURLWithPath: directory.path + "/Fixtures/a.json"))
+        try Data("1".utf8).write(to: URL(fileURLWithPath: directory.path + "/other.json"))
+        var settings = TargetSettings()
+        settings.inputs = ["Fixtures/*.json", "Fixtures/later.json"]
+        settings.includedVariables = ["API_URL"]
+        let keys = ActionKeys(salt: KeySalt(toolVersion: "test"), trace: nil)
+        func key(_ environment: [String: String] = [:]) -> ActionID? {
+            keys.declaredKey(settings, hasher: InputHasher(root: directory.path, previous: [:], now: 0), environment: environment)
+        }
+        let before = try #require(key())
+        try Data("2".utf8).write(to: URL(fileURLWithPath: directory.path + "/other.json"))
+        #expect(key() == before)
+        #expect(key(["UNRELATED": "1"]) == before)
+        #expect(key(["API_URL": "x"]) != before, "setting an included variable")
+        try Data("2".utf8).write(to: URL(fileURLWithPath: directory.path + "/Fixtures/a.json"))
+        let changed = try #require(key())
+        #expect(changed != before)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: directory.path + "/Fixtures/later.json"))
+        #expect(key() != changed, "a declared file that appears")
+        #expect(keys.declaredKey(TargetSettings(), hasher: InputHasher(root: directory.path, previous: [:], now: 0), environment: [:]) == nil)
+    }
+}
+
+@Suite struct ExplanationTests {
+    @Test func changesAreReadableLinesWithWhatTheUserEditedFirst() {
+        let stored = KeyComponents(fields: [
+            "file Sources/Lib/a.swift": "1", "file Sources/Lib/gone.swift": "1", "tree Sources/Lib": "t1",
+            "input file Fixtures/x.json": "1", "input file Fixtures/new.json": "absent", "variable API_URL": "unset",
+            "variable TOKEN": "sha256:1", "configuration": "debug", "--filter": "a\nb", "toolchain": "6.3",
+        ])
+        let now = KeyComponents(fields: [
+            "file Sources/Lib/a.swift": "2", "file Sources/Lib/added.swift": "1", "tree Sources/Lib": "t2",
+            "input file Fixtures/x.json": "2", "input file Fixtures/new.json": "9", "variable API_URL": "sha256:2",
+            "variable TOKEN": "unset", "configuration": "release", "--filter": "a", "toolchain": "6.4",
+        ])
+        #expect(now.changes(since: stored).map(\.text) == [
+            "source file Sources/Lib/a.swift changed",
+            "source file Sources/Lib/added.swift was added",
+            "source file Sources/Lib/gone.swift was removed",
+            "input file Fixtures/new.json was added",
+            "input file Fixtures/x.json changed",
+            "variable API_URL was set",
+            "variable TOKEN was unset",
+            "the toolchain changed",
+            "build option --configuration changed: debug → release",
+            "test option --filter changed: a b → a",
+        ])
+        #expect(now.changes(since: now).isEmpty)
+        #expect(KeyComponents(fields: ["variable X": "unset"]).changes(since: KeyComponents(fields: ["variable X": "=1"]))
+            .allSatisfy { !$0.rebuilds })
+        #expect(KeyComponents(fields: ["file a": "2"]).changes(since: KeyComponents(fields: ["file a": "1"])).allSatisfy { $0.rebuilds })
+    }
+
+    @Test func variableValuesAreKeptAsDigestsNotInTheClear() {
+        let collector = KeyComponentCollector()
+        var key = KeyHasher(name: "k", salt: KeySalt(toolVersion: "test"), record: collector.recorder)
+        key.update(field: "variable TOKEN", "=secret")
+        key.update(field: "env OTHER", "secret")
+        key.update(field: "variable UNSET", "unset")
+        key.update(field: "--filter", "a")
+        key.update(field: "--filter", "b")
+        let fields = collector.collected
+        #expect(fields["variable TOKEN"]?.hasPrefix("sha256:") == true)
+        #expect(!fields.values.contains { $0.contains("secret") })
+        #expect(fields["variable UNSET"] == "unset")
+        #expect(fields["--filter"] == "a\nb")
+    }
+}

@@ -88,7 +88,7 @@ extension SwiftTestCache {
 
         func run() async throws {
             let engine = try Self.engine(build: build, test: test, targets: targets, binaryArguments: binaryArguments)
-            try await Self.exit { try await engine.run() }
+            try await Self.reportingErrors { try await engine.run() }
         }
 
         /// The engine for a run with these options, in this process's environment and directory.
@@ -125,7 +125,7 @@ extension SwiftTestCache {
         }
 
         /// Runs an engine command, exiting with its status: 2 with a one-line message for bad input.
-        static func exit(_ body: () async throws -> Int32) async throws {
+        static func reportingErrors(_ body: () async throws -> Int32) async throws {
             let status: Int32
             do {
                 status = try await body()
@@ -166,7 +166,7 @@ extension SwiftTestCache {
 
         func run() async throws {
             let engine = try Test.engine(build: build, test: test, targets: targets, binaryArguments: [])
-            try await Test.exit { try await engine.explain() }
+            try await Test.reportingErrors { try await engine.explain() }
         }
     }
 }

@@ -105,13 +105,14 @@ public struct TestEngine: Sendable {
             return ["\(name): not cached: \(reason)"]
         }
         guard let store else { return ["\(name): not cached: no store"] }
-        let collector = KeyComponentCollector()
-        let id = actionID(of: target, in: session, record: collector.recorder)
-        let found = find(id, for: target, in: session, store: store, hasher: session.hasher)
-        if found.result != nil { return ["\(name): cached"] }
+        let id = actionID(of: target, in: session)
+        if find(id, for: target, in: session, store: store, hasher: session.hasher).result != nil { return ["\(name): cached"] }
         guard let stored = storedComponents(of: target) else {
             return ["\(name): not cached: no result of this checkout is stored (it never passed here, or was cleaned)"]
         }
+        // Only a miss pays for recording every field: the hit above used this run's memos.
+        let collector = KeyComponentCollector()
+        _ = actionID(of: target, in: session, record: collector.recorder)
         if let inputs = stored.inputs {
             _ = stateKey(of: inputs, for: target, in: session, hasher: session.hasher, record: collector.recorder)
         }

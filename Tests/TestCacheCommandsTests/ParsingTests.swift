@@ -40,4 +40,14 @@ import Testing
         #expect(test.test.filter == ["a"] && test.test.jobs == 3)
         #expect(test.build.swiftcFlags == ["-DX"])
     }
+
+    @Test func explainTakesTheOptionsOfARunSinceTheyArePartOfTheKeys() throws {
+        let command = try SwiftTestCache.parseAsRoot(["explain", "--package-path", "P", "-c", "release", "--filter", "a", "T1"])
+        let explain = try #require(command as? SwiftTestCache.Explain)
+        #expect(explain.targets == ["T1"])
+        #expect(explain.build.packagePath == "P" && explain.build.configuration == .release)
+        #expect(explain.test.filter == ["a"])
+        let help = SwiftTestCache.helpMessage(for: SwiftTestCache.Test.self, columns: 2_000)
+        #expect(help.contains(".swift-testcache.json") && help.contains("'swift-testcache explain'"))
+    }
 }

@@ -15,15 +15,21 @@ package struct PackageTarget: Codable, Sendable, Equatable {
     package var isTest: Bool { kind == "test" }
 }
 
-/// A product of the root package that a test can run or load from the build directory: an executable
-/// (`.build/debug/<name>`) or a dynamic library (`lib<name>.so`, `lib<name>.dylib`).
+/// Something the build makes from the root package's sources that a test can run, load or read in the
+/// build directory: an executable (`.build/debug/<name>`), a dynamic library (`lib<name>.so`,
+/// `lib<name>.dylib`), or a target's resource bundle (`<Package>_<Target>.resources`).
 package struct PackageProduct: Codable, Sendable, Equatable {
     package var name: String
     /// The targets it is built from, by name.
     package var targets: [String]
+    /// The names it has in the build directory: a path with any of them as a component uses it.
+    package var fileNames: [String]
 
-    /// The file names SwiftPM gives this product in a build directory.
-    package var fileNames: [String] { [name, "lib\(name).so", "lib\(name).dylib"] }
+    package init(name: String, targets: [String], fileNames: [String]? = nil) {
+        self.name = name
+        self.targets = targets
+        self.fileNames = fileNames ?? [name, "lib\(name).so", "lib\(name).dylib"]
+    }
 }
 
 /// What the engine needs of a package: its targets in manifest order and where its dependencies live.
@@ -105,6 +111,15 @@ extension PackageModel {
             let runnable = type["executable"] != nil
                 || (type["library"] as? [String])?.contains("dynamic") == true
             if runnable { products.append(PackageProduct(name: name, targets: entry["targets"] as? [String] ?? [])) }
+        }
+        // A target's resources are copied into a bundle beside the binaries; a test may read another
+        // target's bundle by its path rather than through Bundle.module.
+        let packageName = describe["name"] as? String ?? ""
+        for entry in described where !(entry["resources"] as? [Any] ?? []).isEmpty {
+            guard let target = entry["name"] as? String else { continue }
+            let bundle = "\(packageName)_\(target)"
+            products.append(PackageProduct(
+                name: bundle + ".resources", targets: [target], fileNames: [bundle + ".resources", bundle + ".bundle"]))
         }
         self.init(
             name: describe["name"] as? String ?? "",

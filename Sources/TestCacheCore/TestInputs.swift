@@ -101,15 +101,19 @@ package struct TestInputs: Codable, Equatable, Sendable {
             .filter { !baselineVariables.contains($0) && !BuildEnvironment.isVolatile($0) && !ignoresVariable($0) }
             .sorted()
         wholeEnvironment = log.wholeEnvironment
-        // A product is found by its file name anywhere under the build directory: `.build/debug` is a
-        // link to the triple's directory, and tests reach it either way.
+        // A product is found by its name as any component of a path under the build directory (a file
+        // inside a resource bundle uses the bundle): `.build/debug` is a link to the triple's directory,
+        // and tests reach it either way. A directory that only shares a product's name makes the result
+        // depend on that product needlessly, never the other way round.
         var found: Set<String> = []
         if let buildDirectory, !products.isEmpty {
             let byFileName = Dictionary(
                 products.flatMap { product in product.fileNames.map { ($0, product.name) } }, uniquingKeysWith: { first, _ in first })
             let prefix = normalizedPath(buildDirectory) + "/"
             for path in consulted.map(normalizedPath) where path.hasPrefix(prefix) && !log.written.contains(path) {
-                if let name = path.split(separator: "/").last.flatMap({ byFileName[String($0)] }) { found.insert(name) }
+                for component in path.dropFirst(prefix.count).split(separator: "/") {
+                    if let name = byFileName[String(component)] { found.insert(name) }
+                }
             }
         }
         self.products = found.sorted()

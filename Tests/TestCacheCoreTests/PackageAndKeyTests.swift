@@ -42,6 +42,26 @@ import _TestSupport
         #expect(model.hasRemoteDependencies)
     }
 
+    @Test func productsATestCanUseAreExecutablesDynamicLibrariesAndResourceBundles() throws {
+        let describe = Array(#"""
+            {"name":"P","targets":[
+              {"name":"tool","type":"executable","path":"Sources/tool"},
+              {"name":"Data","type":"library","path":"Sources/Data","resources":[{"path":"/src/P/Sources/Data/t.json"}]},
+              {"name":"Lib","type":"library","path":"Sources/Lib","resources":[]}],
+             "products":[
+              {"name":"tool","targets":["tool"],"type":{"executable":null}},
+              {"name":"Dyn","targets":["Lib"],"type":{"library":["dynamic"]}},
+              {"name":"Static","targets":["Lib"],"type":{"library":["automatic"]}}]}
+            """#.utf8)
+        let model = try PackageModel(describeJSON: describe, manifest: [], root: "/src/P")
+        #expect(model.products == [
+            PackageProduct(name: "tool", targets: ["tool"]),
+            PackageProduct(name: "Dyn", targets: ["Lib"]),
+            PackageProduct(name: "P_Data.resources", targets: ["Data"], fileNames: ["P_Data.resources", "P_Data.bundle"]),
+        ])
+        #expect(model.products[1].fileNames == ["Dyn", "libDyn.so", "libDyn.dylib"])
+    }
+
     @Test func notSwiftPMsJSONIsAnError() {
         #expect(throws: EngineError.self) { try PackageModel(describeJSON: Array("[]".utf8), manifest: Self.manifest, root: "/") }
     }

@@ -60,14 +60,16 @@ import _TestSupport
             r /src/P/Sources/math/math
             w /src/P/.build/debug/made
             r /src/P/.build/debug/made
+            r /src/P/.build/debug/P_Data.resources/table.json
             """.utf8))
         let products = [
             PackageProduct(name: "math", targets: ["math"]), PackageProduct(name: "Plugins", targets: ["Plugins"]),
             PackageProduct(name: "made", targets: ["made"]), PackageProduct(name: "unused", targets: ["unused"]),
+            PackageProduct(name: "P_Data.resources", targets: ["Data"], fileNames: ["P_Data.resources", "P_Data.bundle"]),
         ]
         let inputs = TestInputs(
             log: log, root: "/src/P", baselineVariables: [], buildDirectory: "/src/P/.build", products: products)
-        #expect(inputs.products == ["Plugins", "math"])
+        #expect(inputs.products == ["P_Data.resources", "Plugins", "math"])
         #expect(inputs.files == ["Sources/math/math"], "build output is never a file input")
         let untraced = TestInputs(log: log, root: "/src/P", baselineVariables: [], buildDirectory: nil, products: products)
         #expect(untraced.products.isEmpty)

@@ -42,15 +42,27 @@ let package = Package(
             name: "TestCacheCore",
             dependencies: [
                 "TestCacheStore",
+                "TestCacheRemote",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strictSettings
         ),
+        // A shared cache over Bazel's HTTP remote-cache protocol (GET/PUT/HEAD on ac/ and cas/), signed and
+        // verified; knows nothing of Swift packages.
+        .target(
+            name: "TestCacheRemote",
+            dependencies: ["TestCacheStore", "TestCacheHTTP", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        // HTTP requests through libcurl, loaded with dlopen on first use so that runs without a remote cache
+        // do not pay for it at start-up.
+        .target(name: "TestCacheHTTP"),
         // ArgumentParser commands and option groups; a library so tests can parse and run commands in-process.
         .target(
             name: "TestCacheCommands",
             dependencies: [
                 "TestCacheCore",
+                "TestCacheRemote",
                 "TestCacheStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -99,6 +111,12 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["_TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        // The remote cache against nginx with WebDAV and against a misbehaving server.
+        .testTarget(
+            name: "TestCacheRemoteTests",
+            dependencies: ["TestCacheRemote", "TestCacheStore", "_TestSupport"],
             swiftSettings: strictSettings
         ),
         // Unit tests of the engine's parts: formatting, selection, records, package model, input hashing, keys.

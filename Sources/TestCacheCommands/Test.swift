@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TestCacheCore
+import TestCacheRemote
 import TestCacheStore
 
 extension SwiftTestCache {
@@ -50,6 +51,9 @@ extension SwiftTestCache {
         @OptionGroup(title: "Test Options")
         var test: TestOptionsGroup
 
+        @OptionGroup(title: "Remote Cache Options")
+        var remote: RemoteCacheOptionsGroup
+
         @Argument(help: "Test targets to run (default: every test target of the package).")
         var targets: [String] = []
 
@@ -87,13 +91,15 @@ extension SwiftTestCache {
         static let binaryArgumentOption = "binary-argument"
 
         func run() async throws {
-            let engine = try Self.engine(build: build, test: test, targets: targets, binaryArguments: binaryArguments)
+            let engine = try Self.engine(
+                build: build, test: test, targets: targets, binaryArguments: binaryArguments, remote: remote)
             try await Self.reportingErrors { try await engine.run() }
         }
 
         /// The engine for a run with these options, in this process's environment and directory.
         static func engine(
-            build: BuildOptionsGroup, test: TestOptionsGroup, targets: [String], binaryArguments: [String]
+            build: BuildOptionsGroup, test: TestOptionsGroup, targets: [String], binaryArguments: [String],
+            remote: RemoteCacheOptionsGroup? = nil
         ) throws -> TestEngine {
             let environment = ProcessInfo.processInfo.environment
             let store = try CommandContext(environment: environment).openStore()
@@ -114,13 +120,18 @@ extension SwiftTestCache {
             if configuration.tracer == nil && configuration.test.cacheDisabledReason == nil {
                 printWarning(Self.untracedWarning)
             }
+            var remoteCache: RemoteCache?
+            if configuration.test.cacheDisabledReason == nil, let remote {
+                remoteCache = try remote.cache(environment: environment)
+            }
             return TestEngine(
                 configuration: configuration,
                 store: store,
                 output: EngineOutput(
                     standardOutput: { FileHandle.standardOutput.write(Data($0.utf8)) },
                     standardError: { FileHandle.standardError.write(Data($0.utf8)) }
-                )
+                ),
+                remote: remoteCache
             )
         }
 
@@ -167,6 +178,55 @@ extension SwiftTestCache {
         func run() async throws {
             let engine = try Test.engine(build: build, test: test, targets: targets, binaryArguments: [])
             try await Test.reportingErrors { try await engine.explain() }
+        }
+    }
+}
+
+/// Where the shared cache is; none of these changes a result or is part of a key.
+struct RemoteCacheOptionsGroup: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Also look results up in, and upload new ones to, this cache speaking Bazel's HTTP remote-cache protocol (http:// or https://; user:password@ for Basic auth).",
+        discussion: "Default: $SWIFT_TESTCACHE_REMOTE_CACHE.", valueName: "url"))
+    var remoteCache: String?
+
+    @Option(help: ArgumentHelp(
+        "A header for every request to the remote cache, such as 'Authorization: Bearer TOKEN'; repeatable.",
+        discussion: "Default: $SWIFT_TESTCACHE_REMOTE_HEADER (one header).", valueName: "header"))
+    var remoteCacheHeader: [String] = []
+
+    @Flag(help: "Look results up in the remote cache but upload none (pull requests read, main writes).")
+    var remoteCacheReadOnly = false
+
+    /// The remote cache these options and the environment name, or nil; a bad URL, header, key or
+    /// timeout, or a missing libcurl, is a one-line error (exit 2).
+    func cache(environment: [String: String]) throws -> RemoteCache? {
+        guard let url = remoteCache ?? environment["SWIFT_TESTCACHE_REMOTE_CACHE"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            return nil
+        }
+        do throws(RemoteCacheError) {
+            var configuration = try RemoteCacheConfiguration(url: url)
+            configuration.headers = remoteCacheHeader.isEmpty
+                ? environment["SWIFT_TESTCACHE_REMOTE_HEADER"].map { [$0] } ?? [] : remoteCacheHeader
+            for header in configuration.headers where !header.contains(":") || header.contains("\n") || header.contains("\r") {
+                throw RemoteCacheError("a remote cache header must be one 'Name: value' line, not '\(header)'")
+            }
+            configuration.readOnly = remoteCacheReadOnly || ["1", "true", "yes"].contains(environment["SWIFT_TESTCACHE_REMOTE_READ_ONLY"] ?? "")
+            if let key = environment["SWIFT_TESTCACHE_REMOTE_KEY"] {
+                guard !key.isEmpty else { throw RemoteCacheError("SWIFT_TESTCACHE_REMOTE_KEY is set but empty") }
+                configuration.signingKey = Array(key.utf8)
+            }
+            if let timeout = environment["SWIFT_TESTCACHE_REMOTE_TIMEOUT"] {
+                guard let duration = parseGoDuration(timeout) else {
+                    throw RemoteCacheError("SWIFT_TESTCACHE_REMOTE_TIMEOUT takes a duration such as 5s, not '\(timeout)'")
+                }
+                configuration.connectTimeout = min(configuration.connectTimeout, duration)
+                configuration.requestTimeout = duration
+                configuration.flushTimeout = duration
+            }
+            return try RemoteCache(configuration, warn: { printWarning($0) })
+        } catch {
+            printError(error.message)
+            throw ExitCode(2)
         }
     }
 }

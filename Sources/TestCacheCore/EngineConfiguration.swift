@@ -72,6 +72,8 @@ public struct DebugOptions: Sendable, Hashable {
     public var test = false
     /// `hash`: trace every field hashed into a key.
     public var hash = false
+    /// `remote`: say at the end what the remote cache did (hits, misses, uploads, bytes).
+    public var remote = false
 
     public init() {}
 
@@ -81,6 +83,7 @@ public struct DebugOptions: Sendable, Hashable {
             switch word.trimmingCharacters(in: .whitespaces) {
             case "test": test = true
             case "hash": hash = true
+            case "remote": remote = true
             default: break
             }
         }

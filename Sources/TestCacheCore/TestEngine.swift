@@ -1,3 +1,4 @@
+public import TestCacheRemote
 public import TestCacheStore
 import Foundation
 
@@ -11,11 +12,14 @@ public struct TestEngine: Sendable {
     /// The store for results and for the engine's memos; nil runs without any cache.
     let store: ResultStore?
     let output: EngineOutput
+    /// The shared cache asked after the local store, and given every new result; nil for none.
+    let remote: RemoteCache?
 
-    public init(configuration: EngineConfiguration, store: ResultStore?, output: EngineOutput) {
+    public init(configuration: EngineConfiguration, store: ResultStore?, output: EngineOutput, remote: RemoteCache? = nil) {
         self.configuration = configuration
         self.store = store
         self.output = output
+        self.remote = store == nil ? nil : remote
     }
 
     /// What a run and `explain` both start from: the package described, its settings read, its
@@ -81,8 +85,31 @@ public struct TestEngine: Sendable {
             failed = try await buildAndRun(misses, session: session, runner: runner, selection: selection,
                 resultStore: resultStore, reporter: reporter, status: status)
         }
+        if let remote {
+            await remote.flush()
+            if configuration.test.verbose || configuration.debug.remote {
+                let counters = remote.counters
+                output.standardError("swift-testcache: remote cache: \(counters.hits) hits, \(counters.misses) misses, "
+                    + "\(counters.uploads) uploads, \(counters.bytesDown) bytes down, \(counters.bytesUp) bytes up, "
+                    + "\(counters.failures) failures\n")
+            }
+        }
         store?.trimIfDue()
         return failed ? 1 : 0
+    }
+
+    /// Brings what the remote cache has under these keys into the local store: the entries under the
+    /// keys themselves, then, traced, the results under each key and its input list's current state.
+    private func prefetch(_ keyed: [(target: PackageTarget, key: ActionID)], in session: Session, store: ResultStore) async {
+        guard let remote, !keyed.isEmpty else { return }
+        await remote.fetch(keyed.map(\.key), into: store)
+        guard configuration.tracer != nil else { return }
+        var resultKeys: [ActionID] = []
+        for (target, key) in keyed {
+            guard let stored = store.output(for: key).value, let inputs = InputsRecord.decode(stored.bytes) else { continue }
+            resultKeys.append(resultKey(key, state: stateKey(of: inputs, for: target, in: session, hasher: session.hasher)))
+        }
+        await remote.fetch(resultKeys, into: store)
     }
 
     /// Says for each selected target whether the next run would replay it, and if not what changed since
@@ -169,14 +196,20 @@ public struct TestEngine: Sendable {
         _ session: Session, resultStore: ResultStore?, reporter: OrderedReporter
     ) async -> [(index: Int, target: PackageTarget, actionID: ActionID?)] {
         var misses: [(index: Int, target: PackageTarget, actionID: ActionID?)] = []
+        let ids = session.targets.map { target -> ActionID? in
+            let cached = resultStore != nil && session.inputs.unkeyableReason == nil && session.settings.settings(for: target.name).cache
+            return cached ? actionID(of: target, in: session) : nil
+        }
+        if let resultStore {
+            await prefetch(zip(session.targets, ids).compactMap { target, id in id.map { (target, $0) } }, in: session, store: resultStore)
+        }
         for (index, target) in session.targets.enumerated() {
             let uncached = session.settings.settings(for: target.name).cache ? nil : "\(PackageSettings.fileName) sets cache to false"
-            guard let resultStore, session.inputs.unkeyableReason == nil, uncached == nil else {
+            guard let resultStore, let id = ids[index] else {
                 debug(target, "not cached: \(configuration.test.cacheDisabledReason ?? session.inputs.unkeyableReason ?? uncached ?? "no store")")
                 misses.append((index, target, nil))
                 continue
             }
-            let id = actionID(of: target, in: session)
             let found = find(id, for: target, in: session, store: resultStore, hasher: session.hasher)
             if let result = found.result {
                 debug(target, "hit on action ID \(id.hex.prefix(16))")
@@ -274,16 +307,22 @@ public struct TestEngine: Sendable {
             let hasher = InputHasher(root: configuration.packagePath, previous: [:], now: StoreConfiguration.systemClock())
             let state = stateKey(of: inputs, for: target, in: session, hasher: hasher, record: collector.recorder)
             for key in keys {
-                store.put(resultKey(key, state: state), ResultRecord.encode(result))
-                store.put(key, InputsRecord.encode(inputs))
+                share(resultKey(key, state: state), ResultRecord.encode(result), in: store)
+                share(key, InputsRecord.encode(inputs), in: store)
             }
         } else {
-            for key in keys { store.put(key, ResultRecord.encode(result)) }
+            for key in keys { share(key, ResultRecord.encode(result), in: store) }
         }
         if let actionID, current == actionID {
             let components = KeyComponents(fields: collector.collected, inputs: inputs)
             if let encoded = try? JSONEncoder().encode(components) { store.put(componentsKey(of: target), Array(encoded)) }
         }
+    }
+
+    /// Stores an entry locally and uploads it to the remote cache, if any.
+    private func share(_ key: ActionID, _ bytes: [UInt8], in store: ResultStore) {
+        store.put(key, bytes)
+        remote?.upload(key, bytes)
     }
 
     /// The inputs of a run from its trace: an untraced run (no process, as for `--list`) consulted nothing.
@@ -449,12 +488,17 @@ public struct TestEngine: Sendable {
         var toRun: [(index: Int, target: PackageTarget, actionID: ActionID?, contentID: ActionID?)] = []
         let contentKeys = ContentKeys(
             salt: configuration.salt, trace: configuration.debug.hash ? errorLine : nil, buildDirectory: buildDirectory, model: model)
-        for miss in misses {
+        let contentIDs = misses.map { miss -> ActionID? in
+            guard miss.actionID != nil, resultStore != nil else { return nil }
             let declared = session.keys.declaredKey(
                 session.settings.settings(for: miss.target.name), hasher: session.hasher, environment: configuration.environment)
-            guard let actionID = miss.actionID, let resultStore,
-                let contentID = contentKeys.contentID(for: miss.target, inputs: session.inputs, test: configuration.test, declared: declared)
-            else {
+            return contentKeys.contentID(for: miss.target, inputs: session.inputs, test: configuration.test, declared: declared)
+        }
+        if let resultStore {
+            await prefetch(zip(misses, contentIDs).compactMap { miss, id in id.map { (miss.target, $0) } }, in: session, store: resultStore)
+        }
+        for (miss, contentID) in zip(misses, contentIDs) {
+            guard let actionID = miss.actionID, let resultStore, let contentID else {
                 toRun.append((miss.index, miss.target, miss.actionID, nil))
                 continue
             }

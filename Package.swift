@@ -129,7 +129,7 @@ let package = Package(
         .testTarget(
             name: "TestCacheCommandsTests",
             dependencies: [
-                "TestCacheCommands", "TestCacheStore", "_TestSupport",
+                "TestCacheCommands", "TestCacheRemote", "TestCacheStore", "_TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -162,7 +162,7 @@ extension SwiftTestCache {
                 toolchain, a build or test option, a file, directory or product its tests used, a variable they \
                 read, or a declaration in \(PackageSettings.fileName). When the sources changed, the next run \
                 builds, and may still replay the result if what is built for the target is unchanged (a comment \
-                edit).
+                edit). It consults the local store only, never a remote cache.
                 """
         )
 
@@ -198,7 +198,7 @@ struct RemoteCacheOptionsGroup: ParsableArguments {
     var remoteCacheReadOnly = false
 
     /// The remote cache these options and the environment name, or nil; a bad URL, header, key or
-    /// timeout, or a missing libcurl, is a one-line error (exit 2).
+    /// timeout is a one-line error (exit 2).
     func cache(environment: [String: String]) throws -> RemoteCache? {
         guard let url = remoteCache ?? environment["SWIFT_TESTCACHE_REMOTE_CACHE"].flatMap({ $0.isEmpty ? nil : $0 }) else {
             return nil
@@ -223,7 +223,7 @@ struct RemoteCacheOptionsGroup: ParsableArguments {
                 configuration.requestTimeout = duration
                 configuration.flushTimeout = duration
             }
-            return try RemoteCache(configuration, warn: { printWarning($0) })
+            return RemoteCache(configuration, warn: { printWarning($0) })
         } catch {
             printError(error.message)
             throw ExitCode(2)

@@ -200,29 +200,57 @@ public struct TestEngine: Sendable {
             let cached = resultStore != nil && session.inputs.unkeyableReason == nil && session.settings.settings(for: target.name).cache
             return cached ? actionID(of: target, in: session) : nil
         }
-        if let resultStore {
-            await prefetch(zip(session.targets, ids).compactMap { target, id in id.map { (target, $0) } }, in: session, store: resultStore)
-        }
+        let keyed = zip(session.targets, ids).compactMap { target, id in id.map { (target: target, key: $0) } }
+        var found: [Lookup]?
+        if let resultStore { found = await findAll(keyed, in: session, store: resultStore) }
+        var position = 0
         for (index, target) in session.targets.enumerated() {
             let uncached = session.settings.settings(for: target.name).cache ? nil : "\(PackageSettings.fileName) sets cache to false"
-            guard let resultStore, let id = ids[index] else {
+            guard let id = ids[index], let lookup = found?[position] else {
                 debug(target, "not cached: \(configuration.test.cacheDisabledReason ?? session.inputs.unkeyableReason ?? uncached ?? "no store")")
                 misses.append((index, target, nil))
                 continue
             }
-            let found = find(id, for: target, in: session, store: resultStore, hasher: session.hasher)
-            if let result = found.result {
-                debug(target, "hit on action ID \(id.hex.prefix(16))")
+            position += 1
+            if let result = lookup.result {
+                debug(target, "hit on action ID \(id.hex.prefix(16))\(lookup.remote ? ", fetched from the remote cache" : "")")
                 await reporter.deliver(index, result)
                 continue
             }
-            debug(target, "miss on action ID \(id.hex.prefix(16)): \(found.why)")
+            debug(target, "miss on action ID \(id.hex.prefix(16)): \(lookup.why)")
             misses.append((index, target, id))
         }
         if configuration.debug.test {
             output.standardError("testcache: read \(session.hasher.filesRead) of \(session.hasher.filesSeen) input files; the others were unchanged since last hashed\n")
         }
         return misses
+    }
+
+    /// One key's lookup: what ``find(_:for:in:store:hasher:)`` gave, and whether the remote cache supplied it.
+    private struct Lookup {
+        var result: TargetResult?
+        var inputs: TestInputs?
+        var why: String
+        var remote = false
+    }
+
+    /// Looks each key up in the local store, then the misses in the remote cache (what it has is fetched
+    /// into the local store first): a run whose results are all local never loads the HTTP client.
+    private func findAll(_ keyed: [(target: PackageTarget, key: ActionID)], in session: Session, store: ResultStore) async -> [Lookup] {
+        func lookUp(_ entry: (target: PackageTarget, key: ActionID)) -> Lookup {
+            let found = find(entry.key, for: entry.target, in: session, store: store, hasher: session.hasher)
+            return Lookup(result: found.result, inputs: found.inputs, why: found.why)
+        }
+        var lookups = keyed.map(lookUp)
+        let missing = lookups.indices.filter { lookups[$0].result == nil }
+        guard remote != nil, !missing.isEmpty else { return lookups }
+        await prefetch(missing.map { keyed[$0] }, in: session, store: store)
+        for index in missing {
+            var again = lookUp(keyed[index])
+            again.remote = again.result != nil
+            if again.remote { lookups[index] = again }
+        }
+        return lookups
     }
 
     /// Looks a result up under `key`. Traced, `key` leads to the list of what the last passing run
@@ -494,22 +522,24 @@ public struct TestEngine: Sendable {
                 session.settings.settings(for: miss.target.name), hasher: session.hasher, environment: configuration.environment)
             return contentKeys.contentID(for: miss.target, inputs: session.inputs, test: configuration.test, declared: declared)
         }
-        if let resultStore {
-            await prefetch(zip(misses, contentIDs).compactMap { miss, id in id.map { (miss.target, $0) } }, in: session, store: resultStore)
-        }
+        let keyed = zip(misses, contentIDs).compactMap { miss, id in id.map { (target: miss.target, key: $0) } }
+        var found: [Lookup] = []
+        if let resultStore { found = await findAll(keyed, in: session, store: resultStore) }
+        var position = 0
         for (miss, contentID) in zip(misses, contentIDs) {
             guard let actionID = miss.actionID, let resultStore, let contentID else {
                 toRun.append((miss.index, miss.target, miss.actionID, nil))
                 continue
             }
-            let found = find(contentID, for: miss.target, in: session, store: resultStore, hasher: session.hasher)
-            if let result = found.result {
-                debug(miss.target, "hit on content ID \(contentID.hex.prefix(16))")
-                file(result, inputs: found.inputs, actionID: actionID, for: miss.target, in: session, store: resultStore)
+            let lookup = found[position]
+            position += 1
+            if let result = lookup.result {
+                debug(miss.target, "hit on content ID \(contentID.hex.prefix(16))\(lookup.remote ? ", fetched from the remote cache" : "")")
+                file(result, inputs: lookup.inputs, actionID: actionID, for: miss.target, in: session, store: resultStore)
                 await reporter.deliver(miss.index, result)
                 continue
             }
-            debug(miss.target, "miss on content ID \(contentID.hex.prefix(16)): \(found.why)")
+            debug(miss.target, "miss on content ID \(contentID.hex.prefix(16)): \(lookup.why)")
             toRun.append((miss.index, miss.target, actionID, contentID))
         }
         guard !toRun.isEmpty else { return false }

@@ -75,11 +75,12 @@ public final class RemoteCache: Sendable {
     static let parallelRequests = 8
     private let slots = Slots(RemoteCache.parallelRequests)
 
-    /// Prepares the remote cache; throws when libcurl cannot be loaded. `warn` gets one line per run.
-    public init(_ configuration: RemoteCacheConfiguration, warn: @escaping @Sendable (String) -> Void) throws(RemoteCacheError) {
+    /// Prepares the remote cache; nothing is loaded or asked until the first lookup or upload. `warn`
+    /// gets one line per run.
+    public init(_ configuration: RemoteCacheConfiguration, warn: @escaping @Sendable (String) -> Void) {
         self.configuration = configuration
         self.warn = warn
-        client = try HTTPClient(
+        client = HTTPClient(
             connectTimeout: configuration.connectTimeout, requestTimeout: configuration.requestTimeout,
             headers: configuration.headers)
     }

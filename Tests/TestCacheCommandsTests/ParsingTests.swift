@@ -1,6 +1,7 @@
 import ArgumentParser
 import Testing
 @testable import TestCacheCommands
+@testable import TestCacheRemote
 
 @Suite struct ParsingTests {
     @Test func argumentsAfterTheSeparatorBecomeBinaryArguments() {
@@ -49,5 +50,35 @@ import Testing
         #expect(explain.test.filter == ["a"])
         let help = SwiftTestCache.helpMessage(for: SwiftTestCache.Test.self, columns: 2_000)
         #expect(help.contains(".swift-testcache.json") && help.contains("'swift-testcache explain'"))
+    }
+
+    @Test func remoteCacheOptionsAndVariables() throws {
+        let command = try SwiftTestCache.parseAsRoot([
+            "--remote-cache", "http://127.0.0.1:9/cache", "--remote-cache-header", "Authorization: Bearer x",
+            "--remote-cache-read-only",
+        ])
+        let test = try #require(command as? SwiftTestCache.Test)
+        let cache = try #require(try test.remote.cache(environment: ["SWIFT_TESTCACHE_REMOTE_KEY": "k", "SWIFT_TESTCACHE_REMOTE_TIMEOUT": "2s"]))
+        #expect(cache.configuration.baseURL == "http://127.0.0.1:9/cache")
+        #expect(cache.configuration.headers == ["Authorization: Bearer x"])
+        #expect(cache.configuration.readOnly)
+        #expect(cache.configuration.signingKey == Array("k".utf8))
+        #expect(cache.configuration.requestTimeout == .seconds(2) && cache.configuration.connectTimeout == .seconds(2))
+
+        let none = try SwiftTestCache.parseAsRoot([]) as? SwiftTestCache.Test
+        #expect(try none?.remote.cache(environment: [:]) == nil)
+        let fromEnvironment = try none?.remote.cache(environment: [
+            "SWIFT_TESTCACHE_REMOTE_CACHE": "https://cache.example.com", "SWIFT_TESTCACHE_REMOTE_HEADER": "X-Token: t",
+        ])
+        #expect(fromEnvironment?.configuration.headers == ["X-Token: t"])
+        #expect(fromEnvironment?.configuration.readOnly == false)
+
+        for environment in [
+            ["SWIFT_TESTCACHE_REMOTE_CACHE": "ftp://host"], ["SWIFT_TESTCACHE_REMOTE_CACHE": "http://h", "SWIFT_TESTCACHE_REMOTE_KEY": ""],
+            ["SWIFT_TESTCACHE_REMOTE_CACHE": "http://h", "SWIFT_TESTCACHE_REMOTE_TIMEOUT": "soon"],
+            ["SWIFT_TESTCACHE_REMOTE_CACHE": "http://h", "SWIFT_TESTCACHE_REMOTE_HEADER": "no colon"],
+        ] {
+            #expect(throws: ExitCode(2), "\(environment)") { try none?.remote.cache(environment: environment) }
+        }
     }
 }

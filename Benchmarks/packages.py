@@ -26,6 +26,7 @@ import os
 import platform
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -104,7 +105,7 @@ SHAPES = {
     "large": Shape("large", libraries=30, tests=100, files=15),
 }
 
-SCENARIOS = ["cold-trivial", "cold", "cached", "leaf", "comment", "count1", "trace", "floor"]
+SCENARIOS = ["cold-trivial", "cold", "cached", "leaf", "comment", "count1", "trace", "remote", "floor"]
 
 # Each test target's work test spins this long by default: enough that a run costs what a real suite's
 # does and that running targets in parallel can show, short enough that the large shape's serial
@@ -321,6 +322,7 @@ class Row:
     peaks_kib: list[int]
     note: str = ""
     command: str = ""
+    commit: str = ""  # the swift-testcache commit measured; rows of one table share it
 
     @property
     def median(self) -> float:
@@ -490,8 +492,38 @@ class Bench:
                         after=reran(everything))
         if "trace" in scenarios:
             self.measure_tracing(shape, swift_root, ours_env)
+        if "remote" in scenarios:
+            self.measure_remote(shape, swift_root, ours, ours_env, reran(nothing))
         if "floor" in scenarios:
             self.measure_floor(shape, swift_root)
+
+    def measure_remote(self, shape: Shape, root: Path, ours: list[str], env: dict[str, str], all_cached) -> None:
+        """A fully cached run served by a remote cache (nginx with WebDAV on loopback) into an empty local
+        store, against one served by the local store."""
+        nginx, url = start_nginx(self.work / "nginx")
+        try:
+            uploader = self.work / shape.name / "remote-uploader-store"
+            shutil.rmtree(uploader, ignore_errors=True)
+            remote_env = dict(env, SWIFT_TESTCACHE_REMOTE_CACHE=url)
+            run(ours, root, dict(remote_env, SWIFT_TESTCACHE_DIR=str(uploader)))  # runs everything, uploads it
+            fresh = self.work / shape.name / "remote-fresh-store"
+            fresh_env = dict(remote_env, SWIFT_TESTCACHE_DIR=str(fresh))
+
+            def fresh_store() -> None:
+                # A new machine's store, but for the toolchain and package description it remembers
+                # (explain stores those and no result): what is timed is fetching and checking results.
+                shutil.rmtree(fresh, ignore_errors=True)
+                run([*ours[:1], "explain", *ours[1:]], root, fresh_env)
+
+            self.repeat(shape.name, "remote", "swift-testcache, from the remote", ours, root, fresh_env, fresh_store,
+                        all_cached, note="empty local store; nginx over loopback")
+            run(ours, root, env)  # the local store of the other rows, up to date
+            self.repeat(shape.name, "remote", "swift-testcache, from the local store", ours, root, env, after=all_cached)
+            self.repeat(shape.name, "remote", "swift-testcache, local store, remote set", ours, root, fresh_env,
+                        after=all_cached, note="every result local: the remote is not asked")
+        finally:
+            nginx.kill()
+            nginx.wait()
 
     def measure_tracing(self, shape: Shape, root: Path, env: dict[str, str]) -> None:
         """The read tracer's cost: the whole test binary run with and without it preloaded."""
@@ -532,6 +564,34 @@ class Bench:
 # ---------------------------------------------------------------------------------------------------
 
 
+def start_nginx(prefix: Path) -> tuple[subprocess.Popen, str]:
+    """nginx with WebDAV uploads serving a fresh directory on a free loopback port (apt-get installs it)."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.path.exists(nginx):
+        subprocess.run(["apt-get", "install", "-y", "nginx"], check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(prefix, ignore_errors=True)
+    (prefix / "data").mkdir(parents=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    temp_paths = "".join(f"    {kind}_temp_path {prefix}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (prefix / "nginx.conf").write_text(
+        f"daemon off;\nmaster_process off;\npid {prefix}/nginx.pid;\nerror_log {prefix}/error.log;\n"
+        + ("user root;\n" if os.geteuid() == 0 else "")
+        + "events { worker_connections 256; }\nhttp {\n    access_log off;\n" + temp_paths
+        + f"    server {{\n        listen 127.0.0.1:{port};\n        root {prefix}/data;\n        client_max_body_size 0;\n"
+        + "        location / { dav_methods PUT; create_full_put_path on; dav_access user:rw; }\n    }\n}\n")
+    process = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", str(prefix / "error.log")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(500):  # nginx listens within milliseconds; 10 s is far beyond that
+        with socket.socket() as client:
+            if client.connect_ex(("127.0.0.1", port)) == 0:
+                return process, f"http://127.0.0.1:{port}"
+        time.sleep(0.02)
+    process.kill()
+    sys.exit(f"packages.py: nginx did not start: {(prefix / 'error.log').read_text()}")
+
+
 def fmt_time(seconds: float) -> str:
     if seconds < 1:
         return f"{seconds * 1000:.1f} ms"
@@ -550,6 +610,7 @@ SCENARIO_TITLES = {
     "comment": "4. A comment-only edit in the bottom library before each run",
     "count1": "5. Cache bypassed (`--count 1`): the tool's own overhead over `swift test` (1b)",
     "trace": "6. The read tracer's cost on test run time (issue 5): the test binary with and without it",
+    "remote": "7. Fully cached from a remote cache (issue 6): nginx over loopback into an empty local store",
     "floor": "Floor of a fully cached run",
 }
 
@@ -561,7 +622,8 @@ def render(data: dict) -> str:
         BEGIN_MARK,
         "",
         f"Machine: {meta['machine']}. Date: {meta['date']}. Toolchain: {meta['swift']}; {meta['go']}. "
-        f"swift-testcache at {meta['commit']} (release). Each row is the median of {meta['runs']} runs "
+        "swift-testcache built for release at the commit each table names. Each row is the median of "
+        f"{meta['runs']} runs "
         "(the floor's rows of 30) with the fastest and slowest, timed from spawning to exit through GNU "
         "time (`/bin/true` costs the spawning); peak memory is GNU time's maximum resident set size: "
         "the largest single process of the run. Test targets do "
@@ -587,7 +649,8 @@ def render(data: dict) -> str:
             srows = [r for r in size_rows if r.scenario == scenario]
             if not srows:
                 continue
-            out += ["", f"**{SCENARIO_TITLES[scenario]}**", "",
+            commits = ", ".join(sorted({r.commit for r in srows if r.commit}))
+            out += ["", f"**{SCENARIO_TITLES[scenario]}**" + (f" (at {commits})" if commits else ""), "",
                     "| tool | median | fastest – slowest | peak memory | notes | reproduce |", "|---|---|---|---|---|---|"]
             for r in srows:
                 out.append(
@@ -750,6 +813,11 @@ def main() -> None:
         swift = subprocess.run(["swift", "--version"], capture_output=True, text=True, env=bench.env).stdout
         go = subprocess.run(["go", "version"], capture_output=True, text=True, env=bench.env).stdout
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True,
+                               text=True).stdout.strip()
+        for row in data["rows"]:
+            if (row["size"], row["scenario"]) in measured:
+                row["commit"] = commit.strip() + ("+changes" if dirty else "")
         data["meta"] = {
             "machine": machine(),
             "date": datetime.date.today().isoformat(),

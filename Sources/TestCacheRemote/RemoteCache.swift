@@ -92,13 +92,13 @@ public final class RemoteCache: Sendable {
     public func fetch(_ keys: [ActionID], into store: ResultStore) async {
         let wanted = keys.filter { store.output(for: $0).value == nil }
         await withTaskGroup(of: Void.self) { group in
-            var pending = wanted[...]
-            func startNext() {
-                guard let key = pending.popFirst() else { return }
-                group.addTask { await self.fetch(key, into: store) }
+            for key in wanted {
+                group.addTask {
+                    await self.slots.acquire()
+                    await self.fetch(key, into: store)
+                    await self.slots.release()
+                }
             }
-            for _ in 0..<Self.parallelRequests { startNext() }
-            while await group.next() != nil { startNext() }
         }
     }
 
@@ -148,24 +148,29 @@ public final class RemoteCache: Sendable {
         let record = ActionRecord(hash: hash, size: bytes.count).encoded(key: key, signingKey: configuration.signingKey)
         let task = Task.detached {
             await self.slots.acquire()
-            defer { Task { await self.slots.release() } }
-            guard !self.state.withLock({ $0.broken }) else { return }
-            let base = self.configuration.baseURL
-            let present: Bool
-            switch await self.client.request("HEAD", base + "/cas/" + hash) {
-            case .response(200, _): present = true
-            case .response: present = false
-            case .failure(let message):
-                self.broke(message)
-                return
-            }
-            if !present {
-                guard await self.put(base + "/cas/" + hash, bytes) else { return }
-            }
-            guard await self.put(base + "/ac/" + key.hex, record) else { return }
-            self.state.withLock { $0.counters.uploads += 1 }
+            await self.upload(key, bytes, hash: hash, record: record)
+            await self.slots.release()
         }
         uploads.withLock { $0.append(task) }
+    }
+
+    /// One upload: the blob unless the server has it, then the record.
+    private func upload(_ key: ActionID, _ bytes: [UInt8], hash: String, record: [UInt8]) async {
+        guard !state.withLock({ $0.broken }) else { return }
+        let base = configuration.baseURL
+        let present: Bool
+        switch await client.request("HEAD", base + "/cas/" + hash) {
+        case .response(200, _): present = true
+        case .response: present = false
+        case .failure(let message):
+            broke(message)
+            return
+        }
+        if !present {
+            guard await put(base + "/cas/" + hash, bytes) else { return }
+        }
+        guard await put(base + "/ac/" + key.hex, record) else { return }
+        state.withLock { $0.counters.uploads += 1 }
     }
 
     private func put(_ url: String, _ body: [UInt8]) async -> Bool {
@@ -304,34 +309,13 @@ struct ActionRecord: Equatable {
     /// signature is the one the key makes (compared in constant time).
     func verifies(key: ActionID, with signingKey: [UInt8]?) -> Bool {
         guard let signingKey else { return true }
-        guard let signature, let given = Data(hexString: signature) else { return false }
-        return HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: signedText(key: key), using: SymmetricKey(data: signingKey))
+        guard let signature else { return false }
+        // Compared in full whatever differs first, so the time taken says nothing of the right signature.
+        let given = Array(signature.utf8), expected = Array(Self.mac(signedText(key: key), signingKey).utf8)
+        return given.count == expected.count && zip(given, expected).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     private static func mac(_ text: [UInt8], _ key: [UInt8]) -> String {
         HMAC<SHA256>.authenticationCode(for: text, using: SymmetricKey(data: key)).map { String(format: "%02x", $0) }.joined()
-    }
-}
-
-extension Data {
-    /// The bytes a lowercase or uppercase hex string spells, or nil.
-    init?(hexString: String) {
-        let digits = Array(hexString.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        func value(_ digit: UInt8) -> UInt8? {
-            switch digit {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-            default: nil
-            }
-        }
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        self.init(bytes)
     }
 }

@@ -1,7 +1,8 @@
 // swift-tools-version: 6.1
 // swift-testcache: Go's test-result cache, re-created for SwiftPM packages.
 //
-// Dependencies run one way: TestCacheStore <- TestCacheCore <- TestCacheCommands <- swift-testcache.
+// Dependencies run one way: TestCacheStore <- TestCacheCore <- TestCacheCommands <- swift-testcache, and
+// TestCacheStore <- TestCacheRemote <- TestCacheCommands: the engine knows a shared cache only by its protocol.
 
 import PackageDescription
 
@@ -42,7 +43,6 @@ let package = Package(
             name: "TestCacheCore",
             dependencies: [
                 "TestCacheStore",
-                "TestCacheRemote",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strictSettings
@@ -95,9 +95,11 @@ let package = Package(
             path: "Benchmarks/StoreBenchmark",
             swiftSettings: strictSettings
         ),
-        // Test support shared by the test targets: temporary directories, running built executables.
+        // Test support shared by the test targets: temporary directories, running built executables, a manual
+        // clock, stores and keys.
         .target(
             name: "_TestSupport",
+            dependencies: ["TestCacheStore"],
             path: "Tests/_TestSupport",
             swiftSettings: strictSettings
         ),

@@ -20,7 +20,7 @@ extension SwiftTestCache {
                 Package.resolved, the toolchain, the build options and the cacheable test options), \
                 swift-testcache prints its stored output with "(cached)" in place of the time instead of \
                 building and running it again; when every selected target is cached, nothing is built. \
-                Only passing results are cached. The cacheable test options are \(TestOptionsGroup.cacheable); \
+                Only passing results are cached. The cacheable test options are \(TestOption.cacheableList); \
                 any other (--count, --no-cache, --exec, or arguments after --) runs the tests without the \
                 cache, and --count 1 is the idiomatic way to bypass it. 'swift-testcache clean' expires \
                 every cached result. SWIFT_TESTCACHE_DEBUG=test says, per target, why it was or was not \
@@ -120,9 +120,9 @@ extension SwiftTestCache {
             if configuration.tracer == nil && configuration.test.cacheDisabledReason == nil {
                 printWarning(Self.untracedWarning)
             }
-            var remoteCache: RemoteCache?
+            var sharedCache: (any SharedCache)?
             if configuration.test.cacheDisabledReason == nil, let remote {
-                remoteCache = try remote.cache(environment: environment)
+                sharedCache = try remote.cache(environment: environment).map(RemoteSharedCache.init)
             }
             return TestEngine(
                 configuration: configuration,
@@ -131,7 +131,7 @@ extension SwiftTestCache {
                     standardOutput: { FileHandle.standardOutput.write(Data($0.utf8)) },
                     standardError: { FileHandle.standardError.write(Data($0.utf8)) }
                 ),
-                remote: remoteCache
+                services: .system(temporaryDirectory: NSTemporaryDirectory(), sharedCache: sharedCache)
             )
         }
 
@@ -179,6 +179,21 @@ extension SwiftTestCache {
             let engine = try Test.engine(build: build, test: test, targets: targets, binaryArguments: [])
             try await Test.reportingErrors { try await engine.explain() }
         }
+    }
+}
+
+/// The engine's shared cache, served over Bazel's HTTP remote-cache protocol.
+struct RemoteSharedCache: SharedCache {
+    let remote: RemoteCache
+
+    func fetch(_ keys: [ActionID], into store: ResultStore) async { await remote.fetch(keys, into: store) }
+    func upload(_ key: ActionID, _ bytes: [UInt8]) { remote.upload(key, bytes) }
+    func flush() async { await remote.flush() }
+
+    var summary: String {
+        let counters = remote.counters
+        return "\(counters.hits) hits, \(counters.misses) misses, \(counters.uploads) uploads, \(counters.bytesDown) bytes down, "
+            + "\(counters.bytesUp) bytes up, \(counters.failures) failures"
     }
 }
 
@@ -266,40 +281,36 @@ enum BuildConfiguration: String, ExpressibleByArgument, CaseIterable {
     case debug, release
 }
 
-/// Options of the test run. The cacheable ones are listed in ``cacheable``, beside their help.
+/// Options of the test run; their help and what each means for the cache come from ``TestOption``.
 struct TestOptionsGroup: ParsableArguments {
-    /// The closed list of options a cached result may be replayed under. The first five are part of the
-    /// key (a result stored with one filter is not replayed under another); --jobs is not.
-    static let cacheable = "--filter, --skip, -v, --list, --timeout and --jobs"
-
-    @Option(help: "Run only tests whose ID (Module.Class/test, Module.Suite/test()) matches this regex; repeatable. Cacheable.")
+    @Option(help: ArgumentHelp(TestOption.filter.help))
     var filter: [String] = []
 
-    @Option(help: "Leave out tests whose ID matches this regex; repeatable. Cacheable.")
+    @Option(help: ArgumentHelp(TestOption.skip.help))
     var skip: [String] = []
 
-    @Flag(name: [.short, .long], help: "Show the output of passing targets too. Cacheable.")
+    @Flag(name: [.short, .long], help: ArgumentHelp(TestOption.verbose.help))
     var verbose = false
 
-    @Flag(help: "List the selected tests instead of running them. Cacheable.")
+    @Flag(help: ArgumentHelp(TestOption.list.help))
     var list = false
 
-    @Option(name: [.short, .long], help: "How many test targets run at once (default: the number of cores). Cacheable.")
+    @Option(name: [.short, .long], help: ArgumentHelp(TestOption.jobs.help))
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(help: "Stop a test process after this long: SIGTERM, then SIGKILL 5s later (e.g. 90s, 10m, 1h30m). Cacheable.")
-    var timeout: String = "10m"
+    @Option(help: ArgumentHelp(TestOption.timeout.help))
+    var timeout: String = goDuration(TestOptions.defaultTimeout)
 
-    @Option(help: "Run each target's tests N times; disables the cache (--count 1 bypasses it).")
+    @Option(help: ArgumentHelp(TestOption.count.help))
     var count: Int?
 
-    @Flag(help: "Neither read nor write cached results.")
+    @Flag(help: ArgumentHelp(TestOption.noCache.help))
     var noCache = false
 
-    @Flag(name: .customShort("x"), help: "Print each command run: swift build and every test-binary invocation.")
+    @Flag(name: .customShort("x"), help: ArgumentHelp(TestOption.printCommands.help))
     var printCommands = false
 
-    @Option(help: "Run the test binary under this program (e.g. 'valgrind --quiet'); disables the cache.")
+    @Option(help: ArgumentHelp(TestOption.exec.help))
     var exec: String?
 
     func validate() throws {
@@ -317,7 +328,7 @@ struct TestOptionsGroup: ParsableArguments {
         options.verbose = verbose
         options.list = list
         options.jobs = jobs
-        options.timeout = parseGoDuration(timeout) ?? .seconds(600)
+        options.timeout = parseGoDuration(timeout) ?? TestOptions.defaultTimeout
         options.count = count
         options.noCache = noCache
         options.printCommands = printCommands

@@ -8,11 +8,11 @@ import SystemPackage
 #endif
 
 /// How a child process ended.
-package enum Termination: Sendable, Equatable, CustomStringConvertible {
+public enum Termination: Sendable, Equatable, CustomStringConvertible {
     case exited(Int32)
     case signaled(Int32)
 
-    package var description: String {
+    public var description: String {
         switch self {
         case .exited(let code): "exit status \(code)"
         case .signaled(let signal): "signal \(signal)\(signalName(signal).map { " (\($0))" } ?? "")"
@@ -25,35 +25,36 @@ private func signalName(_ signal: Int32) -> String? {
 }
 
 /// A finished child process whose standard output and error were merged, as Go merges them.
-package struct MergedRun: Sendable {
-    package var termination: Termination
-    package var output: [UInt8]
+public struct MergedRun: Sendable {
+    public var termination: Termination
+    public var output: [UInt8]
     /// Whether the timeout stopped it.
-    package var timedOut: Bool
+    public var timedOut: Bool
     /// Whether output beyond ``CommandRunner/outputLimit`` was dropped.
-    package var truncated: Bool
+    public var truncated: Bool
+
+    public init(termination: Termination, output: [UInt8], timedOut: Bool = false, truncated: Bool = false) {
+        self.termination = termination
+        self.output = output
+        self.timedOut = timedOut
+        self.truncated = truncated
+    }
 }
 
-/// Runs child processes for the engine: the package commands, `swift build`, the test binaries.
-package struct CommandRunner: Sendable {
+/// Runs real child processes through swift-subprocess: the package commands, `swift build`, the test binaries.
+public struct CommandRunner: ProcessRunning {
     /// Output kept from one process: far beyond any real test log, small enough to hold in memory.
     /// A log cut here is still shown, but not cached.
     package static let outputLimit = 64 << 20
     /// Time between SIGTERM and SIGKILL for a process past its timeout: Go's choice of grace.
     package static let killGrace: Duration = .seconds(5)
 
-    /// Receives each command before it runs, for `-x`.
-    package var echo: (@Sendable (String) -> Void)?
-
-    package init(echo: (@Sendable (String) -> Void)? = nil) {
-        self.echo = echo
-    }
+    public init() {}
 
     /// Runs to completion, capturing standard output and standard error apart.
-    package func capture(
+    public func capture(
         _ executable: String, _ arguments: [String], workingDirectory: String?, environment: [String: String]
     ) async throws -> (termination: Termination, stdout: [UInt8], stderr: [UInt8]) {
-        echo?(commandLine(executable, arguments, workingDirectory: workingDirectory))
         let result = try await Subprocess.run(
             Self.executable(executable),
             arguments: Arguments(arguments),
@@ -67,11 +68,10 @@ package struct CommandRunner: Sendable {
 
     /// Runs with standard output and error merged into one stream, stopped after `timeout`
     /// (SIGTERM, then SIGKILL after ``killGrace``); `stream`, when set, sees the output as it comes.
-    package func runMerged(
+    public func runMerged(
         _ executable: String, _ arguments: [String], workingDirectory: String?, environment: [String: String],
-        timeout: Duration, stream: (@Sendable ([UInt8]) -> Void)? = nil
+        timeout: Duration, stream: (@Sendable ([UInt8]) -> Void)?
     ) async throws -> MergedRun {
-        echo?(commandLine(executable, arguments, workingDirectory: workingDirectory))
         let result = try await Subprocess.run(
             Self.executable(executable),
             arguments: Arguments(arguments),
@@ -133,12 +133,6 @@ package struct CommandRunner: Sendable {
 
     private func environmentKeys(_ environment: [String: String]) -> [Environment.Key: String] {
         Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(rawValue: $0.key)!, $0.value) })
-    }
-
-    /// A shell-like rendering of a command for `-x`.
-    private func commandLine(_ executable: String, _ arguments: [String], workingDirectory: String?) -> String {
-        let words = ([executable] + arguments).map(shellQuoted).joined(separator: " ")
-        return workingDirectory.map { "cd \(shellQuoted($0)) && \(words)" } ?? words
     }
 }
 

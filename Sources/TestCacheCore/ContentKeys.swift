@@ -44,7 +44,7 @@ final class ContentKeys: Sendable {
             }
         }
         for (name, digest) in externalObjectHashes() { key.update(field: "external object \(name)", digest) }
-        ActionKeys.addTestOptions(test, to: &key)
+        TestOption.addKeyed(test, to: &key)
         return key.finalize()
     }
 

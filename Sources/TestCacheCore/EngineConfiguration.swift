@@ -37,9 +37,8 @@ public struct TestOptions: Sendable {
     /// How many targets run at once; the command layer passes the core count, and 2 here is this project's
     /// machines' core count, for callers that do not say.
     public var jobs = 2
-    /// How long one test process may run before it is stopped (SIGTERM, then SIGKILL); 10 minutes, Go's
-    /// default, far beyond a healthy suite and short enough that a hung CI job fails within its slot.
-    public var timeout: Duration = .seconds(600)
+    /// How long one test process may run before it is stopped (SIGTERM, then SIGKILL).
+    public var timeout: Duration = TestOptions.defaultTimeout
     /// Run each target this many times; any value disables the cache.
     public var count: Int?
     /// Never read or write the cache.
@@ -53,40 +52,14 @@ public struct TestOptions: Sendable {
 
     public init() {}
 
-    /// Why these options make results uncacheable, or nil when they are all cacheable.
-    ///
-    /// The closed list of cacheable options is `--filter`, `--skip`, `-v`, `--list`, `--timeout` and
-    /// `--jobs`, kept beside their help text in the command layer; everything else here disables caching.
+    /// The default of ``timeout``: 10 minutes, Go's default, far beyond a healthy suite and short enough
+    /// that a hung CI job fails within its slot.
+    public static let defaultTimeout: Duration = .seconds(600)
+
+    /// Why these options make results uncacheable (the first option given that disables the cache), or
+    /// nil when they are all cacheable. ``TestOption`` says which do.
     public var cacheDisabledReason: String? {
-        if noCache { return "--no-cache" }
-        if count != nil { return "--count" }
-        if !passthrough.isEmpty { return "arguments after --" }
-        if !execWrapper.isEmpty { return "--exec" }
-        return nil
-    }
-}
-
-/// What the `SWIFT_TESTCACHE_DEBUG` switch asked for, parsed once.
-public struct DebugOptions: Sendable, Hashable {
-    /// `test`: say on stderr, per target, why it was or was not taken from the cache.
-    public var test = false
-    /// `hash`: trace every field hashed into a key.
-    public var hash = false
-    /// `remote`: say at the end what the remote cache did (hits, misses, uploads, bytes).
-    public var remote = false
-
-    public init() {}
-
-    /// Parses a comma-separated list such as `test,hash`; unknown words are ignored.
-    public init(parsing text: String?) {
-        for word in (text ?? "").split(separator: ",") {
-            switch word.trimmingCharacters(in: .whitespaces) {
-            case "test": test = true
-            case "hash": hash = true
-            case "remote": remote = true
-            default: break
-            }
-        }
+        TestOption.allCases.first { $0.role == .disablesCache && $0.isGiven(self) }?.rawValue
     }
 }
 

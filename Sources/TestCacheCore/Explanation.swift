@@ -74,7 +74,7 @@ package struct KeyComponents: Codable, Equatable, Sendable {
         case "environment": return (3, "whether a manifest reads the environment changed")
         case "configuration", "-Xswiftc", "-Xcc", "-Xlinker", "scratch-path":
             return (4, "build option " + option(kind == "configuration" ? "--configuration" : kind == "scratch-path" ? "--scratch-path" : kind))
-        case "--filter", "--skip", "-v", "--list", "--timeout":
+        case _ where TestOption(rawValue: kind)?.role == .keyed:
             return (4, "test option " + option(kind))
         case "declared inputs", "declared variables", "ignored variables":
             return (4, "\(PackageSettings.fileName): \(kind) changed")

@@ -103,7 +103,7 @@ struct ActionKeys: Sendable {
             key.update(field: "tree " + dependency.path, treeKey(dependency.path, hasher: hasher).hex)
         }
         if let declared = declaredKey(settings, hasher: hasher, environment: environment) { key.update(declared) }
-        Self.addTestOptions(test, to: &key)
+        TestOption.addKeyed(test, to: &key)
         return key.finalize()
     }
 
@@ -137,14 +137,5 @@ struct ActionKeys: Sendable {
             return tree.finalize()
         }
         return record == nil ? hasher.treeKey(directory, make: make) : make(hasher.hashTree(directory))
-    }
-
-    /// The cacheable test options that change a result: filters, skips, -v, --list, --timeout.
-    static func addTestOptions(_ test: TestOptions, to key: inout KeyHasher) {
-        for filter in test.filters { key.update(field: "--filter", filter) }
-        for skip in test.skips { key.update(field: "--skip", skip) }
-        key.update(field: "-v", String(test.verbose))
-        key.update(field: "--list", String(test.list))
-        key.update(field: "--timeout", String(describing: test.timeout))
     }
 }

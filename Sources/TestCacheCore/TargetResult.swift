@@ -25,14 +25,6 @@ struct TargetResult: Sendable {
     /// How long it ran; nil for outcomes that show no time.
     var duration: Duration?
     var cached = false
-    /// Whether the output was already shown as it came (`-v` with one target or `-j 1`).
-    var streamed = false
-    /// Whether the result may be stored: it passed and its output is whole.
-    var storable = false
-    /// What its processes consulted, when they ran under the read tracer.
-    var trace: TraceLog?
-    /// When its first process started (nanoseconds since 1970): inputs changed after it make the result unsafe to store.
-    var started: Int64 = 0
 
     /// The Go-style summary line.
     var summaryLine: String {
@@ -46,6 +38,19 @@ struct TargetResult: Sendable {
         case .setupFailed: return "FAIL\t\(name) [setup failed]"
         }
     }
+}
+
+/// A target run now: its result, and what deciding whether to store it needs.
+struct TargetRun: Sendable {
+    var result: TargetResult
+    /// Whether the result may be stored: it passed and its output is whole.
+    var storable = false
+    /// What its processes consulted, when they ran under the read tracer.
+    var trace: TraceLog?
+    /// When its first process started (nanoseconds since 1970): inputs changed after it make the result unsafe to store.
+    var started: Int64 = 0
+    /// Whether the output was already shown as it came (`-v` with one target or `-j 1`).
+    var streamed = false
 }
 
 /// A stored result's bytes: a header line naming the outcome, then the output exactly as it was.
@@ -85,7 +90,7 @@ enum InputsRecord {
 /// Prints each target's result when its turn comes, so lines appear in target order while targets run
 /// in parallel: a failing target's output (or any target's, with `-v` or `--list`) above its summary line.
 actor OrderedReporter {
-    private var pending: [Int: TargetResult] = [:]
+    private var pending: [Int: (TargetResult, streamed: Bool)] = [:]
     private var next = 0
     /// Whether passing targets' output is shown too.
     private let showsOutput: Bool
@@ -99,11 +104,13 @@ actor OrderedReporter {
         self.status = status
     }
 
-    func deliver(_ index: Int, _ result: TargetResult) {
-        pending[index] = result
-        while let result = pending.removeValue(forKey: next) {
+    /// Takes the result of the target at `index` of the run's selection; `streamed` when its output was
+    /// already shown as it came.
+    func deliver(_ index: Int, _ result: TargetResult, streamed: Bool = false) {
+        pending[index] = (result, streamed)
+        while let (result, streamed) = pending.removeValue(forKey: next) {
             status?.clear()
-            if (showsOutput || result.status.isFailure) && !result.streamed && !result.output.isEmpty {
+            if (showsOutput || result.status.isFailure) && !streamed && !result.output.isEmpty {
                 var text = String(decoding: result.output, as: UTF8.self)
                 if !text.hasSuffix("\n") { text += "\n" }
                 output.standardOutput(text)

@@ -96,7 +96,7 @@ func xctestSelections(_ ids: [String], allOfModule: [String]) -> [[String]] {
 }
 
 /// A Go-style duration: `10m0s`, `1m30s`, `5s`, `1.5s`, `250ms`.
-func goDuration(_ duration: Duration) -> String {
+public func goDuration(_ duration: Duration) -> String {
     let (seconds, attoseconds) = duration.components
     if seconds == 0 { return "\(attoseconds / 1_000_000_000_000_000)ms" }
     if seconds < 60 {

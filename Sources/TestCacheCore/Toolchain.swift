@@ -1,5 +1,10 @@
-import Foundation
-import TestCacheStore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The Swift toolchain a run uses: where `swift` is, and what it says it is.
 struct Toolchain: Sendable {
@@ -12,37 +17,26 @@ struct Toolchain: Sendable {
     static func locateSwift(environment: [String: String]) throws(EngineError) -> String {
         for directory in (environment["PATH"] ?? "").split(separator: ":") where directory.hasPrefix("/") {
             let candidate = "\(directory)/swift"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            if access(candidate, X_OK) == 0 { return candidate }
         }
         throw EngineError("cannot find `swift` on PATH: install a Swift toolchain or add its bin directory to PATH")
     }
 
-    /// The toolchain `swift` at `swiftPath` resolves to, when its identity is remembered in `store`
-    /// under the binary's path and status (so `swift --version` need not run); nil otherwise.
-    static func remembered(swiftPath: String, store: ResultStore?, salt: KeySalt) -> Toolchain? {
-        guard let remembered = store?.output(for: memoKey(swiftPath: swiftPath, salt: salt)).value else { return nil }
-        return Toolchain(swiftPath: swiftPath, identity: String(decoding: remembered.bytes, as: UTF8.self))
+    /// The toolchain `swift` at `swiftPath` resolves to, when its identity is remembered (so that
+    /// `swift --version` need not run); nil otherwise.
+    static func remembered(swiftPath: String, memos: EngineMemos) -> Toolchain? {
+        memos.toolchainIdentity(swiftPath: swiftPath).map { Toolchain(swiftPath: swiftPath, identity: $0) }
     }
 
-    /// Runs `swift --version` for the toolchain's identity and remembers it in `store`.
+    /// Runs `swift --version` for the toolchain's identity and remembers it.
     static func identify(
-        swiftPath: String, environment: [String: String], store: ResultStore?, salt: KeySalt, runner: CommandRunner
+        swiftPath: String, environment: [String: String], memos: EngineMemos, processes: any ProcessRunning
     ) async throws -> Toolchain {
-        let result = try await runner.capture(swiftPath, ["--version"], workingDirectory: nil, environment: environment)
+        let result = try await processes.capture(swiftPath, ["--version"], workingDirectory: nil, environment: environment)
         guard result.termination == .exited(0) else {
             throw EngineError("`\(swiftPath) --version` failed (\(result.termination))")
         }
-        store?.put(memoKey(swiftPath: swiftPath, salt: salt), result.stdout)
+        memos.rememberToolchainIdentity(result.stdout, swiftPath: swiftPath)
         return Toolchain(swiftPath: swiftPath, identity: String(decoding: result.stdout, as: UTF8.self))
-    }
-
-    /// The key the identity is remembered under: the binary `swift` resolves to, and its status.
-    private static func memoKey(swiftPath: String, salt: KeySalt) -> ActionID {
-        let resolved = URL(fileURLWithPath: swiftPath).resolvingSymlinksInPath().path
-        let status = FileSystem.status(following: resolved)
-        var hasher = KeyHasher(name: "toolchain-identity", salt: salt)
-        hasher.update(field: "binary", resolved)
-        hasher.update(field: "status", status.map { "\($0.size) \($0.modified) \($0.changed) \($0.inode)" } ?? "missing")
-        return hasher.finalize()
     }
 }

@@ -1,0 +1,109 @@
+import Foundation
+import TestCacheStore
+
+/// What the engine remembers in the store besides results, so that the next run need not work it out
+/// again: the stat cache, the toolchain's identity, the package description, the trace baseline and the
+/// key components `explain` compares with.
+///
+/// Each memo is machine-local (it names paths or a binary's status) and so never shared. Each is read as a
+/// miss when absent or unreadable: a memo only saves time.
+struct EngineMemos: Sendable {
+    /// Where memos live; nil remembers nothing.
+    let store: ResultStore?
+    let salt: KeySalt
+
+    // MARK: Stat cache
+
+    /// The stat records of the checkout at `root` from the last run.
+    func statRecords(root: String) -> [String: StatRecord] {
+        store?.output(for: statCacheKey(root)).value.map { StatCacheFormat.decode($0.bytes) } ?? [:]
+    }
+
+    /// Remembers file hashes for the next run. A run of every target saw every file, so its records
+    /// replace the old ones (dropping deleted files); a run of some targets adds to the others' records.
+    func saveStatRecords(_ hasher: InputHasher, previous: [String: StatRecord], everyTarget: Bool) {
+        let records = everyTarget ? hasher.records : previous.merging(hasher.records) { $1 }
+        if records != previous {
+            store?.put(statCacheKey(hasher.root), StatCacheFormat.encode(records))
+        }
+    }
+
+    /// The key of a checkout's stat cache: local to this machine and path.
+    private func statCacheKey(_ root: String) -> ActionID {
+        var hasher = KeyHasher(name: "stat-cache", salt: salt)
+        hasher.update(field: "root", root)
+        return hasher.finalize()
+    }
+
+    // MARK: Toolchain
+
+    /// The identity (`swift --version`) of the toolchain `swiftPath` resolves to, when remembered under the
+    /// binary's path and status.
+    func toolchainIdentity(swiftPath: String) -> String? {
+        store?.output(for: toolchainKey(swiftPath: swiftPath)).value.map { String(decoding: $0.bytes, as: UTF8.self) }
+    }
+
+    func rememberToolchainIdentity(_ identity: [UInt8], swiftPath: String) {
+        store?.put(toolchainKey(swiftPath: swiftPath), identity)
+    }
+
+    /// The binary `swift` resolves to, and its status: a new toolchain installed in place changes it.
+    private func toolchainKey(swiftPath: String) -> ActionID {
+        let resolved = URL(fileURLWithPath: swiftPath).resolvingSymlinksInPath().path
+        let status = FileSystem.status(following: resolved)
+        var hasher = KeyHasher(name: "toolchain-identity", salt: salt)
+        hasher.update(field: "binary", resolved)
+        hasher.update(field: "status", status.map { "\($0.size) \($0.modified) \($0.changed) \($0.inode)" } ?? "missing")
+        return hasher.finalize()
+    }
+
+    // MARK: Package description
+
+    /// The package description remembered under `key` (the description key), if any and readable.
+    func model(under key: ActionID) -> PackageModel? {
+        guard let stored = store?.output(for: key).value else { return nil }
+        return try? JSONDecoder().decode(PackageModel.self, from: Data(stored.bytes))
+    }
+
+    func remember(_ model: PackageModel, under key: ActionID) {
+        if let encoded = try? JSONEncoder().encode(model) { store?.put(key, Array(encoded)) }
+    }
+
+    // MARK: Trace baseline
+
+    /// The variables every test process of this toolchain reads, when measured before.
+    func baselineVariables(toolchain: Toolchain) -> Set<String>? {
+        guard let stored = store?.output(for: baselineKey(toolchain)).value else { return nil }
+        return Set(String(decoding: stored.bytes, as: UTF8.self).split(separator: "\n").map(String.init))
+    }
+
+    func rememberBaselineVariables(_ names: Set<String>, toolchain: Toolchain) {
+        store?.put(baselineKey(toolchain), Array(names.sorted().joined(separator: "\n").utf8))
+    }
+
+    private func baselineKey(_ toolchain: Toolchain) -> ActionID {
+        var memo = KeyHasher(name: "trace-baseline", salt: salt)
+        memo.update(field: "toolchain", toolchain.identity)
+        return memo.finalize()
+    }
+
+    // MARK: explain's records
+
+    /// What a target's keys were made of when its result was last stored from the checkout at `root`.
+    func keyComponents(of target: String, root: String) -> KeyComponents? {
+        guard let stored = store?.output(for: componentsKey(target, root: root)).value else { return nil }
+        return try? JSONDecoder().decode(KeyComponents.self, from: Data(stored.bytes))
+    }
+
+    func remember(_ components: KeyComponents, of target: String, root: String) {
+        if let encoded = try? JSONEncoder().encode(components) { store?.put(componentsKey(target, root: root), Array(encoded)) }
+    }
+
+    /// Local to this checkout: another checkout of the same sources keeps its own.
+    private func componentsKey(_ target: String, root: String) -> ActionID {
+        var hasher = KeyHasher(name: "explain", salt: salt)
+        hasher.update(field: "root", root)
+        hasher.update(field: "target", target)
+        return hasher.finalize()
+    }
+}

@@ -1,0 +1,108 @@
+import TestCacheStore
+
+/// The one place that chains a run's keys: description key → package inputs → a target's action ID (or,
+/// after the build, its content ID) → the state key of what its last run read → the result key.
+///
+/// ``ActionKeys`` and ``ContentKeys`` know how to hash each part; the planner knows which parts make
+/// which key, for this package, these settings and these options.
+struct KeyPlanner: Sendable {
+    let keys: ActionKeys
+    let configuration: EngineConfiguration
+    let toolchain: Toolchain
+    let model: PackageModel
+    let settings: PackageSettings
+    /// The run's hasher: its stat cache and its memo of trees are shared by every key of the run.
+    let hasher: InputHasher
+    /// What every key of the package shares.
+    let inputs: PackageInputs
+    /// For hashers made afresh, after files may have changed.
+    let clock: @Sendable () -> Int64
+
+    init(
+        keys: ActionKeys, configuration: EngineConfiguration, toolchain: Toolchain, model: PackageModel,
+        settings: PackageSettings, hasher: InputHasher, descriptionKey: ActionID, clock: @escaping @Sendable () -> Int64
+    ) {
+        self.keys = keys
+        self.configuration = configuration
+        self.toolchain = toolchain
+        self.model = model
+        self.settings = settings
+        self.hasher = hasher
+        self.clock = clock
+        inputs = keys.packageInputs(
+            descriptionKey: descriptionKey, model: model, build: configuration.build, hasher: hasher,
+            environment: configuration.environment)
+    }
+
+    /// The key the package description is remembered under: the first link of the chain, made before
+    /// the model it leads to is known.
+    static func descriptionKey(keys: ActionKeys, toolchain: Toolchain, hasher: InputHasher, environment: [String: String]) -> ActionID {
+        keys.descriptionKey(toolchain: toolchain, hasher: hasher, environment: environment)
+    }
+
+    /// Why `target`'s result is neither looked up nor stored in this run, or nil when it is.
+    func uncachedReason(for target: PackageTarget, storeAvailable: Bool) -> String? {
+        if let reason = configuration.test.cacheDisabledReason { return reason }
+        if let reason = inputs.unkeyableReason { return reason }
+        if !settings.settings(for: target.name).cache { return "\(PackageSettings.fileName) sets cache to false" }
+        return storeAvailable ? nil : "no store"
+    }
+
+    /// The action ID of `target` as its inputs are now, from this run's memos.
+    func actionID(of target: PackageTarget) -> ActionID {
+        keys.actionID(
+            for: target, model: model, inputs: inputs, test: configuration.test, hasher: hasher,
+            settings: settings.settings(for: target.name), environment: configuration.environment)
+    }
+
+    /// The action ID of `target` made afresh, every file hashed as it is now (through the run's stat
+    /// records, so unchanged files are not read again), every field given to `record`.
+    func recordedActionID(of target: PackageTarget, record: @escaping KeyRecorder) -> ActionID {
+        var keys = self.keys
+        keys.record = record
+        let environment = configuration.environment
+        let hasher = InputHasher(root: self.hasher.root, previous: self.hasher.records, now: clock())
+        let description = keys.descriptionKey(toolchain: toolchain, hasher: hasher, environment: environment)
+        let inputs = keys.packageInputs(
+            descriptionKey: description, model: model, build: configuration.build, hasher: hasher, environment: environment)
+        return keys.actionID(
+            for: target, model: model, inputs: inputs, test: configuration.test, hasher: hasher,
+            settings: settings.settings(for: target.name), environment: environment)
+    }
+
+    /// A hasher made afresh for the state of what tests read after they ran, sharing this run's stat
+    /// records so that files unchanged since the lookup are not read again.
+    func freshHasher() -> InputHasher {
+        InputHasher(root: hasher.root, previous: hasher.records, now: clock())
+    }
+
+    /// The content ID of `target` after a successful build, or nil when its build products are not where
+    /// SwiftPM puts them.
+    func contentID(of target: PackageTarget, from contentKeys: ContentKeys) -> ActionID? {
+        let declared = keys.declaredKey(
+            settings.settings(for: target.name), hasher: hasher, environment: configuration.environment)
+        return contentKeys.contentID(for: target, inputs: inputs, test: configuration.test, declared: declared)
+    }
+
+    /// The key of the current state of what a run of `target` consulted: the environment without the
+    /// variables the package's settings ignore, and each product by its targets' sources.
+    func stateKey(of inputs: TestInputs, for target: PackageTarget, hasher: InputHasher? = nil, record: KeyRecorder? = nil) -> ActionID {
+        let hasher = hasher ?? self.hasher
+        let targetSettings = settings.settings(for: target.name)
+        let environment = targetSettings.ignoredVariables.isEmpty
+            ? configuration.environment : configuration.environment.filter { !targetSettings.ignores($0.key) }
+        var keys = self.keys
+        keys.record = record
+        return inputs.stateKey(hasher: hasher, environment: environment, salt: configuration.salt, record: record) { name in
+            model.products.first { $0.name == name }.map { keys.productKey($0, model: model, hasher: hasher) }
+        }
+    }
+
+    /// The key of a result under `key` when its traced inputs are in `state`.
+    func resultKey(_ key: ActionID, state: ActionID) -> ActionID {
+        var hasher = KeyHasher(name: "test-result", salt: configuration.salt)
+        hasher.update(key)
+        hasher.update(state)
+        return hasher.finalize()
+    }
+}

@@ -1,0 +1,40 @@
+import TestCacheStore
+
+/// What a successful build of the tests made, where the rest of the run finds it.
+struct BuiltTests: Sendable {
+    /// `<scratch>/<configuration>`: the products, and a `<Module>.build` directory per target.
+    let buildDirectory: String
+    /// SwiftPM's single test binary, every test target linked in.
+    let binary: String
+}
+
+/// How building the tests came out.
+enum BuildOutcome: Sendable {
+    case built(BuiltTests)
+    /// The build failed; its output, stdout and stderr merged, says why.
+    case failed(output: [UInt8])
+}
+
+/// Builds a package's tests with `swift build --build-tests` and the run's build options.
+struct PackageBuilder: Sendable {
+    let configuration: EngineConfiguration
+    let processes: any ProcessRunning
+    /// The terminal's live status, shown SwiftPM's progress while building; nil off a terminal.
+    let status: StatusLine?
+
+    /// Builds; throws only when `swift build` cannot be started.
+    func build(model: PackageModel, toolchain: Toolchain) async throws -> BuildOutcome {
+        let root = configuration.packagePath
+        var progress: (@Sendable ([UInt8]) -> Void)?
+        if let status { progress = { bytes in status.buildOutput(bytes) } }
+        let build = try await processes.runMerged(
+            toolchain.swiftPath, ["build", "--build-tests", "--package-path", root] + configuration.build.swiftBuildArguments,
+            workingDirectory: root, environment: SwiftPMInvocation.environment(configuration, swiftPath: toolchain.swiftPath),
+            timeout: SwiftPMInvocation.timeout, stream: progress)
+        status?.buildFinished()
+        guard build.termination == .exited(0) else { return .failed(output: build.output) }
+        let scratch = configuration.build.scratchPath ?? root + "/.build"
+        let buildDirectory = "\(scratch)/\(configuration.build.configuration)"
+        return .built(BuiltTests(buildDirectory: buildDirectory, binary: "\(buildDirectory)/\(model.name)PackageTests.xctest"))
+    }
+}

@@ -1,0 +1,214 @@
+import TestCacheStore
+
+/// How looking a target up under one key came out.
+enum CacheLookup: Sendable {
+    /// A stored passing result, with the input list it was filed under when traced.
+    case hit(TargetResult, inputs: TestInputs?, fromSharedCache: Bool)
+    case miss(CacheMiss)
+
+    var result: TargetResult? {
+        if case .hit(let result, _, _) = self { return result }
+        return nil
+    }
+}
+
+/// Why a lookup missed.
+enum CacheMiss: Sendable, CustomStringConvertible {
+    /// Nothing usable under the key: the store's own reason (absent, damaged, expired…).
+    case store(MissReason)
+    /// Something under the key that is not a stored passing result.
+    case notAResult
+    /// Traced: something under the key that is not an input list.
+    case notAnInputList
+    /// Traced: the input list of the last passing run, whose files or variables have changed since.
+    case inputsChanged(TestInputs)
+
+    var description: String {
+        switch self {
+        case .store(let reason): "\(reason)"
+        case .notAResult: "not a stored passing result"
+        case .notAnInputList: "not a stored input list"
+        case .inputsChanged(let inputs):
+            "what its last passing run read has changed (\(inputs.files.count) files, "
+                + "\(inputs.directories.count) directories, \(inputs.variables.count) variables, \(inputs.products.count) products"
+                + (inputs.wholeEnvironment ? ", the whole environment)" : ")")
+        }
+    }
+}
+
+/// Test results by key: the local store first, then the shared cache; stored in two steps when runs are
+/// traced, as Go does.
+///
+/// Traced, a key leads to the list of what the last passing run consulted, and the current state of those
+/// files and variables leads to the result; untraced, a key leads to the result itself.
+struct ResultCache: Sendable {
+    let store: ResultStore
+    /// Asked for what the local store misses, and given every new entry; nil for none.
+    let shared: (any SharedCache)?
+    let planner: KeyPlanner
+    /// Whether runs are traced: results are then filed under their inputs' state.
+    let traced: Bool
+    let memos: EngineMemos
+    let log: EngineLog
+
+    /// What the first look under one key learned, kept so that a second look (after fetching from the
+    /// shared cache) does not hash the inputs' state again.
+    private struct Probe {
+        var lookup: CacheLookup
+        var inputs: TestInputs?
+        var resultKey: ActionID?
+    }
+
+    /// Looks each target up under its key in the local store, then the misses in the shared cache (what it
+    /// has is fetched into the local store first). Gives one lookup per request, in the requests' order.
+    /// A run whose results are all local never asks the shared cache.
+    func lookUp(_ requests: [(target: PackageTarget, key: ActionID)]) async -> [CacheLookup] {
+        var probes = requests.map { probe($0.key, for: $0.target) }
+        let missing = probes.indices.filter { probes[$0].lookup.result == nil }
+        guard let shared, !missing.isEmpty else { return probes.map(\.lookup) }
+        await shared.fetch(missing.map { requests[$0].key }, into: store)
+        if traced {
+            // The input lists fetched just now lead to result keys; the ones known already were made above.
+            var resultKeys: [ActionID] = []
+            for index in missing {
+                if probes[index].resultKey == nil {
+                    learn(requests[index].key, for: requests[index].target, into: &probes[index])
+                }
+                if let key = probes[index].resultKey { resultKeys.append(key) }
+            }
+            await shared.fetch(resultKeys, into: store)
+        }
+        for index in missing {
+            let again = probe(requests[index].key, for: requests[index].target, known: probes[index])
+            if case .hit(let result, let inputs, _) = again.lookup {
+                probes[index].lookup = .hit(result, inputs: inputs, fromSharedCache: true)
+            }
+        }
+        return probes.map(\.lookup)
+    }
+
+    /// Looks a target up under `key` in the local store only.
+    func lookUpLocally(_ key: ActionID, for target: PackageTarget) -> CacheLookup {
+        probe(key, for: target).lookup
+    }
+
+    private func probe(_ key: ActionID, for target: PackageTarget, known: Probe? = nil) -> Probe {
+        guard traced else { return Probe(lookup: result(under: key, for: target)) }
+        var probe = known ?? Probe(lookup: .miss(.notAnInputList))
+        if probe.resultKey == nil {
+            learn(key, for: target, into: &probe)
+        }
+        guard let resultKey = probe.resultKey, let inputs = probe.inputs else { return probe }
+        switch result(under: resultKey, for: target) {
+        case .hit(let result, _, _): probe.lookup = .hit(result, inputs: inputs, fromSharedCache: false)
+        case .miss: probe.lookup = .miss(.inputsChanged(inputs))
+        }
+        return probe
+    }
+
+    /// Reads the input list under `key` and makes the key of the result for its inputs' current state.
+    private func learn(_ key: ActionID, for target: PackageTarget, into probe: inout Probe) {
+        switch store.output(for: key) {
+        case .hit(let stored):
+            guard let inputs = InputsRecord.decode(stored.bytes) else {
+                probe.lookup = .miss(.notAnInputList)
+                return
+            }
+            probe.inputs = inputs
+            probe.resultKey = planner.resultKey(key, state: planner.stateKey(of: inputs, for: target))
+        case .miss(let reason):
+            probe.lookup = .miss(.store(reason))
+        }
+    }
+
+    /// The stored passing result under `key`.
+    private func result(under key: ActionID, for target: PackageTarget) -> CacheLookup {
+        switch store.output(for: key) {
+        case .hit(let stored):
+            guard let result = ResultRecord.decode(stored.bytes, name: target.name) else { return .miss(.notAResult) }
+            return .hit(result, inputs: nil, fromSharedCache: false)
+        case .miss(let reason):
+            return .miss(.store(reason))
+        }
+    }
+
+    // MARK: Storing
+
+    /// Stores a finished run of `plan` when it may be: it passed, its output is whole, what it read is
+    /// known (`baseline` is what every test process reads), and none of that changed while it ran.
+    func store(_ run: TargetRun, of plan: TargetPlan, baseline: Set<String>) {
+        guard run.storable, plan.uncachedReason == nil else { return }
+        let target = plan.target
+        let inputs = traced ? inputs(of: run, for: target, baseline: baseline) : nil
+        if let inputs, let changed = changedDuringRun(inputs, since: run.started) {
+            log.target(target.name, "\(changed) changed while the tests ran: not stored")
+            return
+        }
+        if let inputs {
+            log.target(target.name, "stored with what it read: files \(inputs.files), directories \(inputs.directories), "
+                + "variables \(inputs.variables)\(inputs.wholeEnvironment ? ", the whole environment" : ""), "
+                + "products \(inputs.products)")
+        }
+        file(run.result, inputs: inputs, actionID: plan.actionID, contentID: plan.contentID, for: target)
+    }
+
+    /// Stores a passing result under its action ID (only if that is still what the target's inputs hash
+    /// to: a file edited while the package was built or tested makes the result unsafe to replay for the
+    /// new sources) and its content ID. Traced, the result goes under each key and its inputs' state now
+    /// (hashed once for both), and the input list under the key; untraced, the result under the key.
+    /// Filed under the action ID, what that ID and the state were made of is kept for `explain`.
+    func file(_ result: TargetResult, inputs: TestInputs?, actionID: ActionID?, contentID: ActionID?, for target: PackageTarget) {
+        let collector = KeyComponentCollector()
+        var keys = contentID.map { [$0] } ?? []
+        var current: ActionID?
+        if let actionID {
+            current = planner.recordedActionID(of: target, record: collector.recorder)
+            if current == actionID {
+                keys.insert(actionID, at: 0)
+            } else {
+                log.target(target.name, "inputs changed during the run: not stored under action ID \(actionID.hex.prefix(16))")
+            }
+        }
+        if traced, let inputs {
+            let state = planner.stateKey(of: inputs, for: target, hasher: planner.freshHasher(), record: collector.recorder)
+            for key in keys {
+                share(planner.resultKey(key, state: state), ResultRecord.encode(result))
+                share(key, InputsRecord.encode(inputs))
+            }
+        } else {
+            for key in keys { share(key, ResultRecord.encode(result)) }
+        }
+        if let actionID, current == actionID {
+            memos.remember(KeyComponents(fields: collector.collected, inputs: inputs), of: target.name, root: planner.hasher.root)
+        }
+    }
+
+    /// Stores an entry locally and gives it to the shared cache, if any.
+    private func share(_ key: ActionID, _ bytes: [UInt8]) {
+        store.put(key, bytes)
+        shared?.upload(key, bytes)
+    }
+
+    /// The inputs of a run from its trace: an untraced run (no process, as for `--list`) consulted nothing.
+    private func inputs(of run: TargetRun, for target: PackageTarget, baseline: Set<String>) -> TestInputs {
+        let configuration = planner.configuration
+        let root = configuration.packagePath
+        var ignored: [String] = []
+        if let scratch = configuration.build.scratchPath, scratch.hasPrefix(root + "/") {
+            ignored.append(String(scratch.dropFirst(root.count + 1)))
+        }
+        let settings = planner.settings.settings(for: target.name)
+        return TestInputs(
+            log: run.trace ?? TraceLog(), root: root, ignoredDirectories: ignored, baselineVariables: baseline,
+            ignoresVariable: settings.ignores, buildDirectory: configuration.build.scratchPath ?? root + "/.build",
+            products: planner.model.products)
+    }
+
+    /// A traced input file changed after the run started: the result may describe neither state.
+    private func changedDuringRun(_ inputs: TestInputs, since start: Int64) -> String? {
+        inputs.files.first { file in
+            guard let status = FileSystem.status(following: planner.hasher.root + "/" + file) else { return false }
+            return max(status.modified, status.changed) >= start
+        }
+    }
+}

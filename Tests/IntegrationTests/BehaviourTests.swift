@@ -17,12 +17,7 @@ extension IntegrationTests {
         }
 
         func run(_ arguments: String..., environment: [String: String] = [:]) throws -> ProcessResult {
-            var environment = environment
-            environment["SWIFT_TESTCACHE_DIR"] = store.path
-            var all = ProcessInfo.processInfo.environment
-            all["SWIFT_TESTCACHE_DEBUG"] = nil
-            all.merge(environment) { $1 }
-            return try runExecutable("swift-testcache", ["--package-path", fixture.root] + arguments, environment: all)
+            try runTool(["--package-path", fixture.root] + arguments, store: store.path, environment: environment)
         }
 
         @Test func filtersSelectTestsOfBothLibraries() throws {
@@ -93,9 +88,7 @@ extension IntegrationTests {
             for arguments in [["--count", "1"], ["--no-cache"], ["--exec", "env"]] {
                 var all = ["FilterTests"]
                 all += arguments
-                let result = try runExecutable(
-                    "swift-testcache", ["--package-path", fixture.root] + all,
-                    environment: ProcessInfo.processInfo.environment.merging(["SWIFT_TESTCACHE_DIR": store.path]) { $1 })
+                let result = try runTool(["--package-path", fixture.root] + all, store: store.path)
                 #expect(result.status == 0, result.transcript)
                 #expect(isFreshPass(result.summaries.first ?? "", "FilterTests"), "\(arguments): \(result.transcript)")
             }
@@ -138,9 +131,7 @@ extension IntegrationTests {
             let tool = try builtExecutable("swift-testcache")
             let command = [tool, "--package-path", fixture.root, "--timeout", "3s", "SlowTests"]
                 .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-            var environment = ProcessInfo.processInfo.environment
-            environment["SWIFT_TESTCACHE_DIR"] = store.path
-            environment["SHELL"] = "/bin/sh"
+            let environment = toolEnvironment(store: store.path, ["SHELL": "/bin/sh"])
             // script(1) runs the command on a pseudo-terminal and copies what it shows to stdout.
             let onTerminal = try runProgram("/usr/bin/script", ["-qec", command, "/dev/null"], environment: environment)
             #expect(onTerminal.stdout.contains("\r\u{1B}[Krunning SlowTests 2s"), onTerminal.transcript)
@@ -182,9 +173,7 @@ extension IntegrationTests {
     @Suite struct BadInput {
         @Test func notAPackage() throws {
             let directory = try TemporaryDirectory()
-            let result = try runExecutable(
-                "swift-testcache", ["--package-path", directory.path],
-                environment: ProcessInfo.processInfo.environment.merging(["SWIFT_TESTCACHE_DIR": directory.path + "/store"]) { $1 })
+            let result = try runTool(["--package-path", directory.path], store: directory.path + "/store")
             #expect(result.status == 2, result.transcript)
             #expect(result.stderr == "swift-testcache: error: \(directory.path) is not a SwiftPM package: it has no Package.swift\n", result.transcript)
         }
@@ -193,9 +182,7 @@ extension IntegrationTests {
             let directory = try TemporaryDirectory()
             try Data("// swift-tools-version: 6.0\nimport PackageDescription\nlet package = Package(name: 42)\n".utf8)
                 .write(to: URL(fileURLWithPath: directory.path + "/Package.swift"))
-            let result = try runExecutable(
-                "swift-testcache", ["--package-path", directory.path],
-                environment: ProcessInfo.processInfo.environment.merging(["SWIFT_TESTCACHE_DIR": directory.path + "/store"]) { $1 })
+            let result = try runTool(["--package-path", directory.path], store: directory.path + "/store")
             #expect(result.status == 2, result.transcript)
             #expect(result.stderr.hasSuffix("swift-testcache: error: cannot load the package at \(directory.path): its manifest did not evaluate\n"), result.transcript)
             #expect(result.stderr.contains("Package.swift:3:"), "the manifest's diagnostics are shown: \(result.transcript)")
@@ -207,9 +194,7 @@ extension IntegrationTests {
             try Data("// swift-tools-version: 6.0\nimport PackageDescription\nlet package = Package(name: \"Plain\", targets: [.target(name: \"A\")])\n".utf8)
                 .write(to: URL(fileURLWithPath: directory.path + "/Package.swift"))
             try Data("public let a = 1\n".utf8).write(to: URL(fileURLWithPath: directory.path + "/Sources/A/A.swift"))
-            let result = try runExecutable(
-                "swift-testcache", ["--package-path", directory.path],
-                environment: ProcessInfo.processInfo.environment.merging(["SWIFT_TESTCACHE_DIR": directory.path + "/store"]) { $1 })
+            let result = try runTool(["--package-path", directory.path], store: directory.path + "/store")
             #expect(result.status == 0, result.transcript)
             #expect(result.stdout == "", result.transcript)
             #expect(result.stderr == "swift-testcache: package Plain has no test targets\n", result.transcript)
@@ -233,9 +218,7 @@ extension IntegrationTests {
         @Test(arguments: [["--bogus"], ["--jobs", "0"], ["--timeout", "soon"], ["--count", "0"]])
         func badOptions(_ arguments: [String]) throws {
             let fixture = try Fixture("TestCache")
-            let result = try runExecutable(
-                "swift-testcache", ["--package-path", fixture.root] + arguments,
-                environment: ProcessInfo.processInfo.environment.merging(["SWIFT_TESTCACHE_DIR": fixture.store]) { $1 })
+            let result = try runTool(["--package-path", fixture.root] + arguments, store: fixture.store)
             #expect(result.status == 2, result.transcript)
             #expect(result.stderr.hasPrefix("swift-testcache: error: "), result.transcript)
             #expect(result.stderr.split(separator: "\n").count == 1, result.transcript)

@@ -29,16 +29,8 @@ final class Fixture: Sendable {
     func run(
         _ arguments: String..., command: String? = nil, environment extra: [String: String] = [:], store: String? = nil
     ) throws -> ProcessResult {
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWIFT_TESTCACHE_DIR"] = store ?? self.store
-        environment["SWIFT_TESTCACHE_DEBUG"] = nil
-        // A developer's shared cache must not serve or receive a fixture's results.
-        for name in ["SWIFT_TESTCACHE_REMOTE_CACHE", "SWIFT_TESTCACHE_REMOTE_KEY", "SWIFT_TESTCACHE_REMOTE_HEADER"] {
-            environment[name] = nil
-        }
-        environment.merge(extra) { $1 }
         let command = command.map { [$0] } ?? []
-        return try runExecutable("swift-testcache", command + ["--package-path", root] + arguments, environment: environment)
+        return try runTool(command + ["--package-path", root] + arguments, store: store ?? self.store, environment: extra)
     }
 
     /// Replaces a file of the package.

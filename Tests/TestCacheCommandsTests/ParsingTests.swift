@@ -65,20 +65,20 @@ import Testing
         #expect(cache.configuration.signingKey == Array("k".utf8))
         #expect(cache.configuration.requestTimeout == .seconds(2) && cache.configuration.connectTimeout == .seconds(2))
 
-        let none = try SwiftTestCache.parseAsRoot([]) as? SwiftTestCache.Test
-        #expect(try none?.remote.cache(environment: [:]) == nil)
-        let fromEnvironment = try none?.remote.cache(environment: [
+        let none = try #require(try SwiftTestCache.parseAsRoot([]) as? SwiftTestCache.Test)
+        #expect(try none.remote.cache(environment: [:]) == nil)
+        let fromEnvironment = try #require(try none.remote.cache(environment: [
             "SWIFT_TESTCACHE_REMOTE_CACHE": "https://cache.example.com", "SWIFT_TESTCACHE_REMOTE_HEADER": "X-Token: t",
-        ])
-        #expect(fromEnvironment?.configuration.headers == ["X-Token: t"])
-        #expect(fromEnvironment?.configuration.readOnly == false)
+        ]))
+        #expect(fromEnvironment.configuration.headers == ["X-Token: t"])
+        #expect(fromEnvironment.configuration.readOnly == false)
 
         for environment in [
             ["SWIFT_TESTCACHE_REMOTE_CACHE": "ftp://host"], ["SWIFT_TESTCACHE_REMOTE_CACHE": "http://h", "SWIFT_TESTCACHE_REMOTE_KEY": ""],
             ["SWIFT_TESTCACHE_REMOTE_CACHE": "http://h", "SWIFT_TESTCACHE_REMOTE_TIMEOUT": "soon"],
             ["SWIFT_TESTCACHE_REMOTE_CACHE": "http://h", "SWIFT_TESTCACHE_REMOTE_HEADER": "no colon"],
         ] {
-            #expect(throws: ExitCode(2), "\(environment)") { try none?.remote.cache(environment: environment) }
+            #expect(throws: ExitCode(2), "\(environment)") { try none.remote.cache(environment: environment) }
         }
     }
 }

@@ -11,19 +11,8 @@ import _TestSupport
         directory = try TemporaryDirectory()
     }
 
-    /// The environment of a run against this test's store.
-    func environment(_ extra: [String: String] = [:]) -> [String: String] {
-        ["SWIFT_TESTCACHE_DIR": directory.storePath, "PATH": "/usr/bin:/bin"].merging(extra) { $1 }
-    }
-
     func run(_ arguments: String..., extra: [String: String] = [:]) throws -> ProcessResult {
-        try runExecutable("swift-testcache", arguments, environment: environment(extra))
-    }
-
-    func key(_ name: String) -> ActionID {
-        var hasher = KeyHasher(name: "command-test", salt: KeySalt(toolVersion: "test"))
-        hasher.update(name)
-        return hasher.finalize()
+        try runTool(arguments, store: directory.storePath, environment: extra)
     }
 
     @Test func cacheDescribesAnEmptyStore() throws {

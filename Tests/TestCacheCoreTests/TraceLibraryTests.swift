@@ -3,7 +3,7 @@ import Testing
 import _TestSupport
 
 /// The read tracer (libTestCacheTrace.so) preloaded into testcache-reader, which reads the ways tests do.
-@Suite struct TraceLibraryTests {
+@Suite(.enabled(if: isLinux, "the read tracer is an LD_PRELOAD library")) struct TraceLibraryTests {
     let directory: TemporaryDirectory
 
     init() throws {

@@ -5,35 +5,22 @@ import TestCacheStore
 import _TestSupport
 @testable import TestCacheRemote
 
-/// Collects the warnings a remote cache gives.
-final class Warnings: Sendable {
-    private let lines = Mutex<[String]>([])
-    var all: [String] { lines.withLock { $0 } }
-    var sink: @Sendable (String) -> Void { { line in self.lines.withLock { $0.append(line) } } }
-}
-
-/// A local store in a temporary directory.
+/// A local store in a temporary directory, with the directory that keeps it.
 func makeStore() throws -> (ResultStore, TemporaryDirectory) {
     let directory = try TemporaryDirectory()
-    return (ResultStore(directory: directory.storePath, configuration: StoreConfiguration(warn: { _ in })), directory)
-}
-
-func key(_ n: Int) -> ActionID {
-    var hasher = KeyHasher(name: "remote-test", salt: KeySalt(toolVersion: "test"))
-    hasher.update(String(n))
-    return hasher.finalize()
+    return (_TestSupport.makeStore(directory), directory)
 }
 
 /// A remote cache for a test. The default timeout is generous, since the whole suite loads both cores
 /// with builds (5 s was once too short for 60 requests to nginx); the hang tests pass short ones.
-func remote(_ url: String, key: String? = nil, readOnly: Bool = false, timeout: Duration = .seconds(60), warnings: Warnings) throws -> RemoteCache {
+func remote(_ url: String, key: String? = nil, readOnly: Bool = false, timeout: Duration = .seconds(60), warnings: WarningLog) throws -> RemoteCache {
     var configuration = try RemoteCacheConfiguration(url: url)
     configuration.signingKey = key.map { Array($0.utf8) }
     configuration.readOnly = readOnly
     configuration.connectTimeout = timeout
     configuration.requestTimeout = timeout
     configuration.flushTimeout = timeout
-    return RemoteCache(configuration, warn: warnings.sink)
+    return RemoteCache(configuration, warn: warnings.function)
 }
 
 /// Against nginx with WebDAV uploads, as a team would run it.
@@ -42,7 +29,7 @@ func remote(_ url: String, key: String? = nil, readOnly: Bool = false, timeout: 
     init() throws { nginx = try NginxServer() }
 
     @Test func whatOneStoreUploadsAnotherFetchesSignedAndVerified() async throws {
-        let warnings = Warnings()
+        let warnings = WarningLog()
         let writer = try remote(nginx.url, key: "team secret", warnings: warnings)
         let entries = (0..<20).map { (key($0), Array("output \($0)\n".utf8) + Array(repeating: UInt8($0), count: $0 * 1000)) }
         for (id, bytes) in entries { writer.upload(id, bytes) }
@@ -65,7 +52,7 @@ func remote(_ url: String, key: String? = nil, readOnly: Bool = false, timeout: 
     }
 
     @Test func aForgedUnsignedRecordIsAMissWhenAKeyIsSet() async throws {
-        let warnings = Warnings()
+        let warnings = WarningLog()
         // Someone who can write to the server but lacks the key stores a "passing" result of their own.
         let forger = try remote(nginx.url, warnings: warnings)
         forger.upload(key(1), Array("stc-test-result 1 ok\nforged\n".utf8))
@@ -87,13 +74,13 @@ func remote(_ url: String, key: String? = nil, readOnly: Bool = false, timeout: 
         #expect(store.output(for: key(2)).value == nil)
 
         // Without a key, an unsigned record is used: the README says what that trusts.
-        let unsigned = try remote(nginx.url, warnings: Warnings())
+        let unsigned = try remote(nginx.url, warnings: WarningLog())
         await unsigned.fetch([key(1)], into: store)
         #expect(store.output(for: key(1)).value != nil)
     }
 
     @Test func aCorruptedBlobIsAMissAndNothingIsStored() async throws {
-        let warnings = Warnings()
+        let warnings = WarningLog()
         let writer = try remote(nginx.url, warnings: warnings)
         let bytes = Array("stc-test-result 1 ok\nthe real output\n".utf8)
         writer.upload(key(7), bytes)
@@ -112,7 +99,7 @@ func remote(_ url: String, key: String? = nil, readOnly: Bool = false, timeout: 
     }
 
     @Test func readOnlyUploadsNothing() async throws {
-        let cache = try remote(nginx.url, readOnly: true, warnings: Warnings())
+        let cache = try remote(nginx.url, readOnly: true, warnings: WarningLog())
         cache.upload(key(5), [1, 2, 3])
         await cache.flush()
         #expect(cache.counters.uploads == 0)
@@ -125,9 +112,9 @@ func remote(_ url: String, key: String? = nil, readOnly: Bool = false, timeout: 
     /// Fetches `count` keys from a server that answers every request with `misbehaviour`.
     func fetch(
         from misbehaviour: Misbehaviour, count: Int = 5, timeout: Duration = .seconds(60)
-    ) async throws -> (RemoteCache, Warnings, [String], ResultStore) {
+    ) async throws -> (RemoteCache, WarningLog, [String], ResultStore) {
         let server = try MisbehavingServer { _, _ in misbehaviour }
-        let warnings = Warnings()
+        let warnings = WarningLog()
         let cache = try remote(server.url, timeout: timeout, warnings: warnings)
         let (store, directory) = try makeStore()
         _ = directory
@@ -138,7 +125,7 @@ func remote(_ url: String, key: String? = nil, readOnly: Bool = false, timeout: 
 
     @Test func aServerThatIsDownIsOneWarningAndNoMoreRequests() async throws {
         let port = try freeLoopbackPort()
-        let warnings = Warnings()
+        let warnings = WarningLog()
         let cache = try remote("http://127.0.0.1:\(port)", warnings: warnings)
         let (store, directory) = try makeStore()
         _ = directory
@@ -194,7 +181,7 @@ func remote(_ url: String, key: String? = nil, readOnly: Bool = false, timeout: 
         let server = try MisbehavingServer { _, path in
             path.hasPrefix("/ac/") ? .reply(status: 200, body: record) : .reply(status: 200, body: Array("the fake output".utf8))
         }
-        let warnings = Warnings()
+        let warnings = WarningLog()
         let cache = try remote(server.url, warnings: warnings)
         let (store, directory) = try makeStore()
         _ = directory
@@ -207,7 +194,7 @@ func remote(_ url: String, key: String? = nil, readOnly: Bool = false, timeout: 
         let server = try MisbehavingServer { method, _ in
             method == "HEAD" ? .reply(status: 404, body: []) : .reply(status: 507, body: Array("Insufficient Storage".utf8))
         }
-        let warnings = Warnings()
+        let warnings = WarningLog()
         let cache = try remote(server.url, warnings: warnings)
         for n in 0..<5 { cache.upload(key(n), Array("output \(n)".utf8)) }
         await cache.flush()
@@ -217,7 +204,7 @@ func remote(_ url: String, key: String? = nil, readOnly: Bool = false, timeout: 
 
     @Test(.timeLimit(.minutes(5))) func uploadsToAServerThatHangsAreBoundedByTheFlush() async throws {
         let server = try MisbehavingServer { _, _ in .hang }
-        let warnings = Warnings()
+        let warnings = WarningLog()
         let cache = try remote(server.url, timeout: .milliseconds(500), warnings: warnings)
         for n in 0..<20 { cache.upload(key(n), Array("output \(n)".utf8)) }
         await cache.flush()

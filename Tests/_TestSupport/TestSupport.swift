@@ -126,3 +126,27 @@ private final class LockedData: @unchecked Sendable {
     func set(_ value: Data) { lock.withLock { data = value } }
     var value: Data { lock.withLock { data } }
 }
+
+/// The environment the built swift-testcache runs in under test: this process's, without any
+/// `SWIFT_TESTCACHE_*` setting of the developer's (a remote cache, a debug switch, a store), with the
+/// store at `store`, and `extra` on top.
+public func toolEnvironment(store: String, _ extra: [String: String] = [:]) -> [String: String] {
+    var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SWIFT_TESTCACHE_") }
+    environment["SWIFT_TESTCACHE_DIR"] = store
+    environment.merge(extra) { $1 }
+    return environment
+}
+
+/// Runs the built swift-testcache to completion with ``toolEnvironment(store:_:)``.
+public func runTool(_ arguments: [String], store: String, environment extra: [String: String] = [:]) throws -> ProcessResult {
+    try runExecutable("swift-testcache", arguments, environment: toolEnvironment(store: store, extra))
+}
+
+/// Whether this is Linux, where the read tracer (an LD_PRELOAD library) works.
+public let isLinux: Bool = {
+    #if os(Linux)
+    true
+    #else
+    false
+    #endif
+}()

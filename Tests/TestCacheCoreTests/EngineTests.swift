@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+import TestCacheStore
+@testable import TestCacheCore
+import _TestSupport
+
+/// The engine end to end with a fake SwiftPM and test binary (``FakeSwiftPM``) and a fake shared cache:
+/// the seed's story in milliseconds, building nothing.
+@Suite struct EngineTests {
+    let package: FakePackage
+    let storeDirectory: TemporaryDirectory
+    let store: ResultStore
+
+    init() throws {
+        package = try FakePackage()
+        storeDirectory = try TemporaryDirectory()
+        store = makeStore(storeDirectory)
+    }
+
+    /// Runs the engine once; gives its exit status and what it printed.
+    func run(
+        store: ResultStore? = nil, shared: (any SharedCache)? = nil, traced: Bool = false, debug: DebugOptions = DebugOptions()
+    ) async throws -> (status: Int32, output: CollectedOutput) {
+        let output = CollectedOutput()
+        package.runner.resetCounts()
+        let status = try await package.engine(store: store ?? self.store, output: output, shared: shared, traced: traced, debug: debug).run()
+        return (status, output)
+    }
+
+    @Test func aFullHitBuildsAndRunsNothing() async throws {
+        let first = try await run()
+        #expect(first.status == 0, "\(first.output.stderr)")
+        #expect(first.output.summaries.count == 2 && first.output.summaries.allSatisfy { $0.hasPrefix("ok  \t") && !$0.hasSuffix("(cached)") })
+        #expect(package.runner.builds == 1 && package.runner.testRuns.sorted() == ["T1Tests", "T2Tests"])
+
+        let second = try await run()
+        #expect(second.status == 0)
+        #expect(second.output.summaries == ["ok  \tT1Tests\t(cached)", "ok  \tT2Tests\t(cached)"])
+        // The stored output is replayed only with -v or a failure; a pass shows its line alone.
+        #expect(second.output.stdout == "ok  \tT1Tests\t(cached)\nok  \tT2Tests\t(cached)\n")
+        #expect(package.runner.builds == 0 && package.runner.testRuns.isEmpty)
+    }
+
+    @Test func aCommentEditMissesTheActionIDAndHitsTheContentIDThenTheNewActionID() async throws {
+        _ = try await run()
+        try package.write("Sources/Lib/Lib.swift", "// The value the tests use.\npublic let value = 1\n")
+
+        let comment = try await run(debug: DebugOptions(parsing: "test"))
+        #expect(comment.output.summaries == ["ok  \tT1Tests\t(cached)", "ok  \tT2Tests\t(cached)"], "\(comment.output.stderr)")
+        #expect(comment.output.stderr.contains("swift-testcache: T1Tests: miss on action ID "))
+        #expect(comment.output.stderr.contains("swift-testcache: T1Tests: hit on content ID "))
+        #expect(package.runner.builds == 1 && package.runner.testRuns.isEmpty)
+
+        // Filed under the new action ID as well: the next run does not even build.
+        let again = try await run()
+        #expect(again.output.summaries == ["ok  \tT1Tests\t(cached)", "ok  \tT2Tests\t(cached)"])
+        #expect(package.runner.builds == 0)
+
+        // A change to what is built runs the tests again.
+        try package.write("Sources/Lib/Lib.swift", "public let value = 2\n")
+        let change = try await run()
+        #expect(change.output.summaries.allSatisfy { !$0.hasSuffix("(cached)") }, "\(change.output.stdout)")
+        #expect(package.runner.testRuns.sorted() == ["T1Tests", "T2Tests"])
+    }
+
+    @Test func aBuildFailureFailsEveryMissAndStoresNothing() async throws {
+        package.runner.failBuilds(true)
+        let failed = try await run()
+        #expect(failed.status == 1)
+        #expect(failed.output.summaries == ["FAIL\tT1Tests [build failed]", "FAIL\tT2Tests [build failed]"])
+        #expect(failed.output.stderr.contains("error: the build failed"))
+        #expect(package.runner.testRuns.isEmpty)
+
+        package.runner.failBuilds(false)
+        let fixed = try await run()
+        #expect(fixed.status == 0)
+        #expect(package.runner.builds == 1 && package.runner.testRuns.count == 2, "nothing was stored for the failed build")
+    }
+
+    @Test func aFailingTargetIsShownAndRunAgainWhileThePassingOneIsReplayed() async throws {
+        package.runner.setOutcome("T2Tests", FakeOutcome(exitStatus: 1, output: "T2Tests.swift:3: error: XCTAssertEqual failed\n"))
+        let first = try await run()
+        #expect(first.status == 1)
+        #expect(first.output.stdout.contains("XCTAssertEqual failed"), "a failure's output is printed above its line")
+        #expect(first.output.summaries.count == 2)
+        #expect(first.output.summaries[1].hasPrefix("FAIL\tT2Tests\t"))
+
+        let second = try await run()
+        #expect(second.status == 1)
+        #expect(second.output.summaries.first == "ok  \tT1Tests\t(cached)")
+        #expect(second.output.summaries.last?.hasPrefix("FAIL\tT2Tests\t") == true)
+        #expect(package.runner.testRuns == ["T2Tests"], "a failure is never stored")
+    }
+
+    @Test func aTracedInputChangeRerunsOnlyTheTargetThatReadIt() async throws {
+        try FileManager.default.createDirectory(atPath: package.root + "/Fixtures", withIntermediateDirectories: true)
+        try package.write("Fixtures/expected.txt", "one\n")
+        package.runner.setOutcome("T1Tests", FakeOutcome(reads: [package.root + "/Fixtures/expected.txt"]))
+        _ = try await run(traced: true)
+        let cached = try await run(traced: true)
+        #expect(cached.output.summaries == ["ok  \tT1Tests\t(cached)", "ok  \tT2Tests\t(cached)"])
+
+        try package.write("Fixtures/expected.txt", "two\n")
+        let changed = try await run(traced: true, debug: DebugOptions(parsing: "test"))
+        #expect(changed.output.summaries.last == "ok  \tT2Tests\t(cached)")
+        #expect(changed.output.summaries.first?.hasSuffix("(cached)") == false, "\(changed.output.stdout)")
+        #expect(package.runner.testRuns == ["T1Tests"])
+        #expect(changed.output.stderr.contains("what its last passing run read has changed (1 files"), "\(changed.output.stderr)")
+
+        // Putting the file back replays the first result.
+        try package.write("Fixtures/expected.txt", "one\n")
+        let restored = try await run(traced: true)
+        #expect(restored.output.summaries == ["ok  \tT1Tests\t(cached)", "ok  \tT2Tests\t(cached)"])
+        #expect(package.runner.builds == 0)
+    }
+
+    @Test func aSecondStoreIsServedByTheSharedCache() async throws {
+        let shared = FakeSharedCache()
+        _ = try await run(shared: shared, traced: true)
+        #expect(shared.entries >= 4, "an input list and a result per target")
+
+        let otherDirectory = try TemporaryDirectory()
+        let served = try await run(store: makeStore(otherDirectory), shared: shared, traced: true, debug: DebugOptions(parsing: "test"))
+        #expect(served.status == 0)
+        #expect(served.output.summaries == ["ok  \tT1Tests\t(cached)", "ok  \tT2Tests\t(cached)"], "\(served.output.stderr)")
+        #expect(served.output.stderr.contains("hit on action ID"))
+        #expect(served.output.stderr.contains("fetched from the remote cache"))
+        #expect(package.runner.builds == 0 && package.runner.testRuns.isEmpty)
+    }
+
+    @Test(arguments: [true, false])
+    func aSharedCacheThatAnswersGarbageIsAMissNeverAFailure(traced: Bool) async throws {
+        let shared = FakeSharedCache(garbage: true)
+        let first = try await run(shared: shared, traced: traced)
+        #expect(first.status == 0, "\(first.output.stderr)")
+        #expect(first.output.summaries.count == 2 && first.output.summaries.allSatisfy { !$0.hasSuffix("(cached)") })
+        #expect(package.runner.testRuns.count == 2)
+        #expect(shared.fetched > 0, "the shared cache was asked")
+        // What was run is stored over the garbage, and replayed next time.
+        let second = try await run(shared: shared, traced: traced)
+        #expect(second.output.summaries == ["ok  \tT1Tests\t(cached)", "ok  \tT2Tests\t(cached)"])
+    }
+
+    @Test func withoutAStoreEverythingRunsEveryTime() async throws {
+        for _ in 0..<2 {
+            let output = CollectedOutput()
+            package.runner.resetCounts()
+            let status = try await package.engine(store: nil, output: output).run()
+            #expect(status == 0)
+            #expect(package.runner.testRuns.count == 2)
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import TestCacheStore
 
@@ -68,10 +69,19 @@ package struct KeyComponents: Codable, Equatable, Sendable {
         case "product": return nil  // its sources are listed as source files
         case "tree", "directory of": return nil
         case "manifest": return (3, what("manifest \(subject)"))
+        case "manifest variable":
+            // `NAME read by PATH`: a variable a manifest reads, and so what it builds.
+            let name = subject.prefix { $0 != " " }
+            let manifest = subject.range(of: " read by ").map { String(subject[$0.upperBound...]) } ?? ""
+            switch (old, new) {
+            case (nil, _), ("unset", _): return (3, "variable \(name), which \(manifest) reads, was set")
+            case (_, nil), (_, "unset"): return (3, "variable \(name), which \(manifest) reads, was unset")
+            default: return (3, "variable \(name), which \(manifest) reads, changed")
+            }
         case "dependency file": return (3, what("file \(subject) of a local dependency"))
         case "Package.resolved": return (3, "Package.resolved changed: other dependency versions")
         case "toolchain": return (3, "the toolchain changed")
-        case "environment": return (3, "whether a manifest reads the environment changed")
+        case "environment": return (3, "how the manifests read the environment changed: \(new ?? "")")
         case "configuration", "-Xswiftc", "-Xcc", "-Xlinker", "scratch-path":
             return (4, "build option " + option(kind == "configuration" ? "--configuration" : kind == "scratch-path" ? "--scratch-path" : kind))
         case _ where TestOption(rawValue: kind)?.role == .keyed:
@@ -84,7 +94,10 @@ package struct KeyComponents: Codable, Equatable, Sendable {
 
     /// A field's kind and subject: `input file Fixtures/a.json` is ("input file", "Fixtures/a.json").
     private static func split(_ field: String) -> (String, String) {
-        for kind in ["input file", "input directory", "declared file", "declared variable", "dependency file", "directory of"]
+        for kind in [
+            "input file", "input directory", "declared file", "declared variable", "dependency file", "directory of",
+            "manifest variable",
+        ]
         where field.hasPrefix(kind + " ") {
             return (kind, String(field.dropFirst(kind.count + 1)))
         }
@@ -122,5 +135,6 @@ final class KeyComponentCollector: Sendable {
     /// Whether a field holds a variable's value.
     private static func isVariable(_ field: String) -> Bool {
         field.hasPrefix("env ") || field.hasPrefix("variable ") || field.hasPrefix("declared variable ")
+            || field.hasPrefix("manifest variable ")
     }
 }

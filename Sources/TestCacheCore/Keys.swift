@@ -33,18 +33,17 @@ struct ActionKeys: Sendable {
     }
 
     /// The key the package description is remembered under: the toolchain, every manifest, the pins, and
-    /// the build-relevant environment (all of it when a manifest reads the environment).
+    /// the build-relevant environment (the compilers' variables and what the manifests read).
     func descriptionKey(toolchain: Toolchain, hasher: InputHasher, environment: [String: String]) -> ActionID {
         var description = KeyHasher(name: "package-description", salt: salt, trace: trace, record: record)
         description.update(field: "toolchain", toolchain.identity)
-        var readsEnvironment = false
-        for name in Self.manifestNames(in: hasher.root) {
+        let names = Self.manifestNames(in: hasher.root)
+        for name in names {
             description.update(field: "manifest " + name, hasher.hashFile(name)?.hex ?? "missing")
-            readsEnvironment = readsEnvironment
-                || FileSystem.contents(hasher.root + "/" + name).map(BuildEnvironment.mentionsEnvironment) ?? false
         }
         description.update(field: "Package.resolved", hasher.hashFile("Package.resolved")?.hex ?? "missing")
-        BuildEnvironment.add(environment, whole: readsEnvironment, to: &description)
+        let manifests = BuildEnvironment.manifestReads(names.map { hasher.root + "/" + $0 }, root: hasher.root)
+        BuildEnvironment.add(environment, manifests: manifests, to: &description)
         return description.finalize()
     }
 
@@ -66,11 +65,11 @@ struct ActionKeys: Sendable {
     ) -> PackageInputs {
         var buildHasher = KeyHasher(name: "package-build", salt: salt, trace: trace, record: record)
         buildHasher.update(descriptionKey)
-        // A dependency's manifest that reads the environment makes all of it an input, as the root's does.
+        // What the dependencies' manifests read counts as the root's does.
         let scratch = build.scratchPath ?? hasher.root + "/.build"
-        let dependencyReadsEnvironment = Self.dependencyManifests(model: model, root: hasher.root, scratch: scratch)
-            .contains { FileSystem.contents($0).map(BuildEnvironment.mentionsEnvironment) ?? false }
-        if dependencyReadsEnvironment { BuildEnvironment.add(environment, whole: true, to: &buildHasher) }
+        let dependencies = BuildEnvironment.manifestReads(
+            Self.dependencyManifests(model: model, root: hasher.root, scratch: scratch), root: hasher.root)
+        BuildEnvironment.add(environment, manifests: dependencies, buildVariables: false, to: &buildHasher)
         buildHasher.update(field: "configuration", build.configuration)
         for flag in build.swiftcFlags { buildHasher.update(field: "-Xswiftc", flag) }
         for flag in build.ccFlags { buildHasher.update(field: "-Xcc", flag) }

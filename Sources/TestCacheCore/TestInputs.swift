@@ -171,7 +171,7 @@ extension TestInputs {
             key.update(field: "variable " + name, environment[name].map { "=" + $0 } ?? "unset")
         }
         if wholeEnvironment {
-            BuildEnvironment.add(environment, whole: true, to: &key)
+            BuildEnvironment.addWhole(environment, to: &key)
         }
         for product in products {
             key.update(field: "product " + product, productKey(product)?.hex ?? "absent")

@@ -296,6 +296,26 @@ import _TestSupport
         #expect(keys(at: directory.path, environment: ["FEATURE": "1"]) != keys(at: directory.path, environment: ["FEATURE": "2"]))
     }
 
+    @Test func onlyTheVariablesAManifestReadsByNameCount() throws {
+        let reading = try TemporaryDirectory()
+        try makePackage(at: reading.path, manifest: """
+            // The environment decides nothing else: OTHER is named only in this comment.
+            let flag = ProcessInfo.processInfo.environment["FEATURE"]
+            """)
+        let base = keys(at: reading.path, environment: ["FEATURE": "1", "OTHER": "a"])
+        #expect(keys(at: reading.path, environment: ["FEATURE": "1", "OTHER": "b", "GITHUB_SHA": "c"]) == base)
+        #expect(keys(at: reading.path, environment: ["FEATURE": "2", "OTHER": "a"]) != base)
+        #expect(keys(at: reading.path, environment: ["FEATURE": "", "OTHER": "a"]) != keys(at: reading.path, environment: ["OTHER": "a"]),
+            "set but empty is not unset")
+
+        // A read whose name cannot be known makes every variable count, but the shell's.
+        let iterating = try TemporaryDirectory()
+        try makePackage(at: iterating.path, manifest: "for (name, _) in Context.environment { print(name) }")
+        let whole = keys(at: iterating.path, environment: ["OTHER": "a", "PWD": "/x"])
+        #expect(keys(at: iterating.path, environment: ["OTHER": "b", "PWD": "/x"]) != whole)
+        #expect(keys(at: iterating.path, environment: ["OTHER": "a", "PWD": "/y"]) == whole)
+    }
+
     @Test func theCacheIsOffForNonCacheableOptions() {
         var options = TestOptions()
         #expect(options.cacheDisabledReason == nil)

@@ -148,4 +148,35 @@ import _TestSupport
         #expect(key(whole, environment: base.merging(["OTHER": "2"]) { $1 }) != before)
         #expect(key(whole, environment: base.merging(["PWD": "/b", "SHLVL": "2"]) { $1 }) == before)
     }
+
+    /// On CI, what the system sets per run does not count when a test read the environment whole, so
+    /// that one run's results serve the next; read by name, it always counts.
+    @Test(arguments: [
+        (["GITHUB_ACTIONS": "true"], ["GITHUB_SHA": "1", "GITHUB_RUN_ID": "2", "GITHUB_OUTPUT": "/a/set_output_1", "RUNNER_NAME": "r1"],
+            ["GITHUB_SHA": "9", "GITHUB_RUN_ID": "8", "GITHUB_OUTPUT": "/a/set_output_2", "RUNNER_NAME": "r2"]),
+        (["GITLAB_CI": "true"], ["CI_COMMIT_SHA": "1", "CI_JOB_ID": "2", "CI_PIPELINE_ID": "3"], ["CI_COMMIT_SHA": "9", "CI_JOB_ID": "8", "CI_PIPELINE_ID": "7"]),
+        (["BUILDKITE": "true"], ["BUILDKITE_BUILD_ID": "1", "BUILDKITE_COMMIT": "2"], ["BUILDKITE_BUILD_ID": "9", "BUILDKITE_COMMIT": "8"]),
+        (["CIRCLECI": "true"], ["CIRCLE_BUILD_NUM": "1", "CIRCLE_SHA1": "2", "CIRCLE_WORKFLOW_ID": "3"], ["CIRCLE_BUILD_NUM": "9", "CIRCLE_SHA1": "8", "CIRCLE_WORKFLOW_ID": "7"]),
+        (["JENKINS_URL": "http://ci/"], ["BUILD_NUMBER": "1", "BUILD_TAG": "a-1", "GIT_COMMIT": "2"], ["BUILD_NUMBER": "9", "BUILD_TAG": "a-9", "GIT_COMMIT": "8"]),
+        (["TF_BUILD": "True"], ["BUILD_BUILDID": "1", "SYSTEM_JOBID": "2", "AGENT_NAME": "a"], ["BUILD_BUILDID": "9", "SYSTEM_JOBID": "8", "AGENT_NAME": "b"]),
+        (["BITRISE_IO": "true"], ["BITRISE_BUILD_NUMBER": "1", "BITRISE_BUILD_SLUG": "s1"], ["BITRISE_BUILD_NUMBER": "9", "BITRISE_BUILD_SLUG": "s9"]),
+    ])
+    func aCIRunsPerRunVariablesDoNotCountInTheWholeEnvironment(
+        _ marker: [String: String], _ first: [String: String], _ second: [String: String]
+    ) {
+        var whole = inputs
+        whole.wholeEnvironment = true
+        let base = marker.merging(["API_URL": "x", "CI": "true"]) { $1 }
+        #expect(key(whole, environment: base.merging(first) { $1 }) == key(whole, environment: base.merging(second) { $1 }))
+        // Not on that CI system, the same variables are ordinary ones.
+        let elsewhere = ["API_URL": "x", "CI": "true"]
+        #expect(key(whole, environment: elsewhere.merging(first) { $1 }) != key(whole, environment: elsewhere.merging(second) { $1 }))
+        // Configuration that can change a test stays: the marker itself.
+        #expect(key(whole, environment: base.merging(first) { $1 }) != key(whole, environment: base.merging(first) { $1 }.merging(["CI": "false"]) { $1 }))
+        // A variable read by name always counts.
+        let name = first.keys.sorted()[0]
+        var byName = inputs
+        byName.variables.append(name)
+        #expect(key(byName, environment: base.merging(first) { $1 }) != key(byName, environment: base.merging(second) { $1 }))
+    }
 }

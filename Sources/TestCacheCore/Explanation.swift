@@ -57,6 +57,8 @@ package struct KeyComponents: Codable, Equatable, Sendable {
         let (kind, subject) = split(field)
         switch kind {
         case "file": return (0, what("source file \(subject)"))
+        case "header": return (0, what("header \(subject)"))
+        case "plugin input": return (0, what("plugin input \(subject)"))
         case "input file": return (1, what("input file \(subject)"))
         case "declared file": return (1, what("declared input file \(subject)"))
         case "input directory": return (1, "the entries of directory \(subject) changed")
@@ -96,7 +98,7 @@ package struct KeyComponents: Codable, Equatable, Sendable {
     private static func split(_ field: String) -> (String, String) {
         for kind in [
             "input file", "input directory", "declared file", "declared variable", "dependency file", "directory of",
-            "manifest variable",
+            "manifest variable", "plugin input",
         ]
         where field.hasPrefix(kind + " ") {
             return (kind, String(field.dropFirst(kind.count + 1)))

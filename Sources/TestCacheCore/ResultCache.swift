@@ -20,8 +20,10 @@ enum CacheMiss: Sendable, CustomStringConvertible {
     case notAResult
     /// Traced: something under the key that is not an input list.
     case notAnInputList
-    /// Traced: the input list of the last passing run, whose files or variables have changed since.
+    /// The input list of the last passing run, whose files or variables have changed since.
     case inputsChanged(TestInputs)
+    /// A prebuild plugin command of these targets must run before what they read can be known.
+    case prebuild([String])
 
     var description: String {
         switch self {
@@ -30,23 +32,25 @@ enum CacheMiss: Sendable, CustomStringConvertible {
         case .notAnInputList: "not a stored input list"
         case .inputsChanged(let inputs):
             "what its last passing run read has changed (\(inputs.files.count) files, "
-                + "\(inputs.directories.count) directories, \(inputs.variables.count) variables, \(inputs.products.count) products"
+                + "\(inputs.directories.count) directories, \(inputs.variables.count) variables, \(inputs.products.count) products, "
+                + "\(inputs.build.compilerFiles.count + inputs.build.pluginInputs.count) files the build read"
                 + (inputs.wholeEnvironment ? ", the whole environment)" : ")")
+        case .prebuild(let targets): "a prebuild plugin command of \(targets.joined(separator: ", ")) runs first"
         }
     }
 }
 
-/// Test results by key: the local store first, then the shared cache; stored in two steps when runs are
-/// traced, as Go does.
+/// Test results by key: the local store first, then the shared cache; stored in two steps, as Go does.
 ///
-/// Traced, a key leads to the list of what the last passing run consulted, and the current state of those
-/// files and variables leads to the result; untraced, a key leads to the result itself.
+/// A key leads to the list of what the last passing run consulted (what its tests read, when traced, and
+/// under an action ID what the build read), and the current state of those files and variables leads to
+/// the result.
 struct ResultCache: Sendable {
     let store: ResultStore
     /// Asked for what the local store misses, and given every new entry; nil for none.
     let shared: (any SharedCache)?
     let planner: KeyPlanner
-    /// Whether runs are traced: results are then filed under their inputs' state.
+    /// Whether runs are traced: what their tests read is then part of their input lists.
     let traced: Bool
     let memos: EngineMemos
     let log: EngineLog
@@ -67,17 +71,15 @@ struct ResultCache: Sendable {
         let missing = probes.indices.filter { probes[$0].lookup.result == nil }
         guard let shared, !missing.isEmpty else { return probes.map(\.lookup) }
         await shared.fetch(missing.map { requests[$0].key }, into: store)
-        if traced {
-            // The input lists fetched just now lead to result keys; the ones known already were made above.
-            var resultKeys: [ActionID] = []
-            for index in missing {
-                if probes[index].resultKey == nil {
-                    learn(requests[index].key, for: requests[index].target, into: &probes[index])
-                }
-                if let key = probes[index].resultKey { resultKeys.append(key) }
+        // The input lists fetched just now lead to result keys; the ones known already were made above.
+        var resultKeys: [ActionID] = []
+        for index in missing {
+            if probes[index].resultKey == nil {
+                learn(requests[index].key, for: requests[index].target, into: &probes[index])
             }
-            await shared.fetch(resultKeys, into: store)
+            if let key = probes[index].resultKey { resultKeys.append(key) }
         }
+        await shared.fetch(resultKeys, into: store)
         for index in missing {
             let again = probe(requests[index].key, for: requests[index].target, known: probes[index])
             if case .hit(let result, let inputs, _) = again.lookup {
@@ -93,7 +95,6 @@ struct ResultCache: Sendable {
     }
 
     private func probe(_ key: ActionID, for target: PackageTarget, known: Probe? = nil) -> Probe {
-        guard traced else { return Probe(lookup: result(under: key, for: target)) }
         var probe = known ?? Probe(lookup: .miss(.notAnInputList))
         if probe.resultKey == nil {
             learn(key, for: target, into: &probe)
@@ -112,6 +113,10 @@ struct ResultCache: Sendable {
         case .hit(let stored):
             guard let inputs = InputsRecord.decode(stored.bytes) else {
                 probe.lookup = .miss(.notAnInputList)
+                return
+            }
+            guard inputs.build.prebuildTargets.isEmpty else {
+                probe.lookup = .miss(.prebuild(inputs.build.prebuildTargets))
                 return
             }
             probe.inputs = inputs
@@ -139,44 +144,44 @@ struct ResultCache: Sendable {
     func store(_ run: TargetRun, of plan: TargetPlan, baseline: Set<String>) {
         guard run.storable, plan.uncachedReason == nil else { return }
         let target = plan.target
-        let inputs = traced ? inputs(of: run, for: target, baseline: baseline) : nil
-        if let inputs, let changed = changedDuringRun(inputs, since: run.started) {
+        var inputs = traced ? inputs(of: run, for: target, baseline: baseline) : TestInputs.none
+        inputs.build = plan.buildInputs
+        if let changed = changedDuringRun(inputs, since: run.started) {
             log.target(target.name, "\(changed) changed while the tests ran: not stored")
             return
         }
-        if let inputs {
-            log.target(target.name, "stored with what it read: files \(inputs.files), directories \(inputs.directories), "
-                + "variables \(inputs.variables)\(inputs.wholeEnvironment ? ", the whole environment" : ""), "
-                + "products \(inputs.products)")
-        }
+        log.target(target.name, "stored with what it read: files \(inputs.files), directories \(inputs.directories), "
+            + "variables \(inputs.variables)\(inputs.wholeEnvironment ? ", the whole environment" : ""), "
+            + "products \(inputs.products), files the build read \(inputs.build.compilerFiles + inputs.build.pluginInputs)")
         file(run.result, inputs: inputs, actionID: plan.actionID, contentID: plan.contentID, for: target)
     }
 
     /// Stores a passing result under its action ID (only if that is still what the target's inputs hash
     /// to: a file edited while the package was built or tested makes the result unsafe to replay for the
-    /// new sources) and its content ID. Traced, the result goes under each key and its inputs' state now
-    /// (hashed once for both), and the input list under the key; untraced, the result under the key.
-    /// Filed under the action ID, what that ID and the state were made of is kept for `explain`.
-    func file(_ result: TargetResult, inputs: TestInputs?, actionID: ActionID?, contentID: ActionID?, for target: PackageTarget) {
+    /// new sources) and its content ID: the result under each key and its inputs' state now, and the input
+    /// list under the key. Under the content ID, what the build read is left out of the list, since the
+    /// content ID hashes what that reading made. Filed under the action ID, what that ID and the state
+    /// were made of is kept for `explain`.
+    func file(_ result: TargetResult, inputs: TestInputs, actionID: ActionID?, contentID: ActionID?, for target: PackageTarget) {
         let collector = KeyComponentCollector()
-        var keys = contentID.map { [$0] } ?? []
+        var lists: [(key: ActionID, inputs: TestInputs)] = contentID.map { [($0, inputs.withoutBuildInputs)] } ?? []
         var current: ActionID?
         if let actionID {
             current = planner.recordedActionID(of: target, record: collector.recorder)
             if current == actionID {
-                keys.insert(actionID, at: 0)
+                lists.insert((actionID, inputs), at: 0)
             } else {
                 log.target(target.name, "inputs changed during the run: not stored under action ID \(actionID.hex.prefix(16))")
             }
         }
-        if traced, let inputs {
-            let state = planner.stateKey(of: inputs, for: target, hasher: planner.freshHasher(), record: collector.recorder)
-            for key in keys {
-                share(planner.resultKey(key, state: state), ResultRecord.encode(result))
-                share(key, InputsRecord.encode(inputs))
+        let hasher = planner.freshHasher()
+        for (index, list) in lists.enumerated() {
+            // The action ID's list comes first: its state is what explain compares with.
+            let state = planner.stateKey(of: list.inputs, for: target, hasher: hasher, record: index == 0 ? collector.recorder : nil)
+            share(list.key, InputsRecord.encode(list.inputs))
+            if list.inputs.build.prebuildTargets.isEmpty {
+                share(planner.resultKey(list.key, state: state), ResultRecord.encode(result))
             }
-        } else {
-            for key in keys { share(key, ResultRecord.encode(result)) }
         }
         if let actionID, current == actionID {
             memos.remember(KeyComponents(fields: collector.collected, inputs: inputs), of: target.name, root: planner.hasher.root)

@@ -58,4 +58,6 @@ struct TargetPlan: Sendable {
     var actionID: ActionID?
     /// Its content ID, once built, when it is cached.
     var contentID: ActionID?
+    /// What the build read for it beyond its targets' directories, once built.
+    var buildInputs = BuildInputs()
 }

@@ -5,18 +5,20 @@
 //     PackageLoader   describe the package (remembered in EngineMemos), read .swift-testcache.json,
 //                     select the test targets, resolve unpinned dependencies
 //     KeyPlanner      description key → package inputs → each target's action ID
-//     ResultCache     look every action ID up: local store, then the shared cache; traced, in two steps
-//                     (the input list under the key, the result under the key and those inputs' state)
+//     ResultCache     look every action ID up: local store, then the shared cache, in two steps (the
+//                     input list under the key, the result under the key and those inputs' state)
 //     OrderedReporter print each hit's stored output and line, in the manifest's order
 //
 // The cached path ends here: when every target hit, nothing is built or run. Otherwise, for the misses:
 //
 //     PackageBuilder  swift build --build-tests
-//     KeyPlanner      each miss's content ID, from what was built (ContentKeys)
+//     KeyPlanner      each miss's content ID, from what was built (ContentKeys); BuildReadings learns
+//                     what the build read beyond the target directories (headers, plugin inputs)
 //     ResultCache     look the content IDs up; a hit is replayed and filed under its action ID too
 //     TestBinaryProbe list the binary's tests; measure the variables every test process reads
 //     TargetScheduler run the rest, `jobs` at a time, each through a TargetRunner (traced)
-//     ResultCache     store every passing run under its action and content IDs, with what it read
+//     ResultCache     store every passing run under its action and content IDs, with what it and its
+//                     build read
 //     OrderedReporter print each line when its turn comes
 //
 // Explainer answers `explain` from the same loaded package and keys, building and running nothing.
@@ -173,9 +175,13 @@ public struct TestEngine: Sendable {
         guard let cache else { return misses }
         let contentKeys = ContentKeys(
             salt: configuration.salt, trace: log.hashTrace, buildDirectory: built.buildDirectory, model: package.model)
+        let readings = BuildReadings(
+            root: configuration.packagePath, scratch: configuration.build.scratchPath ?? configuration.packagePath + "/.build",
+            configuration: configuration.build.configuration, model: package.model)
         var plans = misses
         for index in plans.indices where plans[index].actionID != nil {
             plans[index].contentID = package.planner.contentID(of: plans[index].target, from: contentKeys)
+            plans[index].buildInputs = readings.inputs(for: plans[index].target)
         }
         let found = await lookUp(plans, by: \.contentID, in: cache)
         var toRun: [TargetPlan] = []
@@ -187,6 +193,8 @@ public struct TestEngine: Sendable {
             switch lookup {
             case .hit(let result, let inputs, let remote):
                 log.target(plan.target.name, "hit on content ID \(contentID.hex.prefix(16))\(remote ? ", fetched from the remote cache" : "")")
+                var inputs = inputs ?? .none
+                inputs.build = plan.buildInputs
                 cache.file(result, inputs: inputs, actionID: plan.actionID, contentID: nil, for: plan.target)
                 await reporter.deliver(plan.index, result)
             case .miss(let why):

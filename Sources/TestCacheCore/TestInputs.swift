@@ -60,14 +60,24 @@ package struct TestInputs: Codable, Equatable, Sendable {
     package var wholeEnvironment: Bool
     /// Products of the package the run executed or opened: their targets' sources are inputs.
     package var products: [String]
+    /// What the build read for the target beyond its targets' directories; part of the list kept under
+    /// its action ID only, since its content ID hashes what that reading made.
+    package var build = BuildInputs()
 
-    package init(files: [String], directories: [String], variables: [String], wholeEnvironment: Bool, products: [String] = []) {
+    package init(
+        files: [String], directories: [String], variables: [String], wholeEnvironment: Bool, products: [String] = [],
+        build: BuildInputs = BuildInputs()
+    ) {
         self.files = files
         self.directories = directories
         self.variables = variables
         self.wholeEnvironment = wholeEnvironment
         self.products = products
+        self.build = build
     }
+
+    /// No inputs: what an untraced run is known to have read.
+    static let none = TestInputs(files: [], directories: [], variables: [], wholeEnvironment: false)
 
     /// The inputs in `log` of a test run in the package at `root` (absolute, normalized).
     ///
@@ -148,15 +158,13 @@ extension TestInputs {
     ) -> ActionID {
         var key = KeyHasher(name: "test-inputs", salt: salt, record: record)
         for file in files {
-            let state: String
-            if let digest = hasher.hashFile(file) {
-                state = digest.hex
-            } else if FileSystem.status(following: hasher.root + "/" + file)?.isDirectory == true {
-                state = "directory"
-            } else {
-                state = FileSystem.status(following: hasher.root + "/" + file) == nil ? "absent" : "not a file"
-            }
-            key.update(field: "input file " + file, state)
+            key.update(field: "input file " + file, Self.state(of: file, hasher: hasher))
+        }
+        for file in build.compilerFiles {
+            key.update(field: "header " + file, Self.state(of: file, hasher: hasher))
+        }
+        for file in build.pluginInputs {
+            key.update(field: "plugin input " + file, Self.state(of: file, hasher: hasher))
         }
         for directory in directories {
             var names: [String] = []
@@ -177,5 +185,20 @@ extension TestInputs {
             key.update(field: "product " + product, productKey(product)?.hex ?? "absent")
         }
         return key.finalize()
+    }
+
+    /// A file's state: its content's hash, or that it is a directory, absent, or not a file.
+    static func state(of file: String, hasher: InputHasher) -> String {
+        if let digest = hasher.hashFile(file) { return digest.hex }
+        let status = FileSystem.status(following: hasher.root + "/" + file)
+        if status?.isDirectory == true { return "directory" }
+        return status == nil ? "absent" : "not a file"
+    }
+
+    /// These inputs without what the build read: the list kept under a content ID.
+    var withoutBuildInputs: TestInputs {
+        var inputs = self
+        inputs.build = BuildInputs()
+        return inputs
     }
 }

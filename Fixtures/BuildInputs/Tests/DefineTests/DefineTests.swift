@@ -1,0 +1,8 @@
+import Defined
+import XCTest
+
+final class DefineTests: XCTestCase {
+    func testTheFeatureIsOff() {
+        XCTAssertFalse(featureOn)
+    }
+}

@@ -1,0 +1,7 @@
+import XCTest
+
+final class UnrelatedTests: XCTestCase {
+    func testNothingElse() {
+        XCTAssertEqual(1 + 1, 2)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import _TestSupport
+
+extension IntegrationTests {
+    /// What the build reads beyond the targets' directories is an input (Fixtures/BuildInputs): a header at
+    /// the package root reached through a header search path, a build tool plugin command's declared
+    /// input, and a variable the manifest turns into a compile-time define. Each change that breaks a test
+    /// reruns it and reports FAIL, never a cached ok; putting it back replays the old result; explain names
+    /// the change; an unrelated change keeps everything cached.
+    @Suite struct BuildInputTests {
+        static let names = ["HeaderTests", "PluginTests", "DefineTests", "UnrelatedTests"]
+        let fixture: Fixture
+
+        init() throws {
+            fixture = try Fixture("BuildInputs")
+        }
+
+        /// The lines of a run in which `failed` fail, `fresh` run and pass, and the rest are replayed.
+        func expect(
+            _ result: ProcessResult, failed: Set<String> = [], fresh: Set<String> = [], sourceLocation: SourceLocation = #_sourceLocation
+        ) {
+            #expect(result.summaries.count == Self.names.count, result.transcript, sourceLocation: sourceLocation)
+            for (line, name) in zip(result.summaries, Self.names) {
+                if failed.contains(name) {
+                    #expect(isFailure(line, name), result.transcript, sourceLocation: sourceLocation)
+                } else if fresh.contains(name) {
+                    #expect(isFreshPass(line, name), result.transcript, sourceLocation: sourceLocation)
+                } else {
+                    #expect(line == "ok  \t\(name)\t(cached)", result.transcript, sourceLocation: sourceLocation)
+                }
+            }
+            #expect(result.status == (failed.isEmpty ? 0 : 1), result.transcript, sourceLocation: sourceLocation)
+        }
+
+        /// `explain TARGET`'s lines.
+        func explain(_ target: String, environment: [String: String] = [:]) throws -> [String] {
+            try fixture.run(target, command: "explain", environment: environment).lines
+        }
+
+        @Test func aHeaderAPluginInputAndAManifestVariableAreInputs() throws {
+            // INITIAL and REPEAT.
+            expect(try fixture.run(), fresh: Set(Self.names))
+            let repeated = try fixture.run("-x")
+            expect(repeated)
+            #expect(!repeated.ranBuild, repeated.transcript)
+
+            // A header outside every target's directory, reached through a header search path.
+            try fixture.write("include/shared.h", "#define SHARED_VALUE 43\n")
+            #expect(try explain("HeaderTests").contains("    header include/shared.h changed"))
+            expect(try fixture.run(), failed: ["HeaderTests"])
+            try fixture.write("include/shared.h", "// Read by CValue through its header search path; outside every target's directory.\n#define SHARED_VALUE 42\n")
+            let restored = try fixture.run("-x")
+            expect(restored)
+            #expect(!restored.ranBuild, "putting the header back replays the stored result without building: \(restored.transcript)")
+            // A comment in the header changes what the build read, not what it made: built, not run.
+            try fixture.write("include/shared.h", "// A comment.\n// Read by CValue through its header search path; outside every target's directory.\n#define SHARED_VALUE 42\n")
+            let comment = try fixture.run("-x")
+            expect(comment)
+            #expect(comment.ranBuild && !comment.ranTests, comment.transcript)
+
+            // A build tool plugin command's declared input.
+            try fixture.write("gen/value.txt", "8\n")
+            #expect(try explain("PluginTests").contains("    plugin input gen/value.txt changed"))
+            expect(try fixture.run(), failed: ["PluginTests"])
+            try fixture.write("gen/value.txt", "7\n")
+            expect(try fixture.run())
+
+            // A variable the manifest reads by name and turns into a define. The manifest's variables are
+            // part of every target's content ID too (one could change link flags, which no object shows),
+            // so every target runs again, and the one whose test now fails reports it.
+            let on = ["STC_FEATURE": "on"]
+            #expect(try explain("DefineTests", environment: on).contains("    variable STC_FEATURE, which Package.swift reads, was set"))
+            expect(try fixture.run(environment: on), failed: ["DefineTests"], fresh: ["HeaderTests", "PluginTests", "UnrelatedTests"])
+            expect(try fixture.run())
+            // Any other variable is no input of the build.
+            let other = try fixture.run("-x", environment: ["STC_OTHER": "1"])
+            expect(other)
+            #expect(!other.ranBuild, other.transcript)
+        }
+    }
+}

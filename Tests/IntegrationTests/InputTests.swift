@@ -99,6 +99,17 @@ extension IntegrationTests {
             try expect("a variable the settings ignore, read with getenv and through the whole environment",
                 environment: ["STC_IGNORED_VALUE": "anything"])
             try expect("variables back as they were")
+
+            // On GitHub Actions, what changes every run does not count where tests read the whole environment.
+            func gitHubRun(_ run: Int) -> [String: String] {
+                ["GITHUB_ACTIONS": "true", "GITHUB_SHA": "sha\(run)", "GITHUB_RUN_ID": "\(run)", "RUNNER_NAME": "runner \(run)",
+                 "GITHUB_OUTPUT": "/home/runner/work/_temp/set_output_\(run)"]
+            }
+            try expect("the first GitHub Actions run: a new variable, GITHUB_ACTIONS", fresh: Self.wholeEnvironment,
+                environment: gitHubRun(1))
+            try expect("the next GitHub Actions run", environment: gitHubRun(2))
+            // The same variables on no CI system are ordinary ones.
+            try expect("GITHUB_SHA off GitHub Actions", fresh: Self.wholeEnvironment, environment: ["GITHUB_SHA": "sha1"])
         }
 
         /// What `.swift-testcache.json` declares: an input file and a variable no test reads make

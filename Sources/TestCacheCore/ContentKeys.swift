@@ -94,6 +94,28 @@ final class ContentKeys: Sendable {
     }
 }
 
+extension ContentKeys {
+    /// The key of a product as it was built: each of its files in the build directory by what can run
+    /// (``ObjectHasher``), a resource bundle by its files' contents. A comment edit in its sources leaves
+    /// it as it was, where the key of its sources changes. Only good after a build: before one, the files
+    /// in the build directory may be older than the sources.
+    static func builtProductKey(_ product: PackageProduct, buildDirectory: String, salt: KeySalt) -> ActionID {
+        var key = KeyHasher(name: "built-product", salt: salt)
+        for name in product.fileNames {
+            let path = buildDirectory + "/" + name
+            guard let status = FileSystem.status(following: path) else { continue }
+            if status.isDirectory {
+                for file in InputHasher(root: buildDirectory, previous: [:], now: 0).hashTree(name) {
+                    key.update(field: "file " + file.path, file.digest.hex)
+                }
+            } else if let bytes = FileSystem.contents(path) {
+                key.update(field: "file " + name, ObjectHasher.hash(bytes))
+            }
+        }
+        return key.finalize()
+    }
+}
+
 /// Hashes an object file by what can run: for ELF, every section but debug info and its relocations,
 /// and the Swift compiler's module hash.
 ///
@@ -120,9 +142,11 @@ enum ObjectHasher {
         return "sections " + hasher.finalize().hex
     }
 
+    /// Whether a section is left out: debug info, the module hash, and a linked file's build ID, which the
+    /// linker computes over the whole file, debug info included.
     static func isDebugInfo(_ name: String) -> Bool {
         name.hasPrefix(".debug") || name.hasPrefix(".rela.debug") || name.hasPrefix(".rel.debug")
-            || name == ".swift_modhash"
+            || name == ".swift_modhash" || name == ".note.gnu.build-id"
     }
 
     struct Section {

@@ -85,8 +85,12 @@ struct KeyPlanner: Sendable {
     }
 
     /// The key of the current state of what a run of `target` consulted: the environment without the
-    /// variables the package's settings ignore, and each product by its targets' sources.
-    func stateKey(of inputs: TestInputs, for target: PackageTarget, hasher: InputHasher? = nil, record: KeyRecorder? = nil) -> ActionID {
+    /// variables the package's settings ignore, and each product by its targets' sources, or, with
+    /// `builtIn` (the build directory, once built, for content IDs), by what was built.
+    func stateKey(
+        of inputs: TestInputs, for target: PackageTarget, hasher: InputHasher? = nil, record: KeyRecorder? = nil,
+        builtIn buildDirectory: String? = nil
+    ) -> ActionID {
         let hasher = hasher ?? self.hasher
         let targetSettings = settings.settings(for: target.name)
         let environment = targetSettings.ignoredVariables.isEmpty
@@ -94,7 +98,10 @@ struct KeyPlanner: Sendable {
         var keys = self.keys
         keys.record = record
         return inputs.stateKey(hasher: hasher, environment: environment, salt: configuration.salt, record: record) { name in
-            model.products.first { $0.name == name }.map { keys.productKey($0, model: model, hasher: hasher) }
+            model.products.first { $0.name == name }.map { product in
+                guard let buildDirectory else { return keys.productKey(product, model: model, hasher: hasher) }
+                return ContentKeys.builtProductKey(product, buildDirectory: buildDirectory, salt: configuration.salt)
+            }
         }
     }
 

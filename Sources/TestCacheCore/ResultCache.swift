@@ -65,9 +65,10 @@ struct ResultCache: Sendable {
 
     /// Looks each target up under its key in the local store, then the misses in the shared cache (what it
     /// has is fetched into the local store first). Gives one lookup per request, in the requests' order.
-    /// A run whose results are all local never asks the shared cache.
-    func lookUp(_ requests: [(target: PackageTarget, key: ActionID)]) async -> [CacheLookup] {
-        var probes = requests.map { probe($0.key, for: $0.target) }
+    /// A run whose results are all local never asks the shared cache. `builtIn`, the build directory, is
+    /// given for content IDs: products the tests ran are then keyed by what was built.
+    func lookUp(_ requests: [(target: PackageTarget, key: ActionID)], builtIn: String? = nil) async -> [CacheLookup] {
+        var probes = requests.map { probe($0.key, for: $0.target, builtIn: builtIn) }
         let missing = probes.indices.filter { probes[$0].lookup.result == nil }
         guard let shared, !missing.isEmpty else { return probes.map(\.lookup) }
         await shared.fetch(missing.map { requests[$0].key }, into: store)
@@ -75,13 +76,13 @@ struct ResultCache: Sendable {
         var resultKeys: [ActionID] = []
         for index in missing {
             if probes[index].resultKey == nil {
-                learn(requests[index].key, for: requests[index].target, into: &probes[index])
+                learn(requests[index].key, for: requests[index].target, builtIn: builtIn, into: &probes[index])
             }
             if let key = probes[index].resultKey { resultKeys.append(key) }
         }
         await shared.fetch(resultKeys, into: store)
         for index in missing {
-            let again = probe(requests[index].key, for: requests[index].target, known: probes[index])
+            let again = probe(requests[index].key, for: requests[index].target, builtIn: builtIn, known: probes[index])
             if case .hit(let result, let inputs, _) = again.lookup {
                 probes[index].lookup = .hit(result, inputs: inputs, fromSharedCache: true)
             }
@@ -94,10 +95,10 @@ struct ResultCache: Sendable {
         probe(key, for: target).lookup
     }
 
-    private func probe(_ key: ActionID, for target: PackageTarget, known: Probe? = nil) -> Probe {
+    private func probe(_ key: ActionID, for target: PackageTarget, builtIn: String? = nil, known: Probe? = nil) -> Probe {
         var probe = known ?? Probe(lookup: .miss(.notAnInputList))
         if probe.resultKey == nil {
-            learn(key, for: target, into: &probe)
+            learn(key, for: target, builtIn: builtIn, into: &probe)
         }
         guard let resultKey = probe.resultKey, let inputs = probe.inputs else { return probe }
         switch result(under: resultKey, for: target) {
@@ -108,7 +109,7 @@ struct ResultCache: Sendable {
     }
 
     /// Reads the input list under `key` and makes the key of the result for its inputs' current state.
-    private func learn(_ key: ActionID, for target: PackageTarget, into probe: inout Probe) {
+    private func learn(_ key: ActionID, for target: PackageTarget, builtIn: String?, into probe: inout Probe) {
         switch store.output(for: key) {
         case .hit(let stored):
             guard let inputs = InputsRecord.decode(stored.bytes) else {
@@ -120,7 +121,7 @@ struct ResultCache: Sendable {
                 return
             }
             probe.inputs = inputs
-            probe.resultKey = planner.resultKey(key, state: planner.stateKey(of: inputs, for: target))
+            probe.resultKey = planner.resultKey(key, state: planner.stateKey(of: inputs, for: target, builtIn: builtIn))
         case .miss(let reason):
             probe.lookup = .miss(.store(reason))
         }
@@ -141,7 +142,7 @@ struct ResultCache: Sendable {
 
     /// Stores a finished run of `plan` when it may be: it passed, its output is whole, what it read is
     /// known (`baseline` is what every test process reads), and none of that changed while it ran.
-    func store(_ run: TargetRun, of plan: TargetPlan, baseline: Set<String>) {
+    func store(_ run: TargetRun, of plan: TargetPlan, baseline: Set<String>, builtIn: String) {
         guard run.storable, plan.uncachedReason == nil else { return }
         let target = plan.target
         var inputs = traced ? inputs(of: run, for: target, baseline: baseline) : TestInputs.none
@@ -153,23 +154,26 @@ struct ResultCache: Sendable {
         log.target(target.name, "stored with what it read: files \(inputs.files), directories \(inputs.directories), "
             + "variables \(inputs.variables)\(inputs.wholeEnvironment ? ", the whole environment" : ""), "
             + "products \(inputs.products), files the build read \(inputs.build.compilerFiles + inputs.build.pluginInputs)")
-        file(run.result, inputs: inputs, actionID: plan.actionID, contentID: plan.contentID, for: target)
+        file(run.result, inputs: inputs, actionID: plan.actionID, contentID: plan.contentID, builtIn: builtIn, for: target)
     }
 
     /// Stores a passing result under its action ID (only if that is still what the target's inputs hash
     /// to: a file edited while the package was built or tested makes the result unsafe to replay for the
     /// new sources) and its content ID: the result under each key and its inputs' state now, and the input
     /// list under the key. Under the content ID, what the build read is left out of the list, since the
-    /// content ID hashes what that reading made. Filed under the action ID, what that ID and the state
-    /// were made of is kept for `explain`.
-    func file(_ result: TargetResult, inputs: TestInputs, actionID: ActionID?, contentID: ActionID?, for target: PackageTarget) {
+    /// content ID hashes what that reading made, and products the tests ran are keyed by what was built
+    /// in `builtIn`. Filed under the action ID, what that ID and the state were made of is kept for `explain`.
+    func file(
+        _ result: TargetResult, inputs: TestInputs, actionID: ActionID?, contentID: ActionID?, builtIn: String,
+        for target: PackageTarget
+    ) {
         let collector = KeyComponentCollector()
-        var lists: [(key: ActionID, inputs: TestInputs)] = contentID.map { [($0, inputs.withoutBuildInputs)] } ?? []
+        var lists: [(key: ActionID, inputs: TestInputs, builtIn: String?)] = contentID.map { [($0, inputs.withoutBuildInputs, builtIn)] } ?? []
         var current: ActionID?
         if let actionID {
             current = planner.recordedActionID(of: target, record: collector.recorder)
             if current == actionID {
-                lists.insert((actionID, inputs), at: 0)
+                lists.insert((actionID, inputs, nil), at: 0)
             } else {
                 log.target(target.name, "inputs changed during the run: not stored under action ID \(actionID.hex.prefix(16))")
             }
@@ -177,7 +181,8 @@ struct ResultCache: Sendable {
         let hasher = planner.freshHasher()
         for (index, list) in lists.enumerated() {
             // The action ID's list comes first: its state is what explain compares with.
-            let state = planner.stateKey(of: list.inputs, for: target, hasher: hasher, record: index == 0 ? collector.recorder : nil)
+            let state = planner.stateKey(
+                of: list.inputs, for: target, hasher: hasher, record: index == 0 ? collector.recorder : nil, builtIn: list.builtIn)
             share(list.key, InputsRecord.encode(list.inputs))
             if list.inputs.build.prebuildTargets.isEmpty {
                 share(planner.resultKey(list.key, state: state), ResultRecord.encode(result))

@@ -140,10 +140,12 @@ public struct TestEngine: Sendable {
     }
 
     /// Looks up every plan that has the key `key` names, all at once; the lookups by the plans' indices.
-    private func lookUp(_ plans: [TargetPlan], by key: KeyPath<TargetPlan, ActionID?>, in cache: ResultCache?) async -> [Int: CacheLookup] {
+    private func lookUp(
+        _ plans: [TargetPlan], by key: KeyPath<TargetPlan, ActionID?>, in cache: ResultCache?, builtIn: String? = nil
+    ) async -> [Int: CacheLookup] {
         guard let cache else { return [:] }
         let keyed = plans.compactMap { plan in plan[keyPath: key].map { (plan: plan, key: $0) } }
-        let lookups = await cache.lookUp(keyed.map { (target: $0.plan.target, key: $0.key) })
+        let lookups = await cache.lookUp(keyed.map { (target: $0.plan.target, key: $0.key) }, builtIn: builtIn)
         return Dictionary(uniqueKeysWithValues: zip(keyed, lookups).map { ($0.plan.index, $1) })
     }
 
@@ -183,7 +185,7 @@ public struct TestEngine: Sendable {
             plans[index].contentID = package.planner.contentID(of: plans[index].target, from: contentKeys)
             plans[index].buildInputs = readings.inputs(for: plans[index].target)
         }
-        let found = await lookUp(plans, by: \.contentID, in: cache)
+        let found = await lookUp(plans, by: \.contentID, in: cache, builtIn: built.buildDirectory)
         var toRun: [TargetPlan] = []
         for plan in plans {
             guard let contentID = plan.contentID, let lookup = found[plan.index] else {
@@ -195,7 +197,7 @@ public struct TestEngine: Sendable {
                 log.target(plan.target.name, "hit on content ID \(contentID.hex.prefix(16))\(remote ? ", fetched from the remote cache" : "")")
                 var inputs = inputs ?? .none
                 inputs.build = plan.buildInputs
-                cache.file(result, inputs: inputs, actionID: plan.actionID, contentID: nil, for: plan.target)
+                cache.file(result, inputs: inputs, actionID: plan.actionID, contentID: nil, builtIn: built.buildDirectory, for: plan.target)
                 await reporter.deliver(plan.index, result)
             case .miss(let why):
                 log.target(plan.target.name, "miss on content ID \(contentID.hex.prefix(16)): \(why)")
@@ -242,7 +244,7 @@ public struct TestEngine: Sendable {
         var failed = false
         await scheduler.run(plans, { plan in await runner.run(plan.target) }) { plan, run in
             if run.result.status.isFailure { failed = true }
-            storing?.store(run, of: plan, baseline: baseline)
+            storing?.store(run, of: plan, baseline: baseline, builtIn: built.buildDirectory)
             await reporter.deliver(plan.index, run.result, streamed: run.streamed)
         }
         return failed

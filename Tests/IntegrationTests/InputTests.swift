@@ -83,6 +83,11 @@ extension IntegrationTests {
             // Nothing in the manifest ties RunsToolTests to greet: the trace saw it run the product.
             try expectChange("Sources/greet/main.swift", to: "print(\"bye\")\n",
                 explained: "source file Sources/greet/main.swift changed", failing: "RunsToolTests")
+            // A comment in the tool's source rebuilds it the same: the product is keyed by what was built
+            // once built, so the stored result is replayed without running the test.
+            try fixture.write("Sources/greet/main.swift", "print(\"hello\")  // the greeting\n")
+            try expect("a comment in the source of a product a test runs")
+            try fixture.write("Sources/greet/main.swift", "print(\"hello\")\n")
 
             try fixture.write("Fixtures/set/c.txt", "c\n")
             try expectExplained("ListsDirectoryTests", "the entries of directory Fixtures/set changed")

@@ -310,6 +310,9 @@ struct TestOptionsGroup: ParsableArguments {
     @Flag(name: .customShort("x"), help: ArgumentHelp(TestOption.printCommands.help))
     var printCommands = false
 
+    @Flag(help: ArgumentHelp(TestOption.verify.help))
+    var verify = false
+
     @Option(help: ArgumentHelp(TestOption.exec.help))
     var exec: String?
 
@@ -332,6 +335,7 @@ struct TestOptionsGroup: ParsableArguments {
         options.count = count
         options.noCache = noCache
         options.printCommands = printCommands
+        options.verify = verify
         options.execWrapper = exec.map { $0.split(separator: " ").map(String.init) } ?? []
         return options
     }

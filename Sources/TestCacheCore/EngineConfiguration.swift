@@ -49,6 +49,8 @@ public struct TestOptions: Sendable {
     public var execWrapper: [String] = []
     /// Print each command run (`-x`).
     public var printCommands = false
+    /// Run every target the cache would replay too, and report a replayed pass whose fresh run fails.
+    public var verify = false
 
     public init() {}
 

@@ -60,4 +60,15 @@ struct TargetPlan: Sendable {
     var contentID: ActionID?
     /// What the build read for it beyond its targets' directories, once built.
     var buildInputs = BuildInputs()
+    /// With `--verify`: what the cache would have replayed, to compare with a fresh run.
+    var replayed: Replayed?
+}
+
+/// A result the cache would have replayed, kept by `--verify` to compare with a fresh run.
+struct Replayed: Sendable {
+    var result: TargetResult
+    /// What it was filed with: its input list.
+    var inputs: TestInputs?
+    /// The key it was found under: `action ID 1a2b…` or `content ID 3c4d…`.
+    var key: String
 }

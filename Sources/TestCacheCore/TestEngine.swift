@@ -80,16 +80,31 @@ public struct TestEngine: Sendable {
         log.run("read \(package.hasher.filesRead) of \(package.hasher.filesSeen) input files; the others were unchanged since last hashed")
         memos.saveStatRecords(package.hasher, previous: package.previousRecords, everyTarget: configuration.targets.isEmpty)
 
-        var failed = false
+        var outcome = RunOutcome()
         if !misses.isEmpty {
-            failed = try await buildAndRun(misses, package: package, cache: cache, selection: selection, reporter: reporter, status: status)
+            outcome = try await buildAndRun(misses, package: package, cache: cache, selection: selection, reporter: reporter, status: status)
         }
         if let shared = services.sharedCache, cache != nil {
             await shared.flush()
             if configuration.test.verbose || configuration.debug.remote { log.note("remote cache: \(shared.summary)") }
         }
         store?.trimIfDue()
-        return failed ? 1 : 0
+        if configuration.test.verify {
+            log.note("verify: \(outcome.verified) replayed results run again, \(outcome.unsound) unsound")
+            if outcome.unsound > 0 { return Self.unsoundExitStatus }
+        }
+        return outcome.failed ? 1 : 0
+    }
+
+    /// The exit status of a `--verify` run that found a replayed pass whose fresh run fails.
+    public static let unsoundExitStatus: Int32 = 3
+
+    /// How the targets that were built and run came out.
+    private struct RunOutcome {
+        var failed = false
+        /// With `--verify`: targets the cache would have replayed, run again; and those whose fresh run failed.
+        var verified = 0
+        var unsound = 0
     }
 
     /// Says for each selected target whether the next run would replay it, and if not what changed since
@@ -128,8 +143,14 @@ public struct TestEngine: Sendable {
                 continue
             }
             switch lookup {
-            case .hit(let result, _, let remote):
+            case .hit(let result, let inputs, let remote):
                 log.target(name, "hit on action ID \(id.hex.prefix(16))\(remote ? ", fetched from the remote cache" : "")")
+                if configuration.test.verify {
+                    var verified = plan
+                    verified.replayed = Replayed(result: result, inputs: inputs, key: "action ID \(id.hex.prefix(16))")
+                    misses.append(verified)
+                    continue
+                }
                 await reporter.deliver(plan.index, result)
             case .miss(let why):
                 log.target(name, "miss on action ID \(id.hex.prefix(16)): \(why)")
@@ -149,23 +170,23 @@ public struct TestEngine: Sendable {
         return Dictionary(uniqueKeysWithValues: zip(keyed, lookups).map { ($0.plan.index, $1) })
     }
 
-    /// Builds the tests, replays the misses whose content IDs hit, and runs the rest; gives whether any failed.
+    /// Builds the tests, replays the misses whose content IDs hit, and runs the rest.
     private func buildAndRun(
         _ misses: [TargetPlan], package: LoadedPackage, cache: ResultCache?, selection: TestSelection,
         reporter: OrderedReporter, status: StatusLine?
-    ) async throws -> Bool {
+    ) async throws -> RunOutcome {
         let builder = PackageBuilder(configuration: configuration, processes: processes, status: status)
         let built: BuiltTests
         switch try await builder.build(model: package.model, toolchain: package.toolchain) {
         case .failed(let buildOutput):
             output.standardError(String(decoding: buildOutput, as: UTF8.self))
             for plan in misses { await reporter.deliver(plan.index, TargetResult(name: plan.target.name, status: .buildFailed)) }
-            return true
+            return RunOutcome(failed: true)
         case .built(let tests):
             built = tests
         }
         let toRun = await replayByContentID(misses, built: built, package: package, cache: cache, reporter: reporter)
-        guard !toRun.isEmpty else { return false }
+        guard !toRun.isEmpty else { return RunOutcome() }
         return await runTargets(toRun, built: built, package: package, cache: cache, selection: selection, reporter: reporter, status: status)
     }
 
@@ -195,6 +216,13 @@ public struct TestEngine: Sendable {
             switch lookup {
             case .hit(let result, let inputs, let remote):
                 log.target(plan.target.name, "hit on content ID \(contentID.hex.prefix(16))\(remote ? ", fetched from the remote cache" : "")")
+                if configuration.test.verify {
+                    var verified = plan
+                    verified.replayed = plan.replayed
+                        ?? Replayed(result: result, inputs: inputs, key: "content ID \(contentID.hex.prefix(16))")
+                    toRun.append(verified)
+                    continue
+                }
                 var inputs = inputs ?? .none
                 inputs.build = plan.buildInputs
                 cache.file(result, inputs: inputs, actionID: plan.actionID, contentID: nil, builtIn: built.buildDirectory, for: plan.target)
@@ -208,11 +236,12 @@ public struct TestEngine: Sendable {
     }
 
     /// Lists the tests, measures the trace baseline, and runs the plans `jobs` at a time, storing each
-    /// passing run and printing each line when its turn comes; gives whether any failed.
+    /// passing run and printing each line when its turn comes; with `--verify`, compares each fresh run
+    /// with what the cache would have replayed.
     private func runTargets(
         _ plans: [TargetPlan], built: BuiltTests, package: LoadedPackage, cache: ResultCache?, selection: TestSelection,
         reporter: OrderedReporter, status: StatusLine?
-    ) async -> Bool {
+    ) async -> RunOutcome {
         let probe = TestBinaryProbe(configuration: configuration, processes: processes, memos: memos)
         let inventory: TestInventory
         do {
@@ -220,7 +249,7 @@ public struct TestEngine: Sendable {
         } catch {
             log.note("cannot list the tests of \(built.binary): \(error)")
             for plan in plans { await reporter.deliver(plan.index, TargetResult(name: plan.target.name, status: .setupFailed)) }
-            return true
+            return RunOutcome(failed: true)
         }
         // The tracer's logs, one per target run, read and removed as each run ends. Without a place for
         // them, what the tests read cannot be known, and their results are not stored.
@@ -241,12 +270,30 @@ public struct TestEngine: Sendable {
             processes: processes, clock: services.clock, stream: streams ? show : nil, tracing: tracing)
         // No live status while test output streams to the terminal: the two would overwrite each other.
         let scheduler = TargetScheduler(jobs: configuration.test.jobs, status: streams ? nil : status)
-        var failed = false
+        var outcome = RunOutcome()
         await scheduler.run(plans, { plan in await runner.run(plan.target) }) { plan, run in
-            if run.result.status.isFailure { failed = true }
+            if run.result.status.isFailure { outcome.failed = true }
+            if let replayed = plan.replayed {
+                outcome.verified += 1
+                if run.result.status.isFailure && !replayed.result.status.isFailure {
+                    outcome.unsound += 1
+                    reportUnsound(plan.target, replayed: replayed, fresh: run.result)
+                }
+            }
             storing?.store(run, of: plan, baseline: baseline, builtIn: built.buildDirectory)
             await reporter.deliver(plan.index, run.result, streamed: run.streamed)
         }
-        return failed
+        return outcome
+    }
+
+    /// Says that the cache would have replayed a pass that a fresh run fails, and what it was keyed on.
+    private func reportUnsound(_ target: PackageTarget, replayed: Replayed, fresh: TargetResult) {
+        log.note("verify: \(target.name): unsound hit: the cache would have replayed \(replayed.result.status.rawValue) "
+            + "by its \(replayed.key), but a fresh run fails")
+        if let inputs = replayed.inputs {
+            log.note("verify: \(target.name): beyond its sources it was keyed on files \(inputs.files), directories \(inputs.directories), "
+                + "variables \(inputs.variables)\(inputs.wholeEnvironment ? " and the whole environment" : ""), products \(inputs.products), "
+                + "headers \(inputs.build.compilerFiles), plugin inputs \(inputs.build.pluginInputs)")
+        }
     }
 }

@@ -29,6 +29,7 @@ public enum TestOption: String, CaseIterable, Sendable {
     case passthrough = "arguments after --"
     case exec = "--exec"
     case printCommands = "-x"
+    case verify = "--verify"
 
     /// What the option means for the cache.
     public var role: CacheRole {
@@ -36,7 +37,7 @@ public enum TestOption: String, CaseIterable, Sendable {
         case .filter, .skip, .verbose, .list, .timeout: .keyed
         case .jobs: .replayable
         case .noCache, .count, .passthrough, .exec: .disablesCache
-        case .printCommands: .none
+        case .printCommands, .verify: .none
         }
     }
 
@@ -56,6 +57,9 @@ public enum TestOption: String, CaseIterable, Sendable {
         case .passthrough: text = "Arguments for the test binary."
         case .exec: text = "Run the test binary under this program (e.g. 'valgrind --quiet')."
         case .printCommands: return "Print each command run: swift build and every test-binary invocation."
+        case .verify:
+            return "Audit the cache: run every target it would replay too, and report a replayed pass whose fresh run "
+                + "fails as an unsound hit (exit status 3)."
         }
         switch role {
         case .keyed, .replayable: return text + " Cacheable."
@@ -78,7 +82,7 @@ public enum TestOption: String, CaseIterable, Sendable {
         case .verbose: [String(options.verbose)]
         case .list: [String(options.list)]
         case .timeout: [String(describing: options.timeout)]
-        case .jobs, .noCache, .count, .passthrough, .exec, .printCommands: []
+        case .jobs, .noCache, .count, .passthrough, .exec, .printCommands, .verify: []
         }
     }
 
@@ -89,7 +93,7 @@ public enum TestOption: String, CaseIterable, Sendable {
         case .count: options.count != nil
         case .passthrough: !options.passthrough.isEmpty
         case .exec: !options.execWrapper.isEmpty
-        case .filter, .skip, .verbose, .list, .timeout, .jobs, .printCommands: false
+        case .filter, .skip, .verbose, .list, .timeout, .jobs, .printCommands, .verify: false
         }
     }
 

@@ -45,11 +45,12 @@ final class FakePackage: Sendable {
     /// An engine for this package with `store`, the fake processes, and `shared` as its shared cache.
     func engine(
         store: ResultStore?, output: CollectedOutput, shared: (any SharedCache)? = nil, traced: Bool = false,
-        debug: DebugOptions = DebugOptions()
+        debug: DebugOptions = DebugOptions(), verify: Bool = false
     ) -> TestEngine {
         var configuration = EngineConfiguration(
             packagePath: root, environment: ["PATH": directory.path + "/bin", "HOME": "/home/tester"], salt: testSalt)
         configuration.debug = debug
+        configuration.test.verify = verify
         // Never loaded: the fake test binary writes the trace log itself.
         configuration.tracer = traced ? directory.path + "/libTestCacheTrace.so" : nil
         let services = EngineServices(

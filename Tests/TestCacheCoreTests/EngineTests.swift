@@ -19,11 +19,13 @@ import _TestSupport
 
     /// Runs the engine once; gives its exit status and what it printed.
     func run(
-        store: ResultStore? = nil, shared: (any SharedCache)? = nil, traced: Bool = false, debug: DebugOptions = DebugOptions()
+        store: ResultStore? = nil, shared: (any SharedCache)? = nil, traced: Bool = false, debug: DebugOptions = DebugOptions(),
+        verify: Bool = false
     ) async throws -> (status: Int32, output: CollectedOutput) {
         let output = CollectedOutput()
         package.runner.resetCounts()
-        let status = try await package.engine(store: store ?? self.store, output: output, shared: shared, traced: traced, debug: debug).run()
+        let engine = package.engine(store: store ?? self.store, output: output, shared: shared, traced: traced, debug: debug, verify: verify)
+        let status = try await engine.run()
         return (status, output)
     }
 
@@ -139,6 +141,29 @@ import _TestSupport
         // What was run is stored over the garbage, and replayed next time.
         let second = try await run(shared: shared, traced: traced)
         #expect(second.output.summaries == ["ok  \tT1Tests\t(cached)", "ok  \tT2Tests\t(cached)"])
+    }
+
+    @Test func verifyRunsWhatWouldBeReplayedAndReportsAnUnsoundHit() async throws {
+        _ = try await run()
+        // Something no key sees changes what a test does: a hidden input.
+        package.runner.setOutcome("T1Tests", FakeOutcome(exitStatus: 1, output: "a hidden input changed\n"))
+        let unsound = try await run()
+        #expect(unsound.output.summaries == ["ok  \tT1Tests\t(cached)", "ok  \tT2Tests\t(cached)"], "the unsound hit itself")
+
+        let verified = try await run(verify: true)
+        #expect(verified.status == TestEngine.unsoundExitStatus)
+        #expect(package.runner.testRuns.sorted() == ["T1Tests", "T2Tests"], "every replayable target runs")
+        #expect(verified.output.summaries.first?.hasPrefix("FAIL\tT1Tests\t") == true, "\(verified.output.stdout)")
+        #expect(verified.output.summaries.last?.hasPrefix("ok  \tT2Tests\t") == true)
+        #expect(verified.output.stderr.contains("swift-testcache: verify: T1Tests: unsound hit: the cache would have replayed ok by its action ID "))
+        #expect(verified.output.stderr.contains("swift-testcache: verify: 2 replayed results run again, 1 unsound\n"))
+
+        // A sound cache verifies clean.
+        package.runner.setOutcome("T1Tests", FakeOutcome())
+        _ = try await run()
+        let clean = try await run(verify: true)
+        #expect(clean.status == 0)
+        #expect(clean.output.stderr.contains("swift-testcache: verify: 2 replayed results run again, 0 unsound\n"))
     }
 
     @Test func withoutAStoreEverythingRunsEveryTime() async throws {

@@ -198,8 +198,10 @@ def measure(name: str, args, tool: Path, env) -> list[Outcome]:
     work.mkdir(parents=True, exist_ok=True)
     run(["git", "clone", "--quiet", "--branch", tag, url, str(root)], work, env)
     ours = dict(env, SWIFT_TESTCACHE_DIR=str(store))
+    # A mutation can make a test loop for ever: stopped after this long, it fails, which is a fair outcome.
+    timeout = ["--timeout", "60s"]
     print(f"[{time.strftime('%H:%M:%S')}] {name}: cold run", flush=True)
-    cold = run([str(tool), "--package-path", str(root)], root, ours, check=False)
+    cold = run([str(tool), "--package-path", str(root)] + timeout, root, ours, check=False)
     if cold.returncode not in (0, 1):
         sys.exit(f"soundness.py: the cold run of {name} failed:\n{cold.stdout[-3000:]}{cold.stderr[-3000:]}")
     baseline = summaries(cold.stdout)
@@ -210,7 +212,7 @@ def measure(name: str, args, tool: Path, env) -> list[Outcome]:
         start = time.time()
         apply(root, mutation)
         try:
-            normal = run([str(tool), "--package-path", str(root)], root, ours, check=False)
+            normal = run([str(tool), "--package-path", str(root)] + timeout, root, ours, check=False)
             outcome = Outcome(name, mutation, summaries(normal.stdout))
             mutated = owner(mutation.path, paths)
             for target in outcome.lines:
@@ -220,7 +222,7 @@ def measure(name: str, args, tool: Path, env) -> list[Outcome]:
                                                   and mutated not in closures.get(target, {mutated})):
                     outcome.unreachable.append(target)
             if "cached" in outcome.lines.values():
-                verify = run([str(tool), "--package-path", str(root), "--verify"], root, ours, check=False)
+                verify = run([str(tool), "--package-path", str(root), "--verify"] + timeout, root, ours, check=False)
                 outcome.unsound = re.findall(r"verify: (\S+): unsound hit", verify.stderr)
         finally:
             apply(root, mutation, undo=True)

@@ -64,7 +64,11 @@ final class ContentKeys: Sendable {
     /// Objects of every target that is not the root package's own, nor a generated test-list module.
     private func externalObjectHashes() -> [(String, String)] {
         let rootModules = Set(model.targets.map(\.moduleName))
-        let generated: Set<String> = ["\(model.name)PackageDiscoveredTests", "\(model.name)PackageTests"]
+        // SwiftPM names their modules by the package's name made a C identifier: `console-kit`'s test list
+        // is `console_kitPackageDiscoveredTests`. Missed, the list (whose order SwiftPM randomises each
+        // time it writes it) made every content ID of a package with a `-` in its name change now and then.
+        let package = c99Name(model.name)
+        let generated: Set<String> = ["\(package)PackageDiscoveredTests", "\(package)PackageTests"]
         var modules: [String] = []
         FileSystem.forEachFile(inDirectory: buildDirectory) { name, status in
             if status.isDirectory, name.hasSuffix(".build") {
@@ -203,4 +207,14 @@ enum ObjectHasher {
         }
         return sections
     }
+}
+
+/// A name made a C identifier as SwiftPM makes module names of package and target names: every character
+/// that is not a letter, a digit or `_` becomes `_`, and a leading digit gets a `_` before it.
+func c99Name(_ name: String) -> String {
+    var result = String(name.unicodeScalars.map { scalar -> Character in
+        scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" ? Character(scalar) : "_"
+    })
+    if let first = result.unicodeScalars.first, ("0"..."9").contains(first) { result = "_" + result }
+    return result
 }

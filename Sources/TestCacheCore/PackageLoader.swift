@@ -100,14 +100,20 @@ struct PackageLoader: Sendable {
         return try PackageModel(describeJSON: described.stdout, manifest: manifest, root: root)
     }
 
-    /// Resolves the dependencies when they come from repositories and nothing pins them yet, so that
-    /// `Package.resolved` names their exact versions before any key is made (SwiftPM would write it
-    /// during the build anyway, too late for the lookups). Gives whether it resolved.
+    /// Resolves the dependencies when they come from repositories and nothing pins them yet, or they are
+    /// pinned but not checked out (a fresh clone), so that `Package.resolved` names their exact versions
+    /// and their manifests, whose variables join every key, are there before any key is made. SwiftPM
+    /// would do both during the build anyway, too late for the lookups: the keys made before and after it
+    /// would differ, and a fresh clone could never be served without building. Gives whether it resolved.
     private func resolveIfUnpinned(_ model: PackageModel, toolchain: Toolchain) async throws -> Bool {
         let root = configuration.packagePath
-        guard model.hasRemoteDependencies, FileSystem.status(following: root + "/Package.resolved") == nil else {
+        guard model.hasRemoteDependencies else { return false }
+        var checkedOut = false
+        FileSystem.forEachFile(inDirectory: (configuration.build.scratchPath ?? root + "/.build") + "/checkouts") { _, status in
+            checkedOut = checkedOut || status.isDirectory
             return false
         }
+        guard FileSystem.status(following: root + "/Package.resolved") == nil || !checkedOut else { return false }
         let resolve = try await processes.runMerged(
             toolchain.swiftPath, SwiftPMInvocation.packageCommand(configuration) + ["resolve"], workingDirectory: root,
             environment: SwiftPMInvocation.environment(configuration, swiftPath: toolchain.swiftPath),

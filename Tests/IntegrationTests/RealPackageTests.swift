@@ -5,7 +5,7 @@ import _TestSupport
 extension IntegrationTests {
     /// A real package nobody here wrote, as CI runs it: vapor/console-kit 4.16.2 depends on swift-nio, whose
     /// manifest reads `SWIFTCI_USE_LOCAL_DEPS`, and on swift-log. Its results, stored in one GitHub Actions
-    /// run, serve the next, in which every per-run variable differs.
+    /// run, serve the next, in which every per-run variable differs, and a fresh clone elsewhere.
     @Suite struct RealPackageTests {
         /// The environment of one GitHub Actions run, numbered `run`.
         static func gitHubActionsRun(_ run: Int) -> [String: String] {
@@ -37,10 +37,23 @@ extension IntegrationTests {
             #expect(first.status == 0, first.transcript)
             #expect(first.summaries.count == names.count && first.summaries.allSatisfy { !$0.hasSuffix("(cached)") }, first.transcript)
 
-            let second = try runTool(["--package-path", root, "-x"], store: store, environment: Self.gitHubActionsRun(2))
-            #expect(second.status == 0, second.transcript)
-            #expect(second.summaries == names.map { "ok  \t\($0)\t(cached)" }, second.transcript)
-            #expect(!second.ranBuild && !second.ranTests, second.transcript)
+            let next = try runTool(["--package-path", root, "-x"], store: store, environment: Self.gitHubActionsRun(2))
+            #expect(next.status == 0, next.transcript)
+            #expect(next.summaries == names.map { "ok  \t\($0)\t(cached)" }, next.transcript)
+            #expect(!next.ranBuild && !next.ranTests, next.transcript)
+
+            // A fresh clone elsewhere with the pins committed, as a CI job without a cached .build checks it
+            // out: its dependencies are checked out before any key is made, and nothing is built.
+            let elsewhere = directory.path + "/elsewhere/console-kit"
+            let second = try runProgram(
+                "/usr/bin/git", ["clone", "--quiet", "--branch", "4.16.2", "https://github.com/vapor/console-kit", elsewhere])
+            try #require(second.status == 0, "git clone: \(second.stderr)")
+            try FileManager.default.copyItem(atPath: root + "/Package.resolved", toPath: elsewhere + "/Package.resolved")
+            let fresh = try runTool(["--package-path", elsewhere, "-x"], store: store, environment: Self.gitHubActionsRun(3))
+            #expect(fresh.status == 0, fresh.transcript)
+            #expect(fresh.summaries == names.map { "ok  \t\($0)\t(cached)" }, fresh.transcript)
+            #expect(fresh.stderr.contains(" package --package-path \(elsewhere) resolve"), fresh.transcript)
+            #expect(!fresh.ranBuild && !fresh.ranTests, fresh.transcript)
 
             // What the manifests read by name still counts: swift-nio's switch to local dependencies.
             let local = try runTool(

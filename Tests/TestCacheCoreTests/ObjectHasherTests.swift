@@ -1,3 +1,6 @@
+import Foundation
+import TestCacheStore
+import _TestSupport
 import Testing
 @testable import TestCacheCore
 
@@ -73,5 +76,38 @@ func makeELF(_ sections: [(name: String, bytes: [UInt8])]) -> [UInt8] {
         #expect(ObjectHasher.elfSections(truncated) == nil)
         #expect(ObjectHasher.hash(truncated).hasPrefix("whole "))
         #expect(ObjectHasher.hash(truncated) != ObjectHasher.hash(Array(truncated.dropLast())))
+    }
+}
+
+/// The content ID leaves out the generated test-list modules, whose order SwiftPM randomises.
+@Suite struct ContentKeyTests {
+    @Test(arguments: [("console-kit", "console_kit"), ("swift-argument-parser", "swift_argument_parser"), ("Plain", "Plain"),
+        ("3d.kit", "_3d_kit")])
+    func modulesAreNamedAsSwiftPMNamesThem(_ package: String, _ module: String) {
+        #expect(c99Name(package) == module)
+    }
+
+    @Test func theGeneratedTestListOfAPackageWithAHyphenIsNotHashed() throws {
+        let directory = try TemporaryDirectory()
+        let build = directory.path + "/debug"
+        func write(_ path: String, _ text: String) throws {
+            let url = URL(fileURLWithPath: build + "/" + path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        let target = PackageTarget(name: "KitTests", moduleName: "KitTests", kind: "test", path: "Tests/KitTests", dependencies: [])
+        let model = PackageModel(name: "console-kit", targets: [target], localDependencyPaths: [], hasRemoteDependencies: true)
+        func contentID() -> ActionID? {
+            ContentKeys(salt: KeySalt(toolVersion: "test"), trace: nil, buildDirectory: build, model: model)
+                .contentID(for: target, inputs: PackageInputs(buildKey: key("package")), test: TestOptions(), declared: nil)
+        }
+        try write("KitTests.build/KitTests.swift.o", "tests")
+        try write("console_kitPackageDiscoveredTests.build/all-discovered-tests.swift.o", "A, B")
+        try write("NIOCore.build/NIO.swift.o", "nio")
+        let before = try #require(contentID())
+        try write("console_kitPackageDiscoveredTests.build/all-discovered-tests.swift.o", "B, A")
+        #expect(contentID() == before, "the test list's order is not what runs")
+        try write("NIOCore.build/NIO.swift.o", "nio changed")
+        #expect(contentID() != before, "a dependency package's object is")
     }
 }

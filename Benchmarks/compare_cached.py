@@ -25,15 +25,17 @@ def main() -> None:
     tools = {"before": args.before, "after": args.after}
     for size in args.sizes.split(","):
         root = os.path.join(args.work_dir, size, "swift")
-        env = dict(os.environ, SWIFT_TESTCACHE_DIR=os.path.join(args.work_dir, size, "store"), BENCH_WORK_MS="200")
+        # A store each: two versions may file their entries differently under the same keys.
+        envs = {name: dict(os.environ, SWIFT_TESTCACHE_DIR=os.path.join(args.work_dir, size, f"store-compare-{name}"),
+                           BENCH_WORK_MS="200") for name in tools}
         times: dict[str, list[float]] = {name: [] for name in tools}
-        for tool in tools.values():  # a warm-up run each, which also stores anything missing
-            subprocess.run([tool, "--package-path", root], env=env, capture_output=True)
+        for name, tool in tools.items():  # a warm-up run each, which fills its store
+            subprocess.run([tool, "--package-path", root], env=envs[name], capture_output=True)
         for index in range(args.runs):
             order = list(tools.items()) if index % 2 == 0 else list(tools.items())[::-1]
             for name, tool in order:
                 start = time.perf_counter()
-                result = subprocess.run([tool, "--package-path", root], env=env, capture_output=True, text=True)
+                result = subprocess.run([tool, "--package-path", root], env=envs[name], capture_output=True, text=True)
                 elapsed = time.perf_counter() - start
                 if result.returncode != 0 or "(cached)" not in result.stdout or "\tFAIL" in result.stdout:
                     raise SystemExit(f"{name} did not replay every target:\n{result.stdout[-2000:]}")

@@ -337,20 +337,23 @@ struct SwiftTokens {
                 index += multiline ? 3 : 1
                 var value = ""
                 var interpolated = false
-                let closing = String(repeating: "\"", count: multiline ? 3 : 1) + String(repeating: "#", count: hashes)
-                let escape = "\\" + String(repeating: "#", count: hashes)
+                let closing = [Unicode.Scalar](repeating: "\"", count: multiline ? 3 : 1) + [Unicode.Scalar](repeating: "#", count: hashes)
+                let escape = ["\\"] + [Unicode.Scalar](repeating: "#", count: hashes)
+                func spells(_ sequence: [Unicode.Scalar], at position: Int) -> Bool {
+                    guard position + sequence.count <= characters.count else { return false }
+                    for offset in sequence.indices where characters[position + offset] != sequence[offset] { return false }
+                    return true
+                }
                 while index < characters.count {
-                    let rest = String(String.UnicodeScalarView(characters[index..<min(characters.count, index + closing.count)]))
-                    if rest == closing {
+                    if spells(closing, at: index) {
                         index += closing.count
                         break
                     }
-                    let escapeRest = String(String.UnicodeScalarView(characters[index..<min(characters.count, index + escape.count + 1)]))
-                    if escapeRest == escape + "(" {
-                        interpolated = true
-                    }
-                    if escapeRest.hasPrefix(escape) && index + escape.count < characters.count {
-                        value += escape + String(characters[index + escape.count])
+                    if spells(escape, at: index) && index + escape.count < characters.count {
+                        let escaped = characters[index + escape.count]
+                        if escaped == "(" { interpolated = true }
+                        value.unicodeScalars.append(contentsOf: escape)
+                        value.unicodeScalars.append(escaped)
                         index += escape.count + 1
                         continue
                     }

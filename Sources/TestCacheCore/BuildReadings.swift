@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import TestCacheStore
 
@@ -41,6 +42,12 @@ struct BuildReadings: Sendable {
     private let pluginInputs: [String: Set<String>]
     /// Targets whose plugin outputs include files no command of the manifest makes: a prebuild command's.
     private let prebuildTargets: Set<String>
+    /// What each module's dependency files name, by module, filled as targets ask.
+    private let memo = Memo()
+
+    private final class Memo: Sendable {
+        let files = Mutex<[String: Set<String>]>([:])
+    }
 
     init(root: String, scratch: String, configuration: String, model: PackageModel) {
         self.root = root
@@ -49,7 +56,7 @@ struct BuildReadings: Sendable {
         let outputsDirectory = scratch + "/plugins/outputs/"
         var inputs: [String: Set<String>] = [:]
         var made: Set<String> = []
-        for command in Self.commands(inManifest: scratch + "/" + configuration + ".yaml") {
+        for command in Self.commands(inManifest: scratch + "/" + configuration + ".yaml", outputsContaining: "/plugins/outputs/") {
             for output in command.outputs where output.hasPrefix(outputsDirectory) {
                 made.insert(output)
                 guard let target = Self.pluginTarget(ofOutput: output, under: outputsDirectory) else { continue }
@@ -76,21 +83,30 @@ struct BuildReadings: Sendable {
         var plugin: Set<String> = []
         var prebuild: [String] = []
         for dependency in closure {
-            let directory = "\(buildDirectory)/\(dependency.moduleName).build"
-            FileSystem.forEachFile(inDirectory: directory) { name, status in
-                if status.isRegular, name.hasSuffix(".d"), let bytes = FileSystem.contents(directory + "/" + name) {
-                    for path in Self.dependencies(inDependencyFile: bytes) {
-                        if let relative = Self.relative(path, root: root, scratch: nil), outsideTheClosure(relative) {
-                            compilerFiles.insert(relative)
-                        }
-                    }
-                }
-                return false
-            }
+            compilerFiles.formUnion(self.compilerFiles(ofModule: dependency.moduleName).filter(outsideTheClosure))
             plugin.formUnion(pluginInputs[dependency.name, default: []].filter(outsideTheClosure))
             if prebuildTargets.contains(dependency.name) { prebuild.append(dependency.name) }
         }
         return BuildInputs(compilerFiles: compilerFiles.sorted(), pluginInputs: plugin.sorted(), prebuildTargets: prebuild.sorted())
+    }
+
+    /// The files inside the root that a module's dependency files name, read once a run: test targets
+    /// share their dependencies, and a large module's `.d` files name hundreds of toolchain modules each.
+    private func compilerFiles(ofModule module: String) -> Set<String> {
+        if let known = memo.files.withLock({ $0[module] }) { return known }
+        var files: Set<String> = []
+        let directory = "\(buildDirectory)/\(module).build"
+        let prefix = Array((root + "/").utf8)
+        FileSystem.forEachFile(inDirectory: directory) { name, status in
+            if status.isRegular, name.hasSuffix(".d"), let bytes = FileSystem.contents(directory + "/" + name) {
+                for path in Self.dependencies(inDependencyFile: bytes) where path.utf8.starts(with: prefix) {
+                    if let relative = Self.relative(path, root: root, scratch: nil) { files.insert(relative) }
+                }
+            }
+            return false
+        }
+        memo.files.withLock { $0[module] = files }
+        return files
     }
 
     /// `path` relative to the root when it is inside it and outside the build directory and SwiftPM's and
@@ -131,31 +147,31 @@ struct BuildReadings: Sendable {
         return files
     }
 
-    /// The paths a Makefile-style dependency file names (`target: dep dep \`), escaped spaces kept.
+    /// The paths a Makefile-style dependency file names (`target: dep dep \\`), escaped spaces kept.
     static func dependencies(inDependencyFile bytes: [UInt8]) -> [String] {
         var paths: [String] = []
-        var current = ""
+        var current: [UInt8] = []
         var escaped = false
+        let backslash = UInt8(ascii: "\\"), newline = UInt8(ascii: "\n"), colon = UInt8(ascii: ":")
         func finish() {
             // Rule targets end with a colon, or are followed by one alone; the rest are prerequisites.
-            if current == ":" {
+            if current == [colon] {
                 if !paths.isEmpty { paths.removeLast() }
-            } else if !current.isEmpty && !current.hasSuffix(":") {
-                paths.append(current)
+            } else if !current.isEmpty && current.last != colon {
+                paths.append(String(decoding: current, as: UTF8.self))
             }
-            current = ""
+            current.removeAll(keepingCapacity: true)
         }
-        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
+        for byte in bytes {
             if escaped {
                 escaped = false
-                if scalar == "\n" { continue }  // a line continuation
-                current.unicodeScalars.append(scalar)
-            } else if scalar == "\\" {
+                if byte != newline { current.append(byte) }  // a newline escaped is a line continuation
+            } else if byte == backslash {
                 escaped = true
-            } else if scalar == " " || scalar == "\n" || scalar == "\t" {
+            } else if byte == UInt8(ascii: " ") || byte == newline || byte == UInt8(ascii: "\t") {
                 finish()
             } else {
-                current.unicodeScalars.append(scalar)
+                current.append(byte)
             }
         }
         finish()
@@ -168,15 +184,17 @@ struct BuildReadings: Sendable {
         var outputs: [String]
     }
 
-    /// The commands of an llbuild manifest with their inputs and outputs; none when it cannot be read.
+    /// The commands of an llbuild manifest whose outputs include a path containing `outputsContaining`
+    /// (all of them for an empty string), with their inputs and outputs; none when it cannot be read.
     ///
     /// The manifest is YAML as SwiftPM writes it: under `commands:`, a quoted name per command at two
-    /// spaces, and `inputs: [...]` and `outputs: [...]` as JSON arrays of strings at four.
-    static func commands(inManifest path: String) -> [Command] {
+    /// spaces, and `inputs: [...]` and `outputs: [...]` as JSON arrays of strings at four. Only the
+    /// commands asked for are decoded: a large package's manifest holds thousands of paths.
+    static func commands(inManifest path: String, outputsContaining filter: String = "") -> [Command] {
         guard let bytes = FileSystem.contents(path) else { return [] }
         var commands: [Command] = []
         var inCommands = false
-        var current: Command?
+        var inputs: Substring = ""
         for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {
             if line.isEmpty { continue }  // blank lines part the commands
             if !line.hasPrefix(" ") {
@@ -185,15 +203,13 @@ struct BuildReadings: Sendable {
             }
             guard inCommands else { continue }
             if line.hasPrefix("  \"") {
-                if let current { commands.append(current) }
-                current = Command(inputs: [], outputs: [])
+                inputs = ""
             } else if line.hasPrefix("    inputs: ") {
-                current?.inputs = jsonStrings(line.dropFirst("    inputs: ".count))
-            } else if line.hasPrefix("    outputs: ") {
-                current?.outputs = jsonStrings(line.dropFirst("    outputs: ".count))
+                inputs = line.dropFirst("    inputs: ".count)
+            } else if line.hasPrefix("    outputs: "), filter.isEmpty || line.contains(filter) {
+                commands.append(Command(inputs: jsonStrings(inputs), outputs: jsonStrings(line.dropFirst("    outputs: ".count))))
             }
         }
-        if let current { commands.append(current) }
         return commands
     }
 

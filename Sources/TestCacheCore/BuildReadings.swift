@@ -22,8 +22,6 @@ package struct BuildInputs: Codable, Equatable, Sendable {
         self.pluginInputs = pluginInputs
         self.prebuildTargets = prebuildTargets
     }
-
-    var isEmpty: Bool { compilerFiles.isEmpty && pluginInputs.isEmpty && prebuildTargets.isEmpty }
 }
 
 /// Learns, after a successful build, what it read for each target: from the compilers' dependency files

@@ -139,9 +139,4 @@ enum CIEnvironment {
         guard !detected.isEmpty else { return { _ in false } }
         return { name in anySystem.contains(name) || detected.contains { $0.isPerRun(name) } }
     }
-
-    /// The names of the CI systems detected in `environment`.
-    static func detected(in environment: [String: String]) -> [String] {
-        systems.filter { $0.detects(environment) }.map(\.name)
-    }
 }

@@ -3,31 +3,47 @@ import Foundation
 import TestCacheStore
 
 /// What the build read to make a target's code beyond the directories the action ID hashes: files the
-/// compilers read through include paths or unsafe flags, and the declared inputs of build tool plugins'
-/// commands. Paths are relative to the package root.
+/// compilers read through include paths or unsafe flags, the declared inputs of build tool plugins'
+/// commands, and what the linker was pointed at. Paths are relative to the package root.
 ///
-/// Files outside the root (the toolchain's and the system's headers) and in the build directory are not
-/// listed: the toolchain is in every key, and what the build writes follows from what it read.
+/// Files outside the root (the toolchain's and the system's headers and libraries) and in the build
+/// directory are not listed: the toolchain is in every key, and what the build writes follows from what
+/// it read.
 package struct BuildInputs: Codable, Equatable, Sendable {
     /// Files the compilers' dependency files name (headers, module maps, included files).
     package var compilerFiles: [String] = []
     /// Files a build tool plugin's command declares as its inputs.
     package var pluginInputs: [String] = []
+    /// Files and library directories a link command names (`-L vendor/lib`, a linker script, a library
+    /// by path). A directory stands for its entries and every file directly in it, since the linker
+    /// picks libraries from it by name. No object shows what the linker read, so unlike the rest these
+    /// stay in the list kept under a content ID.
+    package var linkerInputs: [String] = []
     /// Targets with a prebuild command: it runs on every build and declares no inputs, so what it reads
     /// is unknown until it has run, and the target is built before its result can be looked up.
     package var prebuildTargets: [String] = []
 
-    package init(compilerFiles: [String] = [], pluginInputs: [String] = [], prebuildTargets: [String] = []) {
+    package init(compilerFiles: [String] = [], pluginInputs: [String] = [], linkerInputs: [String] = [], prebuildTargets: [String] = []) {
         self.compilerFiles = compilerFiles
         self.pluginInputs = pluginInputs
+        self.linkerInputs = linkerInputs
         self.prebuildTargets = prebuildTargets
+    }
+
+    /// Both lists of each kind together, each sorted and without repeats.
+    func merging(_ other: BuildInputs) -> BuildInputs {
+        func union(_ a: [String], _ b: [String]) -> [String] { b.isEmpty ? a : Set(a).union(b).sorted() }
+        return BuildInputs(
+            compilerFiles: union(compilerFiles, other.compilerFiles), pluginInputs: union(pluginInputs, other.pluginInputs),
+            linkerInputs: union(linkerInputs, other.linkerInputs), prebuildTargets: union(prebuildTargets, other.prebuildTargets))
     }
 }
 
-/// Learns, after a successful build, what it read for each target: from the compilers' dependency files
-/// (`<Module>.build/*.d`, written by clang and swiftc with `-MD` / `-emit-dependencies`) and from SwiftPM's
-/// build manifest (`<scratch>/<configuration>.yaml`), where each build tool plugin command lists its
-/// inputs and outputs; the outputs live in `plugins/outputs/<package>/<Target>/destination/<Plugin>/`.
+/// Learns, after a successful build, what it read for each target and each product: from the compilers'
+/// dependency files (`<Module>.build/*.d`, written by clang and swiftc with `-MD` / `-emit-dependencies`)
+/// and from SwiftPM's build manifest (``BuildManifest``), where each build tool plugin command lists its
+/// inputs and outputs (the outputs live in `plugins/outputs/<package>/<Target>/destination/<Plugin>/`)
+/// and each link command its arguments.
 ///
 /// Read by the native build system's layout; where a file is missing (another build system, say), that
 /// part learns nothing, which leaves the keys as they were before this was learned.
@@ -40,6 +56,9 @@ struct BuildReadings: Sendable {
     private let pluginInputs: [String: Set<String>]
     /// Targets whose plugin outputs include files no command of the manifest makes: a prebuild command's.
     private let prebuildTargets: Set<String>
+    /// Per file name of a linked product (`<Package>PackageTests.xctest`, an executable, `lib<Name>.so`):
+    /// the root-relative files and directories its link command names.
+    private let linkerInputs: [String: Set<String>]
     /// What each module's dependency files name, by module, filled as targets ask.
     private let memo = Memo()
 
@@ -51,10 +70,11 @@ struct BuildReadings: Sendable {
         self.root = root
         self.buildDirectory = scratch + "/" + configuration
         self.model = model
+        let manifest = Self.manifest(scratch: scratch, configuration: configuration)
         let outputsDirectory = scratch + "/plugins/outputs/"
         var inputs: [String: Set<String>] = [:]
         var made: Set<String> = []
-        for command in Self.commands(inManifest: scratch + "/" + configuration + ".yaml", outputsContaining: "/plugins/outputs/") {
+        for command in BuildManifest.commands(at: manifest, selecting: .outputsContaining("/plugins/outputs/")) {
             for output in command.outputs where output.hasPrefix(outputsDirectory) {
                 made.insert(output)
                 guard let target = Self.pluginTarget(ofOutput: output, under: outputsDirectory) else { continue }
@@ -67,12 +87,43 @@ struct BuildReadings: Sendable {
             prebuild.insert(target)
         }
         prebuildTargets = prebuild
+        var linked: [String: Set<String>] = [:]
+        for command in BuildManifest.commands(at: manifest, selecting: .links) {
+            let read = Self.linkerInputs(arguments: command.arguments, root: root, scratch: scratch)
+            for output in command.outputs {
+                linked[String(output.split(separator: "/").last ?? ""), default: []].formUnion(read)
+            }
+        }
+        linkerInputs = linked
     }
 
-    /// What the build read for `target`'s code and for every target of this package it depends on,
-    /// beyond their own directories.
+    /// Where SwiftPM writes its llbuild manifest for a configuration.
+    static func manifest(scratch: String, configuration: String) -> String {
+        scratch + "/" + configuration + ".yaml"
+    }
+
+    /// What the build read for test target `target`'s code and for every target of this package it
+    /// depends on, beyond their own directories, and what the test binary's link command names.
     func inputs(for target: PackageTarget) -> BuildInputs {
-        let closure = model.closure(of: target)
+        var inputs = inputs(forClosureOf: [target.name])
+        inputs.linkerInputs = linkerInputs["\(model.name)PackageTests.xctest", default: []].sorted()
+        return inputs
+    }
+
+    /// What the build read for the products named (those a test ran): their targets' inputs beyond their
+    /// directories, and what each product's link command names.
+    func inputs(forProducts names: [String]) -> BuildInputs {
+        var found = BuildInputs()
+        for product in model.products where names.contains(product.name) {
+            var read = inputs(forClosureOf: product.targets)
+            read.linkerInputs = Set(product.fileNames.flatMap { linkerInputs[$0, default: []] }).sorted()
+            found = found.merging(read)
+        }
+        return found
+    }
+
+    private func inputs(forClosureOf names: [String]) -> BuildInputs {
+        let closure = model.closure(ofTargetsNamed: names)
         let directories = closure.map { $0.path + "/" }
         func outsideTheClosure(_ path: String) -> Bool {
             !directories.contains { path.hasPrefix($0) }
@@ -86,6 +137,60 @@ struct BuildReadings: Sendable {
             if prebuildTargets.contains(dependency.name) { prebuild.append(dependency.name) }
         }
         return BuildInputs(compilerFiles: compilerFiles.sorted(), pluginInputs: plugin.sorted(), prebuildTargets: prebuild.sorted())
+    }
+
+    /// The files and library directories inside the root, outside the build, that a link command's
+    /// arguments name: `-L` directories, linker scripts (`-T`), and libraries or scripts given by path,
+    /// also as `-Xlinker` values, `-Wl,` lists and `--option=value`. Relative paths are the package
+    /// root's, where SwiftPM runs its commands. Naming a path by accident (a module name that is also a
+    /// file's) only adds an input.
+    static func linkerInputs(arguments: [String], root: String, scratch: String) -> Set<String> {
+        var found: Set<String> = []
+        for argument in arguments.dropFirst() {  // the driver itself
+            let parts = argument.hasPrefix("-Wl,") ? argument.split(separator: ",").dropFirst().map(String.init) : [argument]
+            for part in parts {
+                var candidates = [part]
+                if part.hasPrefix("-L") || part.hasPrefix("-T") { candidates.append(String(part.dropFirst(2))) }
+                if let equals = part.firstIndex(of: "=") { candidates.append(String(part[part.index(after: equals)...])) }
+                for candidate in candidates where !candidate.isEmpty && !candidate.hasPrefix("-") && !candidate.hasPrefix("@") {
+                    let absolute = normalizedPath(candidate.hasPrefix("/") ? candidate : root + "/" + candidate)
+                    guard let relative = absolute == root ? "." : relative(absolute, root: root, scratch: scratch),
+                        let status = FileSystem.status(following: absolute), status.isRegular || status.isDirectory
+                    else { continue }
+                    found.insert(relative)
+                }
+            }
+        }
+        return found
+    }
+
+    /// The linked products (absolute paths) that the last build at `scratch` made before a file or
+    /// directory their link command names last changed. SwiftPM does not relink them (llbuild knows
+    /// nothing of what `-L` points at), so a test would run the old code; removing them makes the next
+    /// build link them again. Empty before the first build.
+    static func staleLinks(root: String, scratch: String, configuration: String) -> [String] {
+        var stale: [String] = []
+        for command in BuildManifest.commands(at: manifest(scratch: scratch, configuration: configuration), selecting: .links) {
+            let read = linkerInputs(arguments: command.arguments, root: root, scratch: scratch)
+            guard !read.isEmpty else { continue }
+            var newest: Int64 = 0
+            for path in read {
+                let absolute = path == "." ? root : root + "/" + path
+                guard let status = FileSystem.status(following: absolute) else { continue }
+                newest = max(newest, status.changed, status.modified)
+                guard status.isDirectory else { continue }
+                FileSystem.forEachFile(inDirectory: absolute) { name, entry in
+                    // Libraries are often links to versioned files: what counts is the file linked to.
+                    let file = entry.isSymbolicLink ? FileSystem.status(following: absolute + "/" + name) : entry
+                    if let file, file.isRegular { newest = max(newest, entry.changed, file.changed, file.modified) }
+                    return false
+                }
+            }
+            for output in command.outputs {
+                if let made = FileSystem.status(following: output), made.modified <= newest { stale.append(output) }
+            }
+        }
+        return stale
     }
 
     /// The files inside the root that a module's dependency files name, read once a run: test targets
@@ -174,44 +279,5 @@ struct BuildReadings: Sendable {
         }
         finish()
         return paths
-    }
-
-    /// One command of SwiftPM's llbuild manifest: what it reads and what it writes.
-    struct Command: Equatable {
-        var inputs: [String]
-        var outputs: [String]
-    }
-
-    /// The commands of an llbuild manifest whose outputs include a path containing `outputsContaining`
-    /// (all of them for an empty string), with their inputs and outputs; none when it cannot be read.
-    ///
-    /// The manifest is YAML as SwiftPM writes it: under `commands:`, a quoted name per command at two
-    /// spaces, and `inputs: [...]` and `outputs: [...]` as JSON arrays of strings at four. Only the
-    /// commands asked for are decoded: a large package's manifest holds thousands of paths.
-    static func commands(inManifest path: String, outputsContaining filter: String = "") -> [Command] {
-        guard let bytes = FileSystem.contents(path) else { return [] }
-        var commands: [Command] = []
-        var inCommands = false
-        var inputs: Substring = ""
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.isEmpty { continue }  // blank lines part the commands
-            if !line.hasPrefix(" ") {
-                inCommands = line == "commands:"
-                continue
-            }
-            guard inCommands else { continue }
-            if line.hasPrefix("  \"") {
-                inputs = ""
-            } else if line.hasPrefix("    inputs: ") {
-                inputs = line.dropFirst("    inputs: ".count)
-            } else if line.hasPrefix("    outputs: "), filter.isEmpty || line.contains(filter) {
-                commands.append(Command(inputs: jsonStrings(inputs), outputs: jsonStrings(line.dropFirst("    outputs: ".count))))
-            }
-        }
-        return commands
-    }
-
-    private static func jsonStrings(_ text: Substring) -> [String] {
-        (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
     }
 }

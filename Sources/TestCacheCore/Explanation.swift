@@ -59,6 +59,8 @@ package struct KeyComponents: Codable, Equatable, Sendable {
         case "file": return (0, what("source file \(subject)"))
         case "header": return (0, what("header \(subject)"))
         case "plugin input": return (0, what("plugin input \(subject)"))
+        case "linker input": return (0, what("linker input \(subject)"))
+        case "linker directory": return (0, "the entries of linker directory \(subject) changed")
         case "input file": return (1, what("input file \(subject)"))
         case "declared file": return (1, what("declared input file \(subject)"))
         case "input directory": return (1, "the entries of directory \(subject) changed")
@@ -98,7 +100,7 @@ package struct KeyComponents: Codable, Equatable, Sendable {
     private static func split(_ field: String) -> (String, String) {
         for kind in [
             "input file", "input directory", "declared file", "declared variable", "dependency file", "directory of",
-            "manifest variable", "plugin input",
+            "manifest variable", "plugin input", "linker input", "linker directory",
         ]
         where field.hasPrefix(kind + " ") {
             return (kind, String(field.dropFirst(kind.count + 1)))

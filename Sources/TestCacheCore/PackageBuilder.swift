@@ -1,3 +1,4 @@
+import Foundation
 import TestCacheStore
 
 /// What a successful build of the tests made, where the rest of the run finds it.
@@ -22,9 +23,14 @@ struct PackageBuilder: Sendable {
     /// The terminal's live status, shown SwiftPM's progress while building; nil off a terminal.
     let status: StatusLine?
 
-    /// Builds; throws only when `swift build` cannot be started.
+    /// Builds, first removing the linked products whose linker inputs changed since they were linked
+    /// (SwiftPM would keep them); throws only when `swift build` cannot be started.
     func build(model: PackageModel, toolchain: Toolchain) async throws -> BuildOutcome {
         let root = configuration.packagePath
+        let scratch = configuration.build.scratchPath ?? root + "/.build"
+        for output in BuildReadings.staleLinks(root: root, scratch: scratch, configuration: configuration.build.configuration) {
+            unlink(output)
+        }
         var progress: (@Sendable ([UInt8]) -> Void)?
         if let status { progress = { bytes in status.buildOutput(bytes) } }
         let build = try await processes.runMerged(
@@ -33,7 +39,6 @@ struct PackageBuilder: Sendable {
             timeout: SwiftPMInvocation.timeout, stream: progress)
         status?.buildFinished()
         guard build.termination == .exited(0) else { return .failed(output: build.output) }
-        let scratch = configuration.build.scratchPath ?? root + "/.build"
         let buildDirectory = "\(scratch)/\(configuration.build.configuration)"
         return .built(BuiltTests(buildDirectory: buildDirectory, binary: "\(buildDirectory)/\(model.name)PackageTests.xctest"))
     }

@@ -141,19 +141,20 @@ struct ResultCache: Sendable {
     // MARK: Storing
 
     /// Stores a finished run of `plan` when it may be: it passed, its output is whole, what it read is
-    /// known (`baseline` is what every test process reads), and none of that changed while it ran.
-    func store(_ run: TargetRun, of plan: TargetPlan, baseline: Set<String>, builtIn: String) {
+    /// known (`baseline` is what every test process reads), and none of that changed while it ran. What
+    /// the build read is the plan's, with what it read for the products the tests ran.
+    func store(_ run: TargetRun, of plan: TargetPlan, baseline: Set<String>, readings: BuildReadings, builtIn: String) {
         guard run.storable, plan.uncachedReason == nil else { return }
         let target = plan.target
         var inputs = traced ? inputs(of: run, for: target, baseline: baseline) : TestInputs.none
-        inputs.build = plan.buildInputs
+        inputs.build = plan.buildInputs.merging(readings.inputs(forProducts: inputs.products))
         if let changed = changedDuringRun(inputs, since: run.started) {
             log.target(target.name, "\(changed) changed while the tests ran: not stored")
             return
         }
         log.target(target.name, "stored with what it read: files \(inputs.files), directories \(inputs.directories), "
             + "variables \(inputs.variables)\(inputs.wholeEnvironment ? ", the whole environment" : ""), "
-            + "products \(inputs.products), files the build read \(inputs.build.compilerFiles + inputs.build.pluginInputs)")
+            + "products \(inputs.products), files the build read \(inputs.build.compilerFiles + inputs.build.pluginInputs + inputs.build.linkerInputs)")
         file(run.result, inputs: inputs, actionID: plan.actionID, contentID: plan.contentID, builtIn: builtIn, for: target)
     }
 

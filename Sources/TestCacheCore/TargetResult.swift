@@ -74,8 +74,9 @@ enum ResultRecord {
 
 /// A stored input list, the first step of a traced lookup: what the last passing run consulted.
 enum InputsRecord {
-    /// Version 2 added what the build read: a list of version 1 lacks it, and so is a miss.
-    static let magic = Array("stc-test-inputs 2\n".utf8)
+    /// Version 2 added what the build read, version 3 what the linker read: an older list lacks them, and
+    /// so is a miss.
+    static let magic = Array("stc-test-inputs 3\n".utf8)
 
     static func encode(_ inputs: TestInputs) -> [UInt8] {
         magic + ((try? JSONEncoder().encode(inputs)).map(Array.init) ?? [])

@@ -185,23 +185,25 @@ public struct TestEngine: Sendable {
         case .built(let tests):
             built = tests
         }
-        let toRun = await replayByContentID(misses, built: built, package: package, cache: cache, reporter: reporter)
+        let readings = BuildReadings(
+            root: configuration.packagePath, scratch: configuration.build.scratchPath ?? configuration.packagePath + "/.build",
+            configuration: configuration.build.configuration, model: package.model)
+        let toRun = await replayByContentID(misses, built: built, readings: readings, package: package, cache: cache, reporter: reporter)
         guard !toRun.isEmpty else { return RunOutcome() }
-        return await runTargets(toRun, built: built, package: package, cache: cache, selection: selection, reporter: reporter, status: status)
+        return await runTargets(
+            toRun, built: built, readings: readings, package: package, cache: cache, selection: selection, reporter: reporter, status: status)
     }
 
     /// The second level: what was built for each cached miss. A content hit is replayed, and filed under
     /// the action ID too, so that the next run hits without building. Gives the plans still to run.
     private func replayByContentID(
-        _ misses: [TargetPlan], built: BuiltTests, package: LoadedPackage, cache: ResultCache?, reporter: OrderedReporter
+        _ misses: [TargetPlan], built: BuiltTests, readings: BuildReadings, package: LoadedPackage, cache: ResultCache?,
+        reporter: OrderedReporter
     ) async -> [TargetPlan] {
         guard let cache else { return misses }
         let contentKeys = ContentKeys(
             salt: configuration.salt, trace: log.hashTrace, buildDirectory: built.buildDirectory, model: package.model)
         let learning = ContinuousClock.now
-        let readings = BuildReadings(
-            root: configuration.packagePath, scratch: configuration.build.scratchPath ?? configuration.packagePath + "/.build",
-            configuration: configuration.build.configuration, model: package.model)
         var plans = misses
         for index in plans.indices where plans[index].actionID != nil {
             plans[index].buildInputs = readings.inputs(for: plans[index].target)
@@ -228,7 +230,7 @@ public struct TestEngine: Sendable {
                     continue
                 }
                 var inputs = inputs ?? .none
-                inputs.build = plan.buildInputs
+                inputs.build = plan.buildInputs.merging(readings.inputs(forProducts: inputs.products))
                 cache.file(result, inputs: inputs, actionID: plan.actionID, contentID: nil, builtIn: built.buildDirectory, for: plan.target)
                 await reporter.deliver(plan.index, result)
             case .miss(let why):
@@ -243,8 +245,8 @@ public struct TestEngine: Sendable {
     /// passing run and printing each line when its turn comes; with `--verify`, compares each fresh run
     /// with what the cache would have replayed.
     private func runTargets(
-        _ plans: [TargetPlan], built: BuiltTests, package: LoadedPackage, cache: ResultCache?, selection: TestSelection,
-        reporter: OrderedReporter, status: StatusLine?
+        _ plans: [TargetPlan], built: BuiltTests, readings: BuildReadings, package: LoadedPackage, cache: ResultCache?,
+        selection: TestSelection, reporter: OrderedReporter, status: StatusLine?
     ) async -> RunOutcome {
         let probe = TestBinaryProbe(configuration: configuration, processes: processes, memos: memos)
         let inventory: TestInventory
@@ -284,7 +286,7 @@ public struct TestEngine: Sendable {
                     reportUnsound(plan.target, replayed: replayed, fresh: run.result)
                 }
             }
-            storing?.store(run, of: plan, baseline: baseline, builtIn: built.buildDirectory)
+            storing?.store(run, of: plan, baseline: baseline, readings: readings, builtIn: built.buildDirectory)
             await reporter.deliver(plan.index, run.result, streamed: run.streamed)
         }
         return outcome
@@ -297,7 +299,7 @@ public struct TestEngine: Sendable {
         if let inputs = replayed.inputs {
             log.note("verify: \(target.name): beyond its sources it was keyed on files \(inputs.files), directories \(inputs.directories), "
                 + "variables \(inputs.variables)\(inputs.wholeEnvironment ? " and the whole environment" : ""), products \(inputs.products), "
-                + "headers \(inputs.build.compilerFiles), plugin inputs \(inputs.build.pluginInputs)")
+                + "headers \(inputs.build.compilerFiles), plugin inputs \(inputs.build.pluginInputs), linker inputs \(inputs.build.linkerInputs)")
         }
     }
 }

@@ -166,6 +166,9 @@ extension TestInputs {
         for file in build.pluginInputs {
             key.update(field: "plugin input " + file, Self.state(of: file, hasher: hasher))
         }
+        for path in build.linkerInputs {
+            Self.addLinkerInput(path, to: &key, hasher: hasher)
+        }
         for directory in directories {
             var names: [String] = []
             FileSystem.forEachFile(inDirectory: hasher.root + "/" + directory) { name, _ in
@@ -195,10 +198,32 @@ extension TestInputs {
         return status == nil ? "absent" : "not a file"
     }
 
-    /// These inputs without what the build read: the list kept under a content ID.
+    /// A file or library directory a link command named: a file by its state; a directory by its
+    /// entries' names and each file directly in it (a link followed), since the linker picks from them by name.
+    static func addLinkerInput(_ path: String, to key: inout KeyHasher, hasher: InputHasher) {
+        let absolute = path == "." ? hasher.root : hasher.root + "/" + path
+        guard FileSystem.status(following: absolute)?.isDirectory == true else {
+            key.update(field: "linker input " + path, state(of: path, hasher: hasher))
+            return
+        }
+        var names: [String] = []
+        FileSystem.forEachFile(inDirectory: absolute) { name, _ in
+            names.append(name)
+            return false
+        }
+        names.sort()
+        key.update(field: "linker directory " + path, names.joined(separator: "\n"))
+        for name in names {
+            let file = path == "." ? name : path + "/" + name
+            if let digest = hasher.hashFile(file) { key.update(field: "linker input " + file, digest.hex) }
+        }
+    }
+
+    /// These inputs without what the build read into objects: the list kept under a content ID, which
+    /// hashes the objects. What the linker read stays: no object shows it.
     var withoutBuildInputs: TestInputs {
         var inputs = self
-        inputs.build = BuildInputs()
+        inputs.build = BuildInputs(linkerInputs: build.linkerInputs)
         return inputs
     }
 }

@@ -5,15 +5,33 @@ import _TestSupport
 extension IntegrationTests {
     /// What the build reads beyond the targets' directories is an input (Fixtures/BuildInputs): a header at
     /// the package root reached through a header search path, a build tool plugin command's declared
-    /// input, and a variable the manifest turns into a compile-time define. Each change that breaks a test
-    /// reruns it and reports FAIL, never a cached ok; putting it back replays the old result; explain names
-    /// the change; an unrelated change keeps everything cached.
+    /// input, a variable the manifest turns into a compile-time define, and a prebuilt library an unsafe
+    /// `-L` flag points the linker at, linked into an executable a test runs. Each change that breaks a
+    /// test reruns it and reports FAIL, never a cached ok; putting it back replays the old result; explain
+    /// names the change; an unrelated change keeps everything cached.
     @Suite struct BuildInputTests {
-        static let names = ["HeaderTests", "PluginTests", "DefineTests", "UnrelatedTests"]
+        static let names = ["HeaderTests", "PluginTests", "DefineTests", "LinkerTests", "UnrelatedTests"]
         let fixture: Fixture
 
         init() throws {
             fixture = try Fixture("BuildInputs")
+            try makeVendorLibrary(returning: 42)
+        }
+
+        /// Makes vendor/lib/libvendor.a from vendor/vendor.c with `vendor_value()` returning `value`, with
+        /// the toolchain's clang and llvm-ar, as a vendor's own build would: the package only links it.
+        func makeVendorLibrary(returning value: Int) throws {
+            let source = fixture.root + "/vendor/vendor.c"
+            let text = try String(contentsOfFile: source, encoding: .utf8)
+            try fixture.write("vendor/vendor.c", text.replacing(try Regex("return [0-9]+;"), with: "return \(value);"))
+            let library = fixture.root + "/vendor/lib"
+            try FileManager.default.createDirectory(atPath: library, withIntermediateDirectories: true)
+            let object = fixture.temporary.path + "/vendor.o"
+            let compiled = try runProgram("/usr/bin/env", ["clang", "-c", "-fPIC", source, "-o", object])
+            #expect(compiled.status == 0, "clang: \(compiled.stderr)")
+            try? FileManager.default.removeItem(atPath: library + "/libvendor.a")
+            let archived = try runProgram("/usr/bin/env", ["llvm-ar", "rcs", library + "/libvendor.a", object])
+            #expect(archived.status == 0, "llvm-ar: \(archived.stderr)")
         }
 
         /// The lines of a run in which `failed` fail, `fresh` run and pass, and the rest are replayed.
@@ -45,10 +63,12 @@ extension IntegrationTests {
             expect(repeated)
             #expect(!repeated.ranBuild, repeated.transcript)
 
-            // A header outside every target's directory, reached through a header search path.
+            // A header outside every target's directory, reached through a header search path, read by
+            // HeaderTests' code and by VendorTool's, which LinkerTests runs.
             try fixture.write("include/shared.h", "#define SHARED_VALUE 43\n")
             #expect(try explain("HeaderTests").contains("    header include/shared.h changed"))
-            expect(try fixture.run(), failed: ["HeaderTests"])
+            #expect(try explain("LinkerTests").contains("    header include/shared.h changed"))
+            expect(try fixture.run(), failed: ["HeaderTests", "LinkerTests"])
             try fixture.write("include/shared.h", "// Read by CValue through its header search path; outside every target's directory.\n#define SHARED_VALUE 42\n")
             let restored = try fixture.run("-x")
             expect(restored)
@@ -71,12 +91,26 @@ extension IntegrationTests {
             // so every target runs again, and the one whose test now fails reports it.
             let on = ["STC_FEATURE": "on"]
             #expect(try explain("DefineTests", environment: on).contains("    variable STC_FEATURE, which Package.swift reads, was set"))
-            expect(try fixture.run(environment: on), failed: ["DefineTests"], fresh: ["HeaderTests", "PluginTests", "UnrelatedTests"])
+            expect(try fixture.run(environment: on), failed: ["DefineTests"], fresh: ["HeaderTests", "PluginTests", "LinkerTests", "UnrelatedTests"])
             expect(try fixture.run())
             // Any other variable is no input of the build.
             let other = try fixture.run("-x", environment: ["STC_OTHER": "1"])
             expect(other)
             #expect(!other.ranBuild, other.transcript)
+
+            // A prebuilt library the linker finds through `-Lvendor/lib`: no dependency file names it and
+            // SwiftPM does not relink for it, so VendorTool is linked again and LinkerTests reruns.
+            try makeVendorLibrary(returning: 43)
+            #expect(try explain("LinkerTests").contains("    linker input vendor/lib/libvendor.a changed"))
+            expect(try fixture.run(), failed: ["LinkerTests"])
+            try makeVendorLibrary(returning: 42)
+            let relinked = try fixture.run("-x")
+            expect(relinked)
+            #expect(!relinked.ranBuild, "the old library back replays the stored result: \(relinked.transcript)")
+            // A new library beside it could be the one the linker picks.
+            try fixture.write("vendor/lib/README", "what is vendored here\n")
+            #expect(try explain("LinkerTests").contains("    the entries of linker directory vendor/lib changed"))
+            expect(try fixture.run(), fresh: ["LinkerTests"])
         }
     }
 }

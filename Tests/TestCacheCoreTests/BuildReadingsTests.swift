@@ -22,6 +22,8 @@ import _TestSupport
                 tool: shell
                 inputs: ["/p/Sources/Lib/a.swift"]
                 outputs: ["/p/.build/debug/Lib.build/a.swift.o"]
+                description: "Compiling Swift Module 'Lib' (1 sources)"
+                args: ["/usr/bin/swiftc","-module-name","Lib"]
 
               "Generating X.swift-1234":
                 tool: shell
@@ -29,14 +31,84 @@ import _TestSupport
                 outputs: ["/p/.build/plugins/outputs/p/Lib/destination/Gen/X.swift"]
                 description: "Generating X.swift"
 
+              "C.PPackageTests-debug.test":
+                tool: shell
+                inputs: ["/p/.build/debug/Lib.build/a.swift.o"]
+                outputs: ["/p/.build/debug/PPackageTests.xctest"]
+                description: "Linking ./.build/debug/PPackageTests.xctest"
+                args: ["/usr/bin/swiftc","-o","/p/.build/debug/PPackageTests.xctest","-lvendor","-Lvendor/lib"]
             """
-        try Data(manifest.utf8).write(to: URL(fileURLWithPath: directory.path + "/debug.yaml"))
-        #expect(BuildReadings.commands(inManifest: directory.path + "/debug.yaml") == [
-            .init(inputs: ["/p/Sources/Lib/a.swift"], outputs: ["/p/.build/debug/Lib.build/a.swift.o"]),
-            .init(inputs: ["/p/.build/debug/Tool-tool", "/p/gen/value.txt"], outputs: ["/p/.build/plugins/outputs/p/Lib/destination/Gen/X.swift"]),
-        ])
+        let path = directory.path + "/debug.yaml"
+        try Data(manifest.utf8).write(to: URL(fileURLWithPath: path))
+        let compile = ManifestCommand(inputs: ["/p/Sources/Lib/a.swift"], outputs: ["/p/.build/debug/Lib.build/a.swift.o"])
+        let generate = ManifestCommand(
+            inputs: ["/p/.build/debug/Tool-tool", "/p/gen/value.txt"], outputs: ["/p/.build/plugins/outputs/p/Lib/destination/Gen/X.swift"])
+        let link = ManifestCommand(
+            inputs: ["/p/.build/debug/Lib.build/a.swift.o"], outputs: ["/p/.build/debug/PPackageTests.xctest"],
+            arguments: ["/usr/bin/swiftc", "-o", "/p/.build/debug/PPackageTests.xctest", "-lvendor", "-Lvendor/lib"])
+        var link0 = link
+        link0.arguments = []
+        #expect(BuildManifest.commands(at: path, selecting: .outputsContaining("")) == [compile, generate, link0])
+        #expect(BuildManifest.commands(at: path, selecting: .outputsContaining("/plugins/outputs/")) == [generate])
+        #expect(BuildManifest.commands(at: path, selecting: .links) == [link])
         #expect(BuildReadings.pluginTarget(ofOutput: "/p/.build/plugins/outputs/p/Lib/destination/Gen/X.swift", under: "/p/.build/plugins/outputs/") == "Lib")
-        #expect(BuildReadings.commands(inManifest: directory.path + "/missing.yaml").isEmpty)
+        #expect(BuildManifest.commands(at: directory.path + "/missing.yaml", selecting: .links).isEmpty)
+    }
+
+    /// A package with a library directory, a linker script and a library by path, and its build directory.
+    func linkedPackage() throws -> (directory: TemporaryDirectory, root: String, scratch: String) {
+        let directory = try TemporaryDirectory()
+        let root = directory.path + "/p"
+        for folder in ["vendor/lib", "scripts", ".build/debug"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
+        }
+        for file in ["vendor/lib/libv.a", "scripts/exports.map", "scripts/layout.ld", "libdirect.a", ".build/debug/libbuilt.a"] {
+            try Data("x".utf8).write(to: URL(fileURLWithPath: root + "/" + file))
+        }
+        return (directory, root, root + "/.build")
+    }
+
+    @Test func aLinkCommandsArgumentsNameTheFilesAndDirectoriesItReadsInsideTheRoot() throws {
+        let (directory, root, scratch) = try linkedPackage()
+        _ = directory
+        let arguments = [
+            "/usr/bin/swiftc", "-L", scratch + "/debug", "-o", scratch + "/debug/P.xctest", "-module-name", "P",
+            "@" + scratch + "/debug/P.product/Objects.LinkFileList", "-lv", "-Lvendor/lib", "-L/usr/lib",
+            "-Xlinker", "--version-script=scripts/exports.map", "-Xlinker", "-T", "-Xlinker", root + "/scripts/layout.ld",
+            "libdirect.a", "-Wl,-L,.", scratch + "/debug/libbuilt.a", "missing/lib",
+        ]
+        #expect(BuildReadings.linkerInputs(arguments: arguments, root: root, scratch: scratch)
+            == ["vendor/lib", "scripts/exports.map", "scripts/layout.ld", "libdirect.a", "."])
+        // The driver's own path, the output and what lies outside the root are no inputs.
+        #expect(BuildReadings.linkerInputs(arguments: [root + "/libdirect.a", "-L/usr/lib", "-o", scratch + "/x"], root: root, scratch: scratch).isEmpty)
+    }
+
+    @Test func aLinkedProductOlderThanWhatItsLinkCommandNamesIsStale() throws {
+        let (directory, root, scratch) = try linkedPackage()
+        _ = directory
+        let output = scratch + "/debug/P.xctest"
+        let manifest = """
+            commands:
+              "C.P-debug.test":
+                tool: shell
+                inputs: []
+                outputs: ["\(output)"]
+                description: "Linking ./.build/debug/P.xctest"
+                args: ["/usr/bin/swiftc","-o","\(output)","-lv","-Lvendor/lib"]
+            """
+        try Data(manifest.utf8).write(to: URL(fileURLWithPath: scratch + "/debug.yaml"))
+        #expect(BuildReadings.staleLinks(root: root, scratch: scratch, configuration: "debug").isEmpty, "nothing linked yet")
+        Thread.sleep(forTimeInterval: 0.01)
+        try Data("linked".utf8).write(to: URL(fileURLWithPath: output))
+        #expect(BuildReadings.staleLinks(root: root, scratch: scratch, configuration: "debug").isEmpty, "linked after its inputs")
+        Thread.sleep(forTimeInterval: 0.01)
+        try Data("y".utf8).write(to: URL(fileURLWithPath: root + "/vendor/lib/libv.a"))
+        #expect(BuildReadings.staleLinks(root: root, scratch: scratch, configuration: "debug") == [output], "a library changed")
+        Thread.sleep(forTimeInterval: 0.01)
+        try Data("linked".utf8).write(to: URL(fileURLWithPath: output))
+        Thread.sleep(forTimeInterval: 0.01)
+        try Data("new".utf8).write(to: URL(fileURLWithPath: root + "/vendor/lib/libv.so"))
+        #expect(BuildReadings.staleLinks(root: root, scratch: scratch, configuration: "debug") == [output], "a library was added")
     }
 
     @Test func onlyFilesInsideTheRootAndOutsideTheBuildCount() {

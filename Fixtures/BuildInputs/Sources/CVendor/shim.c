@@ -1,0 +1,4 @@
+#include "CVendor.h"
+#include "shared.h"
+
+int vendor_offset(void) { return SHARED_VALUE - 42; }

@@ -1,0 +1,3 @@
+import CVendor
+
+print(vendor_value() + vendor_offset())

@@ -1,8 +1,9 @@
 // swift-tools-version: 6.1
 // swift-testcache: Go's test-result cache, re-created for SwiftPM packages.
 //
-// Dependencies run one way: TestCacheStore <- TestCacheCore <- TestCacheCommands <- swift-testcache, and
-// TestCacheStore <- TestCacheRemote <- TestCacheCommands: the engine knows a shared cache only by its protocol.
+// Dependencies run one way: TestCacheStore <- TestCacheCore <- TestCacheCommands <- swift-testcache,
+// TestCacheStore <- TestCacheRemote <- TestCacheCommands: the engine knows a shared cache only by its protocol,
+// and TestCacheReports <- TestCacheCore: per-test results and the formats CI reads know nothing of the cache.
 
 import PackageDescription
 
@@ -38,11 +39,18 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
+        // Per-test results read from XCTest's output and Swift Testing's event stream, and the reports CI
+        // reads: Go's test2json stream, JUnit XML, GitHub Actions annotations and step summary.
+        .target(
+            name: "TestCacheReports",
+            swiftSettings: strictSettings
+        ),
         // The engine: package graph, keys, build, per-target test runs, reporting. No command-line parsing.
         .target(
             name: "TestCacheCore",
             dependencies: [
                 "TestCacheStore",
+                "TestCacheReports",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strictSettings
@@ -63,6 +71,7 @@ let package = Package(
             dependencies: [
                 "TestCacheCore",
                 "TestCacheRemote",
+                "TestCacheReports",
                 "TestCacheStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -119,6 +128,13 @@ let package = Package(
         .testTarget(
             name: "TestCacheRemoteTests",
             dependencies: ["TestCacheRemote", "TestCacheStore", "_TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        // The parsers of the testing libraries' output and the CI formats, against captured real output.
+        .testTarget(
+            name: "TestCacheReportsTests",
+            dependencies: ["TestCacheReports", "_TestSupport"],
+            exclude: ["Samples"],
             swiftSettings: strictSettings
         ),
         // Unit tests of the engine's parts: formatting, selection, records, package model, input hashing, keys.

@@ -1,0 +1,111 @@
+/// How one test came out: an XCTest method or a Swift Testing function, with what it printed and why it
+/// failed. Stored with a target's result, so that a replayed target reports its tests as a fresh run does.
+public struct TestCaseResult: Codable, Sendable, Equatable {
+    public enum Outcome: String, Codable, Sendable {
+        case passed, failed, skipped
+        /// Failed, then passed when run again (`--retries`): the failures are the earlier attempts'.
+        case flaky
+    }
+
+    /// The test's ID as `--filter` sees it: `Module.Class/testMethod` or `Module.Suite/test()`.
+    public var id: String
+    public var outcome: Outcome
+    /// Seconds, as the testing library measured them.
+    public var elapsed: Double
+    /// What the test printed (XCTest) or what the testing library said about it (Swift Testing), whole lines.
+    public var output: String
+    /// Why it failed (or, when flaky, why it failed before passing), first to last.
+    public var failures: [TestFailure]
+    /// Why it was skipped, when it was and the library said.
+    public var skipReason: String?
+
+    public init(
+        id: String, outcome: Outcome, elapsed: Double = 0, output: String = "", failures: [TestFailure] = [], skipReason: String? = nil
+    ) {
+        self.id = id
+        self.outcome = outcome
+        self.elapsed = elapsed
+        self.output = output
+        self.failures = failures
+        self.skipReason = skipReason
+    }
+
+    /// The part of the ID before the test's own name: `Module.Class` or `Module.Suite`, or the module for a
+    /// free Swift Testing function. JUnit's `classname`.
+    public var className: String {
+        if let slash = id.lastIndex(of: "/") { return String(id[..<slash]) }
+        return String(id.prefix { $0 != "." })
+    }
+
+    /// The test's own name: `testMethod` or `test()`. JUnit's `name`.
+    public var name: String {
+        if let slash = id.lastIndex(of: "/") { return String(id[id.index(after: slash)...]) }
+        guard let dot = id.firstIndex(of: ".") else { return id }
+        return String(id[id.index(after: dot)...])
+    }
+}
+
+/// One failed assertion or recorded issue, with where it happened when the library said.
+public struct TestFailure: Codable, Sendable, Equatable {
+    public var message: String
+    /// The source file as the library named it (an absolute path, usually).
+    public var file: String?
+    public var line: Int?
+
+    public init(message: String, file: String? = nil, line: Int? = nil) {
+        self.message = message
+        self.file = file
+        self.line = line
+    }
+}
+
+/// One test target's outcome as the reports show it: run now or replayed from the cache.
+public struct TargetReport: Sendable, Equatable {
+    public enum Outcome: String, Sendable {
+        case passed, failed
+        /// Passed only when its failed tests ran again: the run passes; the result is not cached.
+        case flaky
+        /// The filters selected none of its tests.
+        case noTestsToRun
+        /// It has no tests.
+        case noTestFiles
+        case buildFailed, setupFailed
+
+        public var isFailure: Bool { self == .failed || self == .buildFailed || self == .setupFailed }
+    }
+
+    public var name: String
+    public var outcome: Outcome
+    /// Replayed from the cache rather than run.
+    public var cached: Bool
+    /// Seconds it ran; for a cached target, how long its stored run took.
+    public var duration: Double?
+    /// Its whole output, both testing libraries' processes, as the console shows it.
+    public var output: String
+    /// The Go-style summary line the console prints for it, without the newline.
+    public var summaryLine: String
+    /// Its tests in the order they finished, XCTest's first.
+    public var tests: [TestCaseResult]
+
+    public init(
+        name: String, outcome: Outcome, cached: Bool = false, duration: Double? = nil, output: String = "", summaryLine: String,
+        tests: [TestCaseResult] = []
+    ) {
+        self.name = name
+        self.outcome = outcome
+        self.cached = cached
+        self.duration = duration
+        self.output = output
+        self.summaryLine = summaryLine
+        self.tests = tests
+    }
+}
+
+/// Receives each target's report in the console's order, and the end of the run: how the machine-readable
+/// reports (test2json, JUnit XML, GitHub Actions) are written as a run goes.
+public protocol RunObserver: Sendable {
+    /// A target's report, in manifest order, once every target before it was reported.
+    func targetFinished(_ report: TargetReport)
+    /// The run ended (`interrupted` by a signal, say, before every target was reported).
+    func runFinished(interrupted: Bool)
+}

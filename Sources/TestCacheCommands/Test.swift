@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TestCacheCore
 import TestCacheRemote
+import TestCacheReports
 import TestCacheStore
 
 extension SwiftTestCache {
@@ -124,15 +125,40 @@ extension SwiftTestCache {
             if configuration.test.cacheDisabledReason == nil, let remote {
                 sharedCache = try remote.cache(environment: environment).map(RemoteSharedCache.init)
             }
+            var output = EngineOutput(
+                standardOutput: { FileHandle.standardOutput.write(Data($0.utf8)) },
+                standardError: { FileHandle.standardError.write(Data($0.utf8)) }
+            )
+            output.observers = reportObservers(test, packagePath: configuration.packagePath, environment: environment, output: output)
+            output.printsLines = !test.json
             return TestEngine(
                 configuration: configuration,
                 store: store,
-                output: EngineOutput(
-                    standardOutput: { FileHandle.standardOutput.write(Data($0.utf8)) },
-                    standardError: { FileHandle.standardError.write(Data($0.utf8)) }
-                ),
+                output: output,
                 services: .system(temporaryDirectory: NSTemporaryDirectory(), sharedCache: sharedCache)
             )
+        }
+
+        /// The machine-readable reports these options and the environment ask for: the test2json stream
+        /// on standard output, the JUnit file, and under GitHub Actions its annotations (on standard output,
+        /// or standard error when it carries JSON) and step summary.
+        static func reportObservers(
+            _ test: TestOptionsGroup, packagePath: String, environment: [String: String], output: EngineOutput
+        ) -> [any RunObserver] {
+            var observers: [any RunObserver] = []
+            if test.json {
+                observers.append(JSONEventObserver(write: output.standardOutput, clock: StoreConfiguration.systemClock))
+            }
+            if let path = test.junitXml {
+                let absolutePath = absolute(path, from: FileManager.default.currentDirectoryPath)
+                observers.append(JUnitObserver(path: absolutePath, root: packagePath, warn: { printWarning($0) }))
+            }
+            if environment["GITHUB_ACTIONS"] == "true" && !test.noAnnotations {
+                observers.append(GitHubActionsObserver(
+                    workspace: environment["GITHUB_WORKSPACE"], stepSummaryPath: environment["GITHUB_STEP_SUMMARY"],
+                    write: test.json ? output.standardError : output.standardOutput, warn: { printWarning($0) }))
+            }
+            return observers
         }
 
         /// Runs an engine command, exiting with its status: 2 with a one-line message for bad input.
@@ -316,12 +342,32 @@ struct TestOptionsGroup: ParsableArguments {
     @Option(help: ArgumentHelp(TestOption.exec.help))
     var exec: String?
 
+    @Option(help: ArgumentHelp(TestOption.retries.help, valueName: "n"))
+    var retries: Int = 0
+
+    @Option(help: ArgumentHelp(TestOption.partition.help, valueName: "kind:K/N"))
+    var partition: String?
+
+    @Flag(help: ArgumentHelp(TestOption.json.help))
+    var json = false
+
+    @Option(help: ArgumentHelp(TestOption.junitXML.help, valueName: "file"))
+    var junitXml: String?
+
+    @Flag(help: ArgumentHelp(TestOption.noAnnotations.help))
+    var noAnnotations = false
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
         guard parseGoDuration(timeout) != nil else {
             throw ValidationError("--timeout takes a duration such as 90s, 10m or 1h30m, not '\(timeout)'")
         }
+        guard retries >= 0 else { throw ValidationError("--retries must be at least 0") }
+        if let partition {
+            do { _ = try TargetPartition(parsing: partition) } catch { throw ValidationError(error.message) }
+        }
+        if let junitXml, let problem = JUnitObserver.problem(writing: junitXml) { throw ValidationError(problem) }
     }
 
     func options() throws -> TestOptions {
@@ -337,6 +383,8 @@ struct TestOptionsGroup: ParsableArguments {
         options.printCommands = printCommands
         options.verify = verify
         options.execWrapper = exec.map { $0.split(separator: " ").map(String.init) } ?? []
+        options.retries = retries
+        options.partition = try partition.map { try TargetPartition(parsing: $0) }
         return options
     }
 }

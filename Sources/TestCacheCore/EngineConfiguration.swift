@@ -1,4 +1,5 @@
 import Foundation
+public import TestCacheReports
 public import TestCacheStore
 
 /// Options that change what is built; every one of them is part of every key.
@@ -51,6 +52,10 @@ public struct TestOptions: Sendable {
     public var printCommands = false
     /// Run every target the cache would replay too, and report a replayed pass whose fresh run fails.
     public var verify = false
+    /// How many times a failing target's failed tests run again; a pass on a retry is flaky, not cached.
+    public var retries = 0
+    /// This CI job's share of the targets, or nil for all.
+    public var partition: TargetPartition?
 
     public init() {}
 
@@ -71,6 +76,11 @@ public struct EngineOutput: Sendable {
     public var standardOutput: @Sendable (String) -> Void
     /// Diagnostics, `-x` commands and debug traces.
     public var standardError: @Sendable (String) -> Void
+    /// Whether the summary lines and failing output are printed to ``standardOutput``; false when a
+    /// machine-readable stream (`--json`) takes its place.
+    public var printsLines = true
+    /// What receives each target's report in the summary lines' order, and the end of the run.
+    public var observers: [any RunObserver] = []
 
     public init(
         standardOutput: @escaping @Sendable (String) -> Void, standardError: @escaping @Sendable (String) -> Void

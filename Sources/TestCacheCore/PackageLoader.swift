@@ -40,7 +40,7 @@ struct PackageLoader: Sendable {
         let targets = try selectTargets(model)
         try settings.validate(testTargets: model.testTargets.map(\.name))
         guard !targets.isEmpty else {
-            log.note("package \(model.name) has no test targets")
+            if configuration.test.partition == nil { log.note("package \(model.name) has no test targets") }
             return nil
         }
         if try await resolveIfUnpinned(model, toolchain: toolchain) {
@@ -132,8 +132,13 @@ struct PackageLoader: Sendable {
             let known = testTargets.map(\.name).joined(separator: ", ")
             throw EngineError("no test target named '\(name)' in package \(model.name); its test targets are: \(known.isEmpty ? "none" : known)")
         }
-        guard !configuration.targets.isEmpty else { return testTargets }
-        return testTargets.filter { configuration.targets.contains($0.name) }
+        let selected = configuration.targets.isEmpty ? testTargets : testTargets.filter { configuration.targets.contains($0.name) }
+        guard let partition = configuration.test.partition else { return selected }
+        let share = Set(partition.select(selected.map(\.name)))
+        if share.isEmpty && !selected.isEmpty {
+            log.note("--partition \(partition.kind.rawValue):\(partition.shard)/\(partition.count) takes none of the \(selected.count) test targets")
+        }
+        return selected.filter { share.contains($0.name) }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestCacheReports
 
 /// How one test target came out.
 enum TargetStatus: String, Sendable {
@@ -8,6 +9,9 @@ enum TargetStatus: String, Sendable {
     /// It has no tests at all.
     case noTestFiles = "no-test-files"
     case failed
+    /// It failed, and passed when its failed tests ran again (`--retries`): the run passes, and the result
+    /// is not stored, since a pass that needed a retry is no evidence.
+    case flaky
     case buildFailed
     case setupFailed
 
@@ -22,9 +26,11 @@ struct TargetResult: Sendable {
     var status: TargetStatus
     /// The test output, standard output and error merged.
     var output: [UInt8] = []
-    /// How long it ran; nil for outcomes that show no time.
+    /// How long it ran; nil for outcomes that show no time. A replayed result keeps its stored run's.
     var duration: Duration?
     var cached = false
+    /// Its tests, as the testing libraries reported them: XCTest's, then Swift Testing's.
+    var tests: [TestCaseResult] = []
 
     /// The Go-style summary line.
     var summaryLine: String {
@@ -34,10 +40,33 @@ struct TargetResult: Sendable {
         case .noTestsToRun: return "ok  \t\(name)\t\(time) [no tests to run]"
         case .noTestFiles: return "?   \t\(name)\t[no test files]"
         case .failed: return "FAIL\t\(name)\t\(time)"
+        case .flaky: return "FLAKY\t\(name)\t\(time)"
         case .buildFailed: return "FAIL\t\(name) [build failed]"
         case .setupFailed: return "FAIL\t\(name) [setup failed]"
         }
     }
+
+    /// The result as the reports show it.
+    var report: TargetReport {
+        let outcome: TargetReport.Outcome = switch status {
+        case .passed: .passed
+        case .noTestsToRun: .noTestsToRun
+        case .noTestFiles: .noTestFiles
+        case .failed: .failed
+        case .flaky: .flaky
+        case .buildFailed: .buildFailed
+        case .setupFailed: .setupFailed
+        }
+        return TargetReport(
+            name: name, outcome: outcome, cached: cached, duration: duration.map(seconds), output: String(decoding: output, as: UTF8.self),
+            summaryLine: summaryLine, tests: tests)
+    }
+}
+
+/// A duration in seconds.
+func seconds(_ duration: Duration) -> Double {
+    let (whole, attoseconds) = duration.components
+    return Double(whole) + Double(attoseconds) / 1e18
 }
 
 /// A target run now: its result, and what deciding whether to store it needs.
@@ -53,22 +82,38 @@ struct TargetRun: Sendable {
     var streamed = false
 }
 
-/// A stored result's bytes: a header line naming the outcome, then the output exactly as it was.
+/// A stored result's bytes: a header line naming the outcome, a line of JSON with how long the run took
+/// and its tests, then the output exactly as it was.
 enum ResultRecord {
-    static let magic = "stc-test-result 1 "
+    /// Version 2 added the time and the tests: a record of version 1 lacks them, and so is a miss.
+    static let magic = "stc-test-result 2 "
 
-    static func encode(_ result: TargetResult) -> [UInt8] {
-        Array((magic + result.status.rawValue + "\n").utf8) + result.output
+    /// The second line.
+    private struct Details: Codable {
+        /// Seconds the run took.
+        var duration: Double?
+        var tests: [TestCaseResult]
     }
 
-    /// The stored outcome and output, or nil for anything that is not a whole record of a passing run.
+    static func encode(_ result: TargetResult) -> [UInt8] {
+        // JSONEncoder escapes newlines inside strings, so the details are one line.
+        let details = (try? JSONEncoder().encode(Details(duration: result.duration.map(seconds), tests: result.tests))) ?? Data("{}".utf8)
+        return Array((magic + result.status.rawValue + "\n").utf8) + Array(details) + [UInt8(ascii: "\n")] + result.output
+    }
+
+    /// The stored outcome, time, tests and output, or nil for anything that is not a whole record of a
+    /// passing run.
     static func decode(_ bytes: [UInt8], name: String) -> TargetResult? {
-        guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")),
+            let second = bytes[(newline + 1)...].firstIndex(of: UInt8(ascii: "\n"))
+        else { return nil }
         let header = String(decoding: bytes[..<newline], as: UTF8.self)
         guard header.hasPrefix(magic), let status = TargetStatus(rawValue: String(header.dropFirst(magic.count))),
-            status.isStorable
+            status.isStorable, let details = try? JSONDecoder().decode(Details.self, from: Data(bytes[(newline + 1)..<second]))
         else { return nil }
-        return TargetResult(name: name, status: status, output: Array(bytes[(newline + 1)...]), cached: true)
+        return TargetResult(
+            name: name, status: status, output: Array(bytes[(second + 1)...]),
+            duration: details.duration.map { .nanoseconds(Int64(($0 * 1e9).rounded())) }, cached: true, tests: details.tests)
     }
 }
 
@@ -90,7 +135,8 @@ enum InputsRecord {
 }
 
 /// Prints each target's result when its turn comes, so lines appear in target order while targets run
-/// in parallel: a failing target's output (or any target's, with `-v` or `--list`) above its summary line.
+/// in parallel: a failing target's output (or any target's, with `-v` or `--list`) above its summary line;
+/// and gives each, in the same order, to the run's observers (the machine-readable reports).
 actor OrderedReporter {
     private var pending: [Int: (TargetResult, streamed: Bool)] = [:]
     private var next = 0
@@ -99,6 +145,8 @@ actor OrderedReporter {
     private let output: EngineOutput
     /// The terminal's live status, erased before each line is printed.
     private let status: StatusLine?
+    /// The totals so far, for the tally at the end.
+    private(set) var tally = RunTally()
 
     init(showsOutput: Bool, output: EngineOutput, status: StatusLine?) {
         self.showsOutput = showsOutput
@@ -112,12 +160,17 @@ actor OrderedReporter {
         pending[index] = (result, streamed)
         while let (result, streamed) = pending.removeValue(forKey: next) {
             status?.clear()
-            if (showsOutput || result.status.isFailure) && !streamed && !result.output.isEmpty {
-                var text = String(decoding: result.output, as: UTF8.self)
-                if !text.hasSuffix("\n") { text += "\n" }
-                output.standardOutput(text)
+            if output.printsLines {
+                if (showsOutput || result.status.isFailure || result.status == .flaky) && !streamed && !result.output.isEmpty {
+                    var text = String(decoding: result.output, as: UTF8.self)
+                    if !text.hasSuffix("\n") { text += "\n" }
+                    output.standardOutput(text)
+                }
+                output.standardOutput(result.summaryLine + "\n")
             }
-            output.standardOutput(result.summaryLine + "\n")
+            let report = result.report
+            tally.add(report)
+            for observer in output.observers { observer.targetFinished(report) }
             next += 1
         }
     }

@@ -5,9 +5,11 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TestCacheReports
 import TestCacheStore
 
-/// Runs one test target's tests from the package's single test binary.
+/// Runs one test target's tests from the package's single test binary, and again its failed tests up to
+/// `--retries` times.
 struct TargetRunner: Sendable {
     let configuration: EngineConfiguration
     let binary: String
@@ -19,6 +21,9 @@ struct TargetRunner: Sendable {
     let stream: (@Sendable ([UInt8]) -> Void)?
     /// The read tracer and the directory its logs go to, one per target; nil runs untraced.
     let tracing: (library: String, directory: String)?
+    /// Where Swift Testing writes its event streams, one file per process; nil reads none (and so no
+    /// per-test results of Swift Testing's).
+    let eventsDirectory: String?
 
     /// Runs the selected tests of `target`, each testing library's in a process of its own.
     func run(_ target: PackageTarget) async -> TargetRun {
@@ -44,13 +49,6 @@ struct TargetRunner: Sendable {
             return run
         }
 
-        var invocations = xctest.isEmpty ? [] : xctestSelections(xctest, allOfModule: allXCTest)
-        if !swiftTesting.isEmpty {
-            let filters = selection.isEverything
-                ? ["--filter", "^" + regexLiteral(module) + "\\."]
-                : swiftTesting.flatMap { ["--filter", "^" + regexLiteral($0)] }
-            invocations.append(["--testing-library", "swift-testing"] + filters)
-        }
         var environment = configuration.environment
         // As `swift test` does: no colour codes in output that is not going to a terminal.
         if !configuration.outputIsTerminal { environment["NO_COLOR"] = "1" }
@@ -61,43 +59,32 @@ struct TargetRunner: Sendable {
 
         run.started = clock()
         let start = ContinuousClock.now
-        var truncated = false
-        runs: for _ in 0..<(configuration.test.count ?? 1) {
-            for arguments in invocations {
-                var executable = binary
-                var fullArguments = arguments + configuration.test.passthrough
-                if let wrapper = configuration.test.execWrapper.first {
-                    executable = wrapper
-                    fullArguments = Array(configuration.test.execWrapper.dropFirst()) + [binary] + fullArguments
-                }
-                do {
-                    let process = try await processes.runMerged(
-                        executable, fullArguments, workingDirectory: configuration.packagePath,
-                        environment: environment, timeout: configuration.test.timeout, stream: stream
-                    )
-                    run.result.output += process.output
-                    truncated = truncated || process.truncated
-                    if process.timedOut {
-                        note("*** Test killed: ran too long (\(goDuration(configuration.test.timeout))).", &run.result)
-                        run.result.status = .failed
-                        break runs
-                    }
-                    switch process.termination {
-                    case .exited(0): break
-                    case .exited: run.result.status = .failed
-                    case .signaled:
-                        note("*** Test binary terminated by \(process.termination).", &run.result)
-                        run.result.status = .failed
-                    }
-                } catch {
-                    note("\(EngineLog.prefix)cannot run \(executable): \(error)", &run.result)
-                    run.result.status = .failed
-                    break runs
-                }
-            }
+        var attempt = await self.attempt(
+            xctest: xctest, swiftTesting: swiftTesting, wholeModule: selection.isEverything, target: target,
+            environment: environment, result: &run.result, number: 0)
+        var retries = 0
+        while run.result.status == .failed, !attempt.stopped, retries < configuration.test.retries {
+            retries += 1
+            let failed = Set(attempt.tests.filter { $0.outcome == .failed }.map(\.id))
+            // A failure no test owns (a crash before any test, say) reruns every selected test.
+            let again = failed.isEmpty
+                ? (xctest: xctest, swiftTesting: swiftTesting)
+                : (xctest: xctest.filter(failed.contains), swiftTesting: swiftTesting.filter(failed.contains))
+            let count = again.xctest.count + again.swiftTesting.count
+            note("*** Retry \(retries) of \(configuration.test.retries): running \(count) failed test\(count == 1 ? "" : "s") again.", &run.result)
+            var retried = TargetResult(name: target.name, status: .passed)
+            let next = await self.attempt(
+                xctest: again.xctest, swiftTesting: again.swiftTesting, wholeModule: false, target: target,
+                environment: environment, result: &retried, number: retries)
+            run.result.output += retried.output
+            attempt.truncated = attempt.truncated || next.truncated
+            attempt.stopped = next.stopped
+            run.result.tests = Self.merge(run.result.tests, retry: retried.tests)
+            if retried.status == .passed { run.result.status = .flaky }
+            attempt.tests = retried.tests
         }
         run.result.duration = ContinuousClock.now - start
-        run.storable = run.result.status == .passed && !truncated
+        run.storable = run.result.status == .passed && !attempt.truncated
         if let log {
             // Every traced process logs the runtime's own getenv calls; no log means the tracer did not
             // load, and what the run read is unknown: not storable.
@@ -109,6 +96,104 @@ struct TargetRunner: Sendable {
             }
         }
         return run
+    }
+
+    /// How one attempt at a target's tests went, beyond what it added to the result.
+    private struct Attempt {
+        /// Its tests' results.
+        var tests: [TestCaseResult] = []
+        /// Some output was cut (too large to keep whole).
+        var truncated = false
+        /// It ended in a way retrying cannot help: a timeout, or the binary would not start.
+        var stopped = false
+    }
+
+    /// Runs `xctest` and `swiftTesting` (IDs; the whole module's Swift Testing tests by a module filter
+    /// when `wholeModule`), `--count` times, adding output, status and tests to `result`.
+    private func attempt(
+        xctest: [String], swiftTesting: [String], wholeModule: Bool, target: PackageTarget, environment: [String: String],
+        result: inout TargetResult, number: Int
+    ) async -> Attempt {
+        let module = target.moduleName
+        var invocations: [(arguments: [String], events: String?)] = []
+        if !xctest.isEmpty {
+            invocations += xctestSelections(xctest, allOfModule: inventory.xctest[module] ?? []).map { ($0, nil) }
+        }
+        if !swiftTesting.isEmpty {
+            let filters = wholeModule
+                ? ["--filter", "^" + regexLiteral(module) + "\\."]
+                : swiftTesting.flatMap { ["--filter", "^" + regexLiteral($0)] }
+            var arguments = ["--testing-library", "swift-testing"] + filters
+            let events = eventsDirectory.map { "\($0)/\(target.name)-\(number).jsonl" }
+            if let events {
+                arguments += ["--event-stream-output-path", events, "--event-stream-version", "0"]
+            }
+            invocations.append((arguments, events))
+        }
+        var attempt = Attempt()
+        runs: for _ in 0..<(configuration.test.count ?? 1) {
+            for (arguments, events) in invocations {
+                var executable = binary
+                var fullArguments = arguments + configuration.test.passthrough
+                if let wrapper = configuration.test.execWrapper.first {
+                    executable = wrapper
+                    fullArguments = Array(configuration.test.execWrapper.dropFirst()) + [binary] + fullArguments
+                }
+                do {
+                    let process = try await processes.runMerged(
+                        executable, fullArguments, workingDirectory: configuration.packagePath,
+                        environment: environment, timeout: configuration.test.timeout, stream: stream
+                    )
+                    result.output += process.output
+                    attempt.truncated = attempt.truncated || process.truncated
+                    if let events {
+                        attempt.tests += SwiftTestingEvents.parse(FileSystem.contents(events) ?? [], module: module)
+                        unlink(events)
+                    } else {
+                        attempt.tests += XCTestOutput.parse(String(decoding: process.output, as: UTF8.self), module: module)
+                    }
+                    if process.timedOut {
+                        note("*** Test killed: ran too long (\(goDuration(configuration.test.timeout))).", &result)
+                        result.status = .failed
+                        attempt.stopped = true
+                        break runs
+                    }
+                    switch process.termination {
+                    case .exited(0): break
+                    case .exited: result.status = .failed
+                    case .signaled:
+                        note("*** Test binary terminated by \(process.termination).", &result)
+                        result.status = .failed
+                    }
+                } catch {
+                    note("\(EngineLog.prefix)cannot run \(executable): \(error)", &result)
+                    result.status = .failed
+                    attempt.stopped = true
+                    break runs
+                }
+            }
+        }
+        result.tests += attempt.tests
+        return attempt
+    }
+
+    /// The tests after a retry: each test the retry ran takes its new result, and one that failed before
+    /// and passed now is flaky, keeping its earlier failures.
+    static func merge(_ tests: [TestCaseResult], retry: [TestCaseResult]) -> [TestCaseResult] {
+        let latest = Dictionary(retry.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return tests.map { test in
+            guard let again = latest[test.id] else { return test }
+            var merged = again
+            if again.outcome == .passed && (test.outcome == .failed || test.outcome == .flaky) {
+                merged.outcome = .flaky
+                merged.failures = test.failures + again.failures
+                merged.output = test.output + again.output
+            } else if again.outcome == .failed {
+                merged.failures = test.failures + again.failures
+                merged.output = test.output + again.output
+            }
+            return merged
+        }
     }
 
     /// Adds a line of the tool's own to a target's output (and to the live stream).

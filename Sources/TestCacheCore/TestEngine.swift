@@ -22,6 +22,7 @@
 //     OrderedReporter print each line when its turn comes
 //
 // Explainer answers `explain` from the same loaded package and keys, building and running nothing.
+import TestCacheReports
 public import TestCacheStore
 
 /// Runs a package's tests per target and caches every passing result: Go's `go test` cache for SwiftPM.
@@ -70,7 +71,10 @@ public struct TestEngine: Sendable {
     /// input (not a package, a manifest that does not load, an unknown target, a bad regex, bad settings).
     public func run() async throws -> Int32 {
         let selection = try TestSelection(filters: configuration.test.filters, skips: configuration.test.skips)
-        guard let package = try await loader().load() else { return 0 }
+        guard let package = try await loader().load() else {
+            for observer in output.observers { observer.runFinished(interrupted: false) }
+            return 0
+        }
         let status = configuration.progressIsTerminal ? StatusLine(write: output.standardError) : nil
         let reporter = OrderedReporter(
             showsOutput: configuration.test.verbose || configuration.test.list, output: output, status: status)
@@ -89,6 +93,10 @@ public struct TestEngine: Sendable {
             if configuration.test.verbose || configuration.debug.remote { log.note("remote cache: \(shared.summary)") }
         }
         store?.trimIfDue()
+        for observer in output.observers { observer.runFinished(interrupted: false) }
+        if configuration.progressIsTerminal || configuration.test.verbose {
+            output.standardError("\(await reporter.tally)\n")
+        }
         if configuration.test.verify {
             log.note("verify: \(outcome.verified) replayed results run again, \(outcome.unsound) unsound")
             if outcome.unsound > 0 { return Self.unsoundExitStatus }
@@ -262,6 +270,9 @@ public struct TestEngine: Sendable {
         let traceDirectory = configuration.tracer == nil ? nil : services.makeTemporaryDirectory()
         defer { if let traceDirectory { removeFlatDirectory(traceDirectory) } }
         let tracing = configuration.tracer.flatMap { library in traceDirectory.map { (library: library, directory: $0) } }
+        // Swift Testing's event streams, one per process, read and removed as each ends: per-test results.
+        let eventsDirectory = configuration.test.list ? nil : services.makeTemporaryDirectory()
+        defer { if let eventsDirectory { removeFlatDirectory(eventsDirectory) } }
         let storing = configuration.tracer == nil || tracing != nil ? cache : nil
         var baseline: Set<String> = []
         if let tracing {
@@ -273,7 +284,8 @@ public struct TestEngine: Sendable {
         let show: @Sendable ([UInt8]) -> Void = { [output] bytes in output.standardOutput(String(decoding: bytes, as: UTF8.self)) }
         let runner = TargetRunner(
             configuration: configuration, binary: built.binary, inventory: inventory, selection: selection,
-            processes: processes, clock: services.clock, stream: streams ? show : nil, tracing: tracing)
+            processes: processes, clock: services.clock, stream: streams ? show : nil, tracing: tracing,
+            eventsDirectory: eventsDirectory)
         // No live status while test output streams to the terminal: the two would overwrite each other.
         let scheduler = TargetScheduler(jobs: configuration.test.jobs, status: streams ? nil : status)
         var outcome = RunOutcome()

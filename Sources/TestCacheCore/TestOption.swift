@@ -30,14 +30,19 @@ public enum TestOption: String, CaseIterable, Sendable {
     case exec = "--exec"
     case printCommands = "-x"
     case verify = "--verify"
+    case retries = "--retries"
+    case partition = "--partition"
+    case json = "--json"
+    case junitXML = "--junit-xml"
+    case noAnnotations = "--no-annotations"
 
     /// What the option means for the cache.
     public var role: CacheRole {
         switch self {
         case .filter, .skip, .verbose, .list, .timeout: .keyed
-        case .jobs: .replayable
+        case .jobs, .retries: .replayable
         case .noCache, .count, .passthrough, .exec: .disablesCache
-        case .printCommands, .verify: .none
+        case .printCommands, .verify, .partition, .json, .junitXML, .noAnnotations: .none
         }
     }
 
@@ -60,6 +65,20 @@ public enum TestOption: String, CaseIterable, Sendable {
         case .verify:
             return "Audit the cache: run every target it would replay too, and report a replayed pass whose fresh run "
                 + "fails as an unsound hit (exit status 3)."
+        case .retries:
+            text = "Run a failing target's failed tests again up to N times; a target that then passes is FLAKY: "
+                + "the run passes, and its result is not cached."
+        case .partition:
+            return "Run only this CI job's share of the test targets: hash:K/N (by a hash of the target's name, stable "
+                + "across machines and runs) or slice:K/N (every Nth target in manifest order, from the Kth); K counts from 1."
+        case .json:
+            return "Print Go's test2json event stream instead of the summary lines (one JSON object a line: Time, Action, "
+                + "Package, Test, Elapsed, Output), for gotestsum and the other tools that read go test -json."
+        case .junitXML:
+            return "Also write a JUnit XML report to this file: a testsuite per target, a testcase per test, cached ones "
+                + "included; written whole when the run ends, or is interrupted."
+        case .noAnnotations:
+            return "Under GitHub Actions (GITHUB_ACTIONS=true), write no ::error annotations and no step summary."
         }
         switch role {
         case .keyed, .replayable: return text + " Cacheable."
@@ -82,7 +101,9 @@ public enum TestOption: String, CaseIterable, Sendable {
         case .verbose: [String(options.verbose)]
         case .list: [String(options.list)]
         case .timeout: [String(describing: options.timeout)]
-        case .jobs, .noCache, .count, .passthrough, .exec, .printCommands, .verify: []
+        case .jobs, .noCache, .count, .passthrough, .exec, .printCommands, .verify, .retries, .partition, .json, .junitXML,
+            .noAnnotations:
+            []
         }
     }
 
@@ -93,7 +114,9 @@ public enum TestOption: String, CaseIterable, Sendable {
         case .count: options.count != nil
         case .passthrough: !options.passthrough.isEmpty
         case .exec: !options.execWrapper.isEmpty
-        case .filter, .skip, .verbose, .list, .timeout, .jobs, .printCommands, .verify: false
+        case .filter, .skip, .verbose, .list, .timeout, .jobs, .printCommands, .verify, .retries, .partition, .json, .junitXML,
+            .noAnnotations:
+            false
         }
     }
 

@@ -29,7 +29,7 @@ public enum JUnitXML {
         xml += "<testsuites name=\"swift-testcache\" tests=\"\(totals.tests)\" failures=\"\(totals.failures)\" "
             + "errors=\"\(totals.errors)\" skipped=\"\(totals.skipped)\" time=\"\(seconds(totals.time))\">\n"
         if interrupted {
-            xml += "  <!-- The run was interrupted: the targets reported before it are here. -->\n"
+            xml += "  <!-- The run did not finish (still running, or interrupted): the targets reported by then are here. -->\n"
         }
         return xml + suites + "</testsuites>\n"
     }

@@ -21,9 +21,10 @@ public final class JSONEventObserver: RunObserver {
     public func runFinished(interrupted: Bool) {}
 }
 
-/// Keeps every report and writes the JUnit file whole when the run ends, or when it is interrupted with
-/// what was reported by then (`--junit-xml FILE`). The file is replaced in one step (written beside it,
-/// then renamed), so a reader never sees half of it.
+/// Keeps every report and writes the JUnit file (`--junit-xml FILE`) whole after each target and when the
+/// run ends. Each write replaces the file in one step (written beside it, then renamed), so a reader never
+/// sees half of it, and a run stopped at any point (Ctrl-C, a CI timeout) leaves a valid file with every
+/// target reported by then, marked as interrupted.
 public final class JUnitObserver: RunObserver {
     private let path: String
     private let root: String?
@@ -37,11 +38,19 @@ public final class JUnitObserver: RunObserver {
     }
 
     public func targetFinished(_ report: TargetReport) {
-        reports.withLock { $0.append(report) }
+        let reports = reports.withLock { reports in
+            reports.append(report)
+            return reports
+        }
+        write(reports, interrupted: true)
     }
 
     public func runFinished(interrupted: Bool) {
-        let document = JUnitXML.document(reports.withLock { $0 }, root: root, interrupted: interrupted)
+        write(reports.withLock { $0 }, interrupted: interrupted)
+    }
+
+    private func write(_ reports: [TargetReport], interrupted: Bool) {
+        let document = JUnitXML.document(reports, root: root, interrupted: interrupted)
         do {
             try Data(document.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {

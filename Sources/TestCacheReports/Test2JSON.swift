@@ -13,7 +13,9 @@ import Darwin
 ///
 /// A target's events come together: `start`; per test `run`, its output framed as Go frames it
 /// (`=== RUN   ID`, then `--- PASS: ID (0.00s)`), and its result; then the target's `PASS`/`FAIL` line,
-/// its summary line (which says `(cached)` for a replayed target, as Go's does) and its result.
+/// its summary line (which says `(cached)` for a replayed target, as Go's does) and its result. Test
+/// IDs are Go test names: `Module.Class/testMethod` is the subtest `testMethod` of `Module.Class`, which
+/// runs around the tests of its class or suite.
 public enum Test2JSON {
     /// The lines (each ending in a newline) for one target's report, stamped `time` (nanoseconds since 1970).
     public static func events(for report: TargetReport, time: Int64) -> String {
@@ -26,8 +28,7 @@ public enum Test2JSON {
             if let output { line += ",\"Output\":\(quoted(output))" }
             lines += line + "}\n"
         }
-        emit("start")
-        for test in report.tests {
+        func emitTest(_ test: TestCaseResult) {
             emit("run", test: test.id)
             emit("output", test: test.id, output: "=== RUN   \(test.id)\n")
             for line in splitLines(test.output) { emit("output", test: test.id, output: "    " + line) }
@@ -41,6 +42,33 @@ public enum Test2JSON {
             }
             emit("output", test: test.id, output: "--- \(word): \(test.id) (\(twoDecimals(test.elapsed))s)\n")
             emit(action, test: test.id, elapsed: test.elapsed)
+        }
+        emit("start")
+        // As in Go, a test whose ID has a slash is a subtest of the part before the first one (the
+        // class or suite): that parent runs around its subtests, and ends failed if any of them did
+        // (gotestsum needs a subtest's parent to have run).
+        var groups: [(root: String, tests: [TestCaseResult])] = []
+        for test in report.tests {
+            let root = String(test.id.prefix { $0 != "/" })
+            if let index = groups.firstIndex(where: { $0.root == root }) {
+                groups[index].tests.append(test)
+            } else {
+                groups.append((root, [test]))
+            }
+        }
+        for group in groups {
+            let parent = group.tests.contains { $0.id != group.root }
+            if parent {
+                emit("run", test: group.root)
+                emit("output", test: group.root, output: "=== RUN   \(group.root)\n")
+            }
+            for test in group.tests { emitTest(test) }
+            if parent {
+                let failed = group.tests.contains { $0.outcome == .failed }
+                let elapsed = group.tests.reduce(0) { $0 + $1.elapsed }
+                emit("output", test: group.root, output: "--- \(failed ? "FAIL" : "PASS"): \(group.root) (\(twoDecimals(elapsed))s)\n")
+                emit(failed ? "fail" : "pass", test: group.root, elapsed: elapsed)
+            }
         }
         let unexplained = report.outcome.isFailure && !report.tests.contains { $0.outcome == .failed }
         if unexplained {

@@ -24,10 +24,11 @@ import Testing
         let help = SwiftTestCache.helpMessage(for: SwiftTestCache.Test.self, columns: 2_000)
         #expect(help.contains("USAGE: swift-testcache [test] [<options>] [<targets> ...] [-- <test-binary-arguments> ...]"))
         #expect(help.contains("Test results are cached."))
-        #expect(help.contains("The cacheable test options are --filter, --skip, -v, --list, --timeout and --jobs;"))
+        #expect(help.contains("The cacheable test options are --filter, --skip, -v, --list, --timeout, --jobs and --retries;"))
         #expect(help.contains("--count 1 is the idiomatic way to bypass it"))
         for option in ["--package-path", "--configuration", "-Xswiftc", "-Xcc", "-Xlinker", "--scratch-path", "--filter", "--skip",
-            "--verbose", "--list", "--jobs", "--timeout", "--count", "--no-cache", "-x", "--exec"] {
+            "--verbose", "--list", "--jobs", "--timeout", "--count", "--no-cache", "-x", "--exec", "--retries", "--partition", "--json",
+            "--junit-xml", "--no-annotations"] {
             #expect(help.contains(option), "help lists \(option)")
         }
         #expect(!help.contains("--binary-argument"))

@@ -38,17 +38,21 @@ import Testing
         }
         #expect(summary == [
             "start||",
+            "run|CoreTests.A|", "output|CoreTests.A|=== RUN   CoreTests.A\n",
             "run|CoreTests.A/testOK|", "output|CoreTests.A/testOK|=== RUN   CoreTests.A/testOK\n", "output|CoreTests.A/testOK|    hi\n",
             "output|CoreTests.A/testOK|--- PASS: CoreTests.A/testOK (0.01s)\n", "pass|CoreTests.A/testOK|",
             "run|CoreTests.A/testBad|", "output|CoreTests.A/testBad|=== RUN   CoreTests.A/testBad\n",
             "output|CoreTests.A/testBad|    boom ]]> \u{1}\u{1B}[31mred\u{1B}[0m\n",
             "output|CoreTests.A/testBad|--- FAIL: CoreTests.A/testBad (0.02s)\n", "fail|CoreTests.A/testBad|",
+            "output|CoreTests.A|--- FAIL: CoreTests.A (0.03s)\n", "fail|CoreTests.A|",
+            "run|CoreTests.S|", "output|CoreTests.S|=== RUN   CoreTests.S\n",
             "run|CoreTests.S/later()|", "output|CoreTests.S/later()|=== RUN   CoreTests.S/later()\n",
             "output|CoreTests.S/later()|--- SKIP: CoreTests.S/later() (0.00s)\n", "skip|CoreTests.S/later()|",
+            "output|CoreTests.S|--- PASS: CoreTests.S (0.00s)\n", "pass|CoreTests.S|",
             "output||FAIL\n", "output||FAIL\tCoreTests\t0.500s\n", "fail||",
         ])
         #expect(events.last?["Elapsed"] as? Double == 0.5)
-        #expect(events[5]["Elapsed"] as? Double == 0.01)
+        #expect(events[7]["Elapsed"] as? Double == 0.01)
     }
 
     @Test func aCachedTargetReplaysItsTestsAndSaysCached() throws {

@@ -29,6 +29,13 @@ final class Fixture: Sendable {
     func run(
         _ arguments: String..., command: String? = nil, environment extra: [String: String] = [:], store: String? = nil
     ) throws -> ProcessResult {
+        try run(arguments, command: command, environment: extra, store: store)
+    }
+
+    /// Runs `swift-testcache [COMMAND] --package-path ROOT ARGUMENTS` with this fixture's store.
+    func run(
+        _ arguments: [String], command: String? = nil, environment extra: [String: String] = [:], store: String? = nil
+    ) throws -> ProcessResult {
         let command = command.map { [$0] } ?? []
         return try runTool(command + ["--package-path", root] + arguments, store: store ?? self.store, environment: extra)
     }
@@ -43,8 +50,10 @@ extension ProcessResult {
     /// Standard output's lines.
     var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropLast(stdout.hasSuffix("\n") ? 1 : 0) }
 
-    /// The Go-style summary lines only (`ok`, `FAIL`, `?`).
-    var summaries: [String] { lines.filter { $0.hasPrefix("ok  \t") || $0.hasPrefix("FAIL\t") || $0.hasPrefix("?   \t") } }
+    /// The Go-style summary lines only (`ok`, `FAIL`, `FLAKY`, `?`).
+    var summaries: [String] {
+        lines.filter { $0.hasPrefix("ok  \t") || $0.hasPrefix("FAIL\t") || $0.hasPrefix("FLAKY\t") || $0.hasPrefix("?   \t") }
+    }
 
     /// Whether `-x` showed a `swift build` (stderr).
     var ranBuild: Bool { stderr.contains(" build --build-tests ") }

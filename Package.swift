@@ -140,7 +140,7 @@ let package = Package(
         // Unit tests of the engine's parts: formatting, selection, records, package model, input hashing, keys.
         .testTarget(
             name: "TestCacheCoreTests",
-            dependencies: ["TestCacheCore", "TestCacheStore", "_TestSupport"],
+            dependencies: ["TestCacheCore", "TestCacheReports", "TestCacheStore", "_TestSupport"],
             swiftSettings: strictSettings
         ),
         // The command line: parsing in-process, and the built swift-testcache binary run as a user runs it.

@@ -31,6 +31,19 @@ struct TargetResult: Sendable {
     var cached = false
     /// Its tests, as the testing libraries reported them: XCTest's, then Swift Testing's.
     var tests: [TestCaseResult] = []
+    /// A replayed result's stored time and tests, not yet decoded: only the reports and the tally need
+    /// them, and decoding a hundred of them would cost the fully cached path several milliseconds.
+    var storedDetails: ArraySlice<UInt8>?
+
+    /// Decodes the stored time and tests into ``duration`` and ``tests``; a record whose details do not
+    /// decode keeps none (its output and status were whole, and are what was replayed).
+    mutating func loadStoredDetails() {
+        guard let details = storedDetails else { return }
+        storedDetails = nil
+        guard let decoded = try? JSONDecoder().decode(ResultRecord.Details.self, from: Data(details)) else { return }
+        duration = decoded.duration.map { .nanoseconds(Int64(($0 * 1e9).rounded())) }
+        tests = decoded.tests
+    }
 
     /// The Go-style summary line.
     var summaryLine: String {
@@ -89,31 +102,32 @@ enum ResultRecord {
     static let magic = "stc-test-result 2 "
 
     /// The second line.
-    private struct Details: Codable {
+    struct Details: Codable {
         /// Seconds the run took.
         var duration: Double?
         var tests: [TestCaseResult]
     }
 
     static func encode(_ result: TargetResult) -> [UInt8] {
-        // JSONEncoder escapes newlines inside strings, so the details are one line.
-        let details = (try? JSONEncoder().encode(Details(duration: result.duration.map(seconds), tests: result.tests))) ?? Data("{}".utf8)
-        return Array((magic + result.status.rawValue + "\n").utf8) + Array(details) + [UInt8(ascii: "\n")] + result.output
+        // JSONEncoder escapes newlines inside strings, so the details are one line. A replayed result
+        // filed again keeps the details it was stored with, decoded or not.
+        let details = result.storedDetails.map(Array.init)
+            ?? Array((try? JSONEncoder().encode(Details(duration: result.duration.map(seconds), tests: result.tests))) ?? Data("{}".utf8))
+        return Array((magic + result.status.rawValue + "\n").utf8) + details + [UInt8(ascii: "\n")] + result.output
     }
 
-    /// The stored outcome, time, tests and output, or nil for anything that is not a whole record of a
-    /// passing run.
+    /// The stored outcome and output, with the time and tests left to ``TargetResult/loadStoredDetails()``,
+    /// or nil for anything that is not a whole record of a passing run.
     static func decode(_ bytes: [UInt8], name: String) -> TargetResult? {
         guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")),
             let second = bytes[(newline + 1)...].firstIndex(of: UInt8(ascii: "\n"))
         else { return nil }
         let header = String(decoding: bytes[..<newline], as: UTF8.self)
+        let details = bytes[(newline + 1)..<second]
         guard header.hasPrefix(magic), let status = TargetStatus(rawValue: String(header.dropFirst(magic.count))),
-            status.isStorable, let details = try? JSONDecoder().decode(Details.self, from: Data(bytes[(newline + 1)..<second]))
+            status.isStorable, details.first == UInt8(ascii: "{"), details.last == UInt8(ascii: "}")
         else { return nil }
-        return TargetResult(
-            name: name, status: status, output: Array(bytes[(second + 1)...]),
-            duration: details.duration.map { .nanoseconds(Int64(($0 * 1e9).rounded())) }, cached: true, tests: details.tests)
+        return TargetResult(name: name, status: status, output: Array(bytes[(second + 1)...]), cached: true, storedDetails: details)
     }
 }
 
@@ -147,18 +161,21 @@ actor OrderedReporter {
     private let status: StatusLine?
     /// The totals so far, for the tally at the end.
     private(set) var tally = RunTally()
+    /// Whether the tally is shown, and so needs replayed results' stored times.
+    private let keepsTally: Bool
 
-    init(showsOutput: Bool, output: EngineOutput, status: StatusLine?) {
+    init(showsOutput: Bool, output: EngineOutput, status: StatusLine?, keepsTally: Bool = false) {
         self.showsOutput = showsOutput
         self.output = output
         self.status = status
+        self.keepsTally = keepsTally
     }
 
     /// Takes the result of the target at `index` of the run's selection; `streamed` when its output was
     /// already shown as it came.
     func deliver(_ index: Int, _ result: TargetResult, streamed: Bool = false) {
         pending[index] = (result, streamed)
-        while let (result, streamed) = pending.removeValue(forKey: next) {
+        while var (result, streamed) = pending.removeValue(forKey: next) {
             status?.clear()
             if output.printsLines {
                 if (showsOutput || result.status.isFailure || result.status == .flaky) && !streamed && !result.output.isEmpty {
@@ -168,9 +185,12 @@ actor OrderedReporter {
                 }
                 output.standardOutput(result.summaryLine + "\n")
             }
-            let report = result.report
-            tally.add(report)
-            for observer in output.observers { observer.targetFinished(report) }
+            if keepsTally || !output.observers.isEmpty {
+                result.loadStoredDetails()
+                let report = result.report
+                tally.add(report)
+                for observer in output.observers { observer.targetFinished(report) }
+            }
             next += 1
         }
     }

@@ -76,8 +76,9 @@ public struct TestEngine: Sendable {
             return 0
         }
         let status = configuration.progressIsTerminal ? StatusLine(write: output.standardError) : nil
+        let showsTally = configuration.progressIsTerminal || configuration.test.verbose
         let reporter = OrderedReporter(
-            showsOutput: configuration.test.verbose || configuration.test.list, output: output, status: status)
+            showsOutput: configuration.test.verbose || configuration.test.list, output: output, status: status, keepsTally: showsTally)
         let cache = resultCache(package)
 
         let misses = await replayByActionID(plan(package, cached: cache != nil), cache: cache, reporter: reporter)
@@ -94,7 +95,7 @@ public struct TestEngine: Sendable {
         }
         store?.trimIfDue()
         for observer in output.observers { observer.runFinished(interrupted: false) }
-        if configuration.progressIsTerminal || configuration.test.verbose {
+        if showsTally {
             output.standardError("\(await reporter.tally)\n")
         }
         if configuration.test.verify {

@@ -1,5 +1,6 @@
 import Testing
 @testable import TestCacheCore
+import TestCacheReports
 
 @Suite struct FormattingTests {
     @Test(arguments: [
@@ -43,6 +44,23 @@ import Testing
         }
     }
 
+    @Test func theTimeAndTestsComeBackWhenAsked() throws {
+        let tests = [
+            TestCaseResult(id: "T.A/testOne", outcome: .passed, elapsed: 0.25, output: "hi\n"),
+            TestCaseResult(id: "T.S/skipped()", outcome: .skipped, skipReason: "off"),
+        ]
+        let record = ResultRecord.encode(TargetResult(name: "T", status: .passed, duration: .milliseconds(1_250), tests: tests))
+        var decoded = try #require(ResultRecord.decode(record, name: "T"))
+        #expect(decoded.tests.isEmpty && decoded.storedDetails != nil, "left for later")
+        // Filed again before they were decoded, they are kept.
+        var again = try #require(ResultRecord.decode(ResultRecord.encode(decoded), name: "T"))
+        again.loadStoredDetails()
+        decoded.loadStoredDetails()
+        for result in [decoded, again] {
+            #expect(result.tests == tests && result.duration == .milliseconds(1_250) && result.storedDetails == nil)
+        }
+    }
+
     @Test func failuresAndGarbageAreNeverReplayed() {
         for status in [TargetStatus.failed, .buildFailed, .setupFailed] {
             #expect(ResultRecord.decode(ResultRecord.encode(TargetResult(name: "T", status: status)), name: "T") == nil)
@@ -50,6 +68,8 @@ import Testing
         #expect(ResultRecord.decode([], name: "T") == nil)
         #expect(ResultRecord.decode(Array("stc-test-result 1 ok".utf8), name: "T") == nil)
         #expect(ResultRecord.decode(Array("stc-test-result 2 ok\n".utf8), name: "T") == nil)
+        #expect(ResultRecord.decode(Array("stc-test-result 2 ok\nnot json\n".utf8), name: "T") == nil)
+        #expect(ResultRecord.decode(Array("stc-test-result 1 ok\n{}\n".utf8), name: "T") == nil, "an older record is a miss")
         #expect(ResultRecord.decode(Array("garbage\nok\n".utf8), name: "T") == nil)
     }
 }

@@ -151,6 +151,13 @@ extension IntegrationTests {
             // Outside GitHub Actions, none of it.
             let plain = try fixture.run()
             #expect(!second.stderr.contains("::error") && !plain.stdout.contains("::"), plain.transcript)
+            #expect(!plain.stderr.contains("targets:"), "no tally off a terminal without -v: \(plain.transcript)")
+            // With -v, the tally on stderr (-v is part of the key: the second such run replays).
+            let verboseFirst = try fixture.run("-v")
+            #expect(verboseFirst.stderr.contains("4 targets: 4 ran, 0 cached, 1 failed; 0s saved by the cache\n"), verboseFirst.transcript)
+            let tallied = try fixture.run("-v")
+            let tally = try Regex(#"4 targets: 1 ran, 3 cached, 1 failed; [0-9.]+m?s saved by the cache\n"#)
+            #expect(tallied.stderr.contains(tally), tallied.transcript)
         }
 
         @Test func shardsAreDisjointAndCoverEveryTarget() throws {

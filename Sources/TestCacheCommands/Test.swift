@@ -49,6 +49,9 @@ extension SwiftTestCache {
         @OptionGroup(title: "Build Options")
         var build: BuildOptionsGroup
 
+        @OptionGroup(title: "Trait Options")
+        var traits: TraitOptionsGroup
+
         @OptionGroup(title: "Test Options")
         var test: TestOptionsGroup
 
@@ -93,13 +96,13 @@ extension SwiftTestCache {
 
         func run() async throws {
             let engine = try Self.engine(
-                build: build, test: test, targets: targets, binaryArguments: binaryArguments, remote: remote)
+                build: build, traits: traits, test: test, targets: targets, binaryArguments: binaryArguments, remote: remote)
             try await Self.reportingErrors { try await engine.run() }
         }
 
         /// The engine for a run with these options, in this process's environment and directory.
         static func engine(
-            build: BuildOptionsGroup, test: TestOptionsGroup, targets: [String], binaryArguments: [String],
+            build: BuildOptionsGroup, traits: TraitOptionsGroup, test: TestOptionsGroup, targets: [String], binaryArguments: [String],
             remote: RemoteCacheOptionsGroup? = nil
         ) throws -> TestEngine {
             let environment = ProcessInfo.processInfo.environment
@@ -111,7 +114,7 @@ extension SwiftTestCache {
                 salt: KeySalt(toolVersion: SwiftTestCache.version)
             )
             configuration.targets = targets
-            configuration.build = build.options(workingDirectory: workingDirectory)
+            configuration.build = build.options(workingDirectory: workingDirectory, traits: traits)
             configuration.test = try test.options()
             configuration.test.passthrough = binaryArguments
             configuration.debug = DebugOptions(parsing: environment["SWIFT_TESTCACHE_DEBUG"])
@@ -195,6 +198,9 @@ extension SwiftTestCache {
         @OptionGroup(title: "Build Options")
         var build: BuildOptionsGroup
 
+        @OptionGroup(title: "Trait Options")
+        var traits: TraitOptionsGroup
+
         @OptionGroup(title: "Test Options")
         var test: TestOptionsGroup
 
@@ -202,7 +208,7 @@ extension SwiftTestCache {
         var targets: [String] = []
 
         func run() async throws {
-            let engine = try Test.engine(build: build, test: test, targets: targets, binaryArguments: [])
+            let engine = try Test.engine(build: build, traits: traits, test: test, targets: targets, binaryArguments: [])
             try await Test.reportingErrors { try await engine.explain() }
         }
     }
@@ -272,35 +278,84 @@ struct RemoteCacheOptionsGroup: ParsableArguments {
     }
 }
 
-/// Options that change what is built, with SwiftPM's names; every one is part of every cache key.
+/// Options that change what is built, with SwiftPM's names and help; every one is part of every cache key.
 struct BuildOptionsGroup: ParsableArguments {
     @Option(name: .long, help: "The package's root directory (default: the current directory).")
     var packagePath: String?
 
-    @Option(name: [.short, .long], help: "Build configuration: debug or release.")
+    @Option(name: [.short, .long], help: ArgumentHelp(BuildOption.configuration.help))
     var configuration: BuildConfiguration = .debug
 
-    @Option(name: .customLong("Xswiftc", withSingleDash: true), parsing: .unconditionalSingleValue, help: "Pass a flag to the Swift compiler.")
-    var swiftcFlags: [String] = []
-
-    @Option(name: .customLong("Xcc", withSingleDash: true), parsing: .unconditionalSingleValue, help: "Pass a flag to the C compiler.")
+    @Option(name: .customLong("Xcc", withSingleDash: true), parsing: .unconditionalSingleValue, help: ArgumentHelp(BuildOption.ccFlags.help))
     var ccFlags: [String] = []
 
-    @Option(name: .customLong("Xlinker", withSingleDash: true), parsing: .unconditionalSingleValue, help: "Pass a flag to the linker.")
+    @Option(name: .customLong("Xswiftc", withSingleDash: true), parsing: .unconditionalSingleValue, help: ArgumentHelp(BuildOption.swiftcFlags.help))
+    var swiftcFlags: [String] = []
+
+    @Option(name: .customLong("Xlinker", withSingleDash: true), parsing: .unconditionalSingleValue, help: ArgumentHelp(BuildOption.linkerFlags.help))
     var linkerFlags: [String] = []
 
-    @Option(name: .long, help: "SwiftPM's build directory (default: .build in the package).")
+    @Option(name: .customLong("Xcxx", withSingleDash: true), parsing: .unconditionalSingleValue, help: ArgumentHelp(BuildOption.cxxFlags.help))
+    var cxxFlags: [String] = []
+
+    @Option(help: ArgumentHelp(BuildOption.triple.help))
+    var triple: String?
+
+    @Option(help: ArgumentHelp(BuildOption.sdk.help))
+    var sdk: String?
+
+    @Option(help: ArgumentHelp(BuildOption.toolchain.help))
+    var toolchain: String?
+
+    @Option(name: .customLong("swift-sdk"), help: ArgumentHelp(BuildOption.swiftSDK.help))
+    var swiftSDK: String?
+
+    @Option(help: ArgumentHelp(BuildOption.sanitize.help))
+    var sanitize: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp(BuildOption.scratchPath.help))
     var scratchPath: String?
 
-    func options(workingDirectory: String) -> BuildOptions {
+    @Flag(inversion: .prefixedEnableDisable, help: ArgumentHelp(BuildOption.testableImports.help))
+    var testableImports: Bool?
+
+    func validate() throws {
+        for value in sanitize where !BuildOption.sanitizers.contains(value) {
+            throw ValidationError("--sanitize takes \(BuildOption.sanitizers.joined(separator: ", ")), not '\(value)'")
+        }
+    }
+
+    func options(workingDirectory: String, traits: TraitOptionsGroup) -> BuildOptions {
         var options = BuildOptions()
         options.configuration = configuration.rawValue
         options.swiftcFlags = swiftcFlags
         options.ccFlags = ccFlags
         options.linkerFlags = linkerFlags
+        options.cxxFlags = cxxFlags
+        options.triple = triple
+        options.sdk = sdk.map { absolute($0, from: workingDirectory) }
+        options.toolchain = toolchain.map { absolute($0, from: workingDirectory) }
+        options.swiftSDK = swiftSDK
+        options.sanitizers = sanitize
+        options.testableImports = testableImports
         options.scratchPath = scratchPath.map { absolute($0, from: workingDirectory) }
+        options.traits = traits.traits.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
+        options.enableAllTraits = traits.enableAllTraits
+        options.disableDefaultTraits = traits.disableDefaultTraits
         return options
     }
+}
+
+/// The package traits to build with, as SwiftPM takes them; part of every key.
+struct TraitOptionsGroup: ParsableArguments {
+    @Option(help: ArgumentHelp(BuildOption.traits.help))
+    var traits: String?
+
+    @Flag(help: ArgumentHelp(BuildOption.enableAllTraits.help))
+    var enableAllTraits = false
+
+    @Flag(help: ArgumentHelp(BuildOption.disableDefaultTraits.help))
+    var disableDefaultTraits = false
 }
 
 enum BuildConfiguration: String, ExpressibleByArgument, CaseIterable {
@@ -357,6 +412,12 @@ struct TestOptionsGroup: ParsableArguments {
     @Flag(help: ArgumentHelp(TestOption.noAnnotations.help))
     var noAnnotations = false
 
+    @Flag(inversion: .prefixedEnableDisable, help: ArgumentHelp(TestOption.xctest.help))
+    var xctest = true
+
+    @Flag(inversion: .prefixedEnableDisable, help: ArgumentHelp(TestOption.swiftTesting.help))
+    var swiftTesting = true
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
@@ -384,6 +445,8 @@ struct TestOptionsGroup: ParsableArguments {
         options.verify = verify
         options.execWrapper = exec.map { $0.split(separator: " ").map(String.init) } ?? []
         options.retries = retries
+        options.xctest = xctest
+        options.swiftTesting = swiftTesting
         options.partition = try partition.map { try TargetPartition(parsing: $0) }
         return options
     }

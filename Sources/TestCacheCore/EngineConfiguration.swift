@@ -2,26 +2,40 @@ import Foundation
 public import TestCacheReports
 public import TestCacheStore
 
-/// Options that change what is built; every one of them is part of every key.
+/// Options that change what is built; every one of them is part of every key. ``BuildOption`` says how
+/// each reaches the build and the keys.
 public struct BuildOptions: Sendable, Hashable {
     /// `debug` or `release`.
     public var configuration = "debug"
     public var swiftcFlags: [String] = []
     public var ccFlags: [String] = []
     public var linkerFlags: [String] = []
+    public var cxxFlags: [String] = []
     /// SwiftPM's build directory as the user gave it, or nil for `<package>/.build`.
     public var scratchPath: String?
+    public var triple: String?
+    public var sdk: String?
+    public var toolchain: String?
+    public var swiftSDK: String?
+    /// `--sanitize` values, in the order given.
+    public var sanitizers: [String] = []
+    /// `--traits` values (`defaults` among them keeps the default traits).
+    public var traits: [String] = []
+    public var enableAllTraits = false
+    public var disableDefaultTraits = false
+    /// `--enable-testable-imports` (true) or `--disable-testable-imports` (false); nil for SwiftPM's default.
+    public var testableImports: Bool?
 
     public init() {}
 
     /// The arguments `swift build` gets for these options.
     var swiftBuildArguments: [String] {
-        var arguments = ["--configuration", configuration]
-        for flag in swiftcFlags { arguments += ["-Xswiftc", flag] }
-        for flag in ccFlags { arguments += ["-Xcc", flag] }
-        for flag in linkerFlags { arguments += ["-Xlinker", flag] }
-        if let scratchPath { arguments += ["--scratch-path", scratchPath] }
-        return arguments
+        BuildOption.allCases.flatMap { $0.arguments(self) }
+    }
+
+    /// The arguments `swift package` gets: the options that change what the package holds.
+    var packageArguments: [String] {
+        BuildOption.allCases.filter(\.shapesThePackage).flatMap { $0.arguments(self) }
     }
 }
 
@@ -56,6 +70,10 @@ public struct TestOptions: Sendable {
     public var retries = 0
     /// This CI job's share of the targets, or nil for all.
     public var partition: TargetPartition?
+    /// Whether XCTest's tests run (`--disable-xctest` turns them off).
+    public var xctest = true
+    /// Whether Swift Testing's tests run (`--disable-swift-testing` turns them off).
+    public var swiftTesting = true
 
     public init() {}
 

@@ -86,8 +86,8 @@ package struct KeyComponents: Codable, Equatable, Sendable {
         case "Package.resolved": return (3, "Package.resolved changed: other dependency versions")
         case "toolchain": return (3, "the toolchain changed")
         case "environment": return (3, "how the manifests read the environment changed: \(new ?? "")")
-        case "configuration", "-Xswiftc", "-Xcc", "-Xlinker", "scratch-path":
-            return (4, "build option " + option(kind == "configuration" ? "--configuration" : kind == "scratch-path" ? "--scratch-path" : kind))
+        case _ where BuildOption.named(field: kind) != nil:
+            return (4, "build option " + option(BuildOption.named(field: kind)!.rawValue))
         case _ where TestOption(rawValue: kind)?.role == .keyed:
             return (4, "test option " + option(kind))
         case "declared inputs", "declared variables", "ignored variables":

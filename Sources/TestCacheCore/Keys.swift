@@ -70,11 +70,7 @@ struct ActionKeys: Sendable {
         let dependencies = BuildEnvironment.manifestReads(
             Self.dependencyManifests(model: model, root: hasher.root, scratch: scratch), root: hasher.root)
         BuildEnvironment.add(environment, manifests: dependencies, buildVariables: false, to: &buildHasher)
-        buildHasher.update(field: "configuration", build.configuration)
-        for flag in build.swiftcFlags { buildHasher.update(field: "-Xswiftc", flag) }
-        for flag in build.ccFlags { buildHasher.update(field: "-Xcc", flag) }
-        for flag in build.linkerFlags { buildHasher.update(field: "-Xlinker", flag) }
-        buildHasher.update(field: "scratch-path", build.scratchPath.map { relativePath($0, from: hasher.root) } ?? "")
+        BuildOption.addAll(build, root: hasher.root, to: &buildHasher)
         // Local and edited dependencies are hashed file by file, like the package's own targets.
         for path in model.localDependencyPaths + ["Packages"] {
             for file in hasher.hashTree(path) {

@@ -24,7 +24,8 @@ struct PackageBuilder: Sendable {
     let status: StatusLine?
 
     /// Builds, first removing the linked products whose linker inputs changed since they were linked
-    /// (SwiftPM would keep them); throws only when `swift build` cannot be started.
+    /// (SwiftPM would keep them). Throws when `swift build` cannot be started, and ``EngineError`` when
+    /// SwiftPM refuses the options before building anything (an SDK or triple it does not have).
     func build(model: PackageModel, toolchain: Toolchain) async throws -> BuildOutcome {
         let root = configuration.packagePath
         let scratch = configuration.build.scratchPath ?? root + "/.build"
@@ -38,8 +39,19 @@ struct PackageBuilder: Sendable {
             workingDirectory: root, environment: SwiftPMInvocation.environment(configuration, swiftPath: toolchain.swiftPath),
             timeout: SwiftPMInvocation.timeout, stream: progress)
         status?.buildFinished()
-        guard build.termination == .exited(0) else { return .failed(output: build.output) }
+        guard build.termination == .exited(0) else {
+            if let refusal = Self.refusal(in: build.output) { throw EngineError("swift build: " + refusal) }
+            return .failed(output: build.output)
+        }
         let buildDirectory = "\(scratch)/\(configuration.build.configuration)"
         return .built(BuiltTests(buildDirectory: buildDirectory, binary: "\(buildDirectory)/\(model.name)PackageTests.xctest"))
+    }
+
+    /// SwiftPM's complaint when it stopped before building anything: its first `error:` line, when the
+    /// output shows no build step (`Building for…`, `[1/9] Compiling…`, a compiler's `file:line: error`).
+    static func refusal(in output: [UInt8]) -> String? {
+        let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
+        guard !lines.contains(where: { $0.hasPrefix("Building for") || $0.hasPrefix("[") }) else { return nil }
+        return lines.first { $0.hasPrefix("error: ") }.map { String($0.dropFirst("error: ".count)) }
     }
 }

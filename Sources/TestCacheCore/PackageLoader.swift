@@ -148,10 +148,9 @@ enum SwiftPMInvocation {
     /// and a day is beyond any build.
     static let timeout: Duration = .seconds(24 * 3_600)
 
-    /// `swift package` with the run's package path and scratch path, ready for a subcommand.
+    /// `swift package` with the run's package path, scratch path and traits, ready for a subcommand.
     static func packageCommand(_ configuration: EngineConfiguration) -> [String] {
-        ["package", "--package-path", configuration.packagePath]
-            + (configuration.build.scratchPath.map { ["--scratch-path", $0] } ?? [])
+        ["package", "--package-path", configuration.packagePath] + configuration.build.packageArguments
     }
 
     /// The environment SwiftPM runs in: the user's, with `_` naming `swift` as a shell sets it.

@@ -28,8 +28,8 @@ struct TargetRunner: Sendable {
     /// Runs the selected tests of `target`, each testing library's in a process of its own.
     func run(_ target: PackageTarget) async -> TargetRun {
         let module = target.moduleName
-        let allXCTest = inventory.xctest[module] ?? []
-        let allSwiftTesting = inventory.swiftTesting[module] ?? []
+        let allXCTest = configuration.test.xctest ? inventory.xctest[module] ?? [] : []
+        let allSwiftTesting = configuration.test.swiftTesting ? inventory.swiftTesting[module] ?? [] : []
         var run = TargetRun(result: TargetResult(name: target.name, status: .passed, duration: .zero), streamed: stream != nil)
         guard !allXCTest.isEmpty || !allSwiftTesting.isEmpty else {
             run.result.status = .noTestFiles

@@ -35,11 +35,13 @@ public enum TestOption: String, CaseIterable, Sendable {
     case json = "--json"
     case junitXML = "--junit-xml"
     case noAnnotations = "--no-annotations"
+    case xctest = "--enable-xctest"
+    case swiftTesting = "--enable-swift-testing"
 
     /// What the option means for the cache.
     public var role: CacheRole {
         switch self {
-        case .filter, .skip, .verbose, .list, .timeout: .keyed
+        case .filter, .skip, .verbose, .list, .timeout, .xctest, .swiftTesting: .keyed
         case .jobs, .retries: .replayable
         case .noCache, .count, .passthrough, .exec: .disablesCache
         case .printCommands, .verify, .partition, .json, .junitXML, .noAnnotations: .none
@@ -79,6 +81,8 @@ public enum TestOption: String, CaseIterable, Sendable {
                 + "included; written whole when the run ends, or is interrupted."
         case .noAnnotations:
             return "Under GitHub Actions (GITHUB_ACTIONS=true), write no ::error annotations and no step summary."
+        case .xctest: text = "Enable support for XCTest."
+        case .swiftTesting: text = "Enable support for Swift Testing."
         }
         switch role {
         case .keyed, .replayable: return text + " Cacheable."
@@ -101,6 +105,8 @@ public enum TestOption: String, CaseIterable, Sendable {
         case .verbose: [String(options.verbose)]
         case .list: [String(options.list)]
         case .timeout: [String(describing: options.timeout)]
+        case .xctest: [String(options.xctest)]
+        case .swiftTesting: [String(options.swiftTesting)]
         case .jobs, .noCache, .count, .passthrough, .exec, .printCommands, .verify, .retries, .partition, .json, .junitXML,
             .noAnnotations:
             []
@@ -115,7 +121,7 @@ public enum TestOption: String, CaseIterable, Sendable {
         case .passthrough: !options.passthrough.isEmpty
         case .exec: !options.execWrapper.isEmpty
         case .filter, .skip, .verbose, .list, .timeout, .jobs, .printCommands, .verify, .retries, .partition, .json, .junitXML,
-            .noAnnotations:
+            .noAnnotations, .xctest, .swiftTesting:
             false
         }
     }

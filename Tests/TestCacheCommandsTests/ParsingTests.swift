@@ -24,11 +24,12 @@ import Testing
         let help = SwiftTestCache.helpMessage(for: SwiftTestCache.Test.self, columns: 2_000)
         #expect(help.contains("USAGE: swift-testcache [test] [<options>] [<targets> ...] [-- <test-binary-arguments> ...]"))
         #expect(help.contains("Test results are cached."))
-        #expect(help.contains("The cacheable test options are --filter, --skip, -v, --list, --timeout, --jobs and --retries;"))
+        #expect(help.contains("The cacheable test options are --filter, --skip, -v, --list, --timeout, --jobs, --retries, --enable-xctest and --enable-swift-testing;"))
         #expect(help.contains("--count 1 is the idiomatic way to bypass it"))
         for option in ["--package-path", "--configuration", "-Xswiftc", "-Xcc", "-Xlinker", "--scratch-path", "--filter", "--skip",
             "--verbose", "--list", "--jobs", "--timeout", "--count", "--no-cache", "-x", "--exec", "--retries", "--partition", "--json",
-            "--junit-xml", "--no-annotations"] {
+            "--junit-xml", "--no-annotations", "-Xcxx", "--triple", "--sdk", "--toolchain", "--swift-sdk", "--sanitize", "--traits",
+            "--enable-all-traits", "--disable-default-traits", "--disable-testable-imports", "--disable-xctest", "--disable-swift-testing"] {
             #expect(help.contains(option), "help lists \(option)")
         }
         #expect(!help.contains("--binary-argument"))

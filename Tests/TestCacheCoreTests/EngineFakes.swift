@@ -136,7 +136,11 @@ final class FakeSwiftPM: ProcessRunning {
             state.builds += 1
             return state.buildFails
         }
-        if fails { return MergedRun(termination: .exited(1), output: Array("error: the build failed\n".utf8)) }
+        if fails {
+            // As SwiftPM reports a compile error: after it started building.
+            let output = "Building for debugging...\n[1/2] Compiling Lib a.swift\n/p/Sources/Lib/a.swift:1:1: error: the build failed\n"
+            return MergedRun(termination: .exited(1), output: Array(output.utf8))
+        }
         let manager = FileManager.default
         let buildDirectory = root + "/.build/debug"
         for (name, path) in [("Lib", "Sources/Lib")] + testTargets.map({ ($0, "Tests/\($0)") }) {

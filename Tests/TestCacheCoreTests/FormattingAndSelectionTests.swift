@@ -123,3 +123,35 @@ import TestCacheReports
         #expect(TestInventory.parseSwiftTestingListing(swiftTesting) == ["M.Suite1/again()", "M.doubled()"])
     }
 }
+
+/// SwiftPM's refusals of options, told from build failures.
+@Suite struct BuildRefusalTests {
+    @Test func anErrorBeforeAnyBuildStepIsARefusal() {
+        #expect(PackageBuilder.refusal(in: Array("error: no Swift SDK found matching 'x'\n".utf8)) == "no Swift SDK found matching 'x'")
+        let compileError = "Building for debugging...\n[1/3] Compiling A a.swift\n/p/a.swift:1:1: error: oops\nerror: fatalError\n"
+        #expect(PackageBuilder.refusal(in: Array(compileError.utf8)) == nil)
+        #expect(PackageBuilder.refusal(in: Array("warning: something\n".utf8)) == nil)
+    }
+}
+
+/// The build options' one catalog: what each passes to SwiftPM.
+@Suite struct BuildOptionCatalogTests {
+    @Test func everyOptionReachesTheBuildAndOnlyThePackageShapingOnesReachSwiftPackage() {
+        var options = BuildOptions()
+        options.cxxFlags = ["-DX"]
+        options.triple = "x86_64-unknown-linux-gnu"
+        options.swiftSDK = "sdk"
+        options.sanitizers = ["address", "undefined"]
+        options.traits = ["Extra", "defaults"]
+        options.enableAllTraits = true
+        options.testableImports = false
+        options.scratchPath = "/p/.build-other"
+        #expect(options.swiftBuildArguments == [
+            "--configuration", "debug", "--scratch-path", "/p/.build-other", "-Xcxx", "-DX", "--triple", "x86_64-unknown-linux-gnu",
+            "--swift-sdk", "sdk", "--sanitize", "address", "--sanitize", "undefined", "--traits", "Extra,defaults",
+            "--enable-all-traits", "--disable-testable-imports",
+        ])
+        #expect(options.packageArguments == ["--scratch-path", "/p/.build-other", "--traits", "Extra,defaults", "--enable-all-traits"])
+        #expect(BuildOption.named(field: "scratch-path") == .scratchPath && BuildOption.named(field: "--traits") == .traits)
+    }
+}

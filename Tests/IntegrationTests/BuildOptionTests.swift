@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+import _TestSupport
+
+extension IntegrationTests {
+    /// `swift test`'s build options, passed to the build and part of every key (Fixtures/Traits).
+    @Suite struct BuildOptionTests {
+        let fixture: Fixture
+
+        init() throws {
+            fixture = try Fixture("Traits")
+        }
+
+        /// The tests `--list` shows for TraitTests under these options.
+        func listed(_ arguments: String...) throws -> [String] {
+            let run = try fixture.run(["--list"] + arguments)
+            #expect(run.status == 0, run.transcript)
+            return run.lines.filter { $0.hasPrefix("TraitTests.") }
+        }
+
+        @Test func aTraitGatedTestRunsWithItsTraitAndEachTraitSetIsCachedApart() throws {
+            #expect(try listed() == ["TraitTests.TraitTests/testBase"])
+            #expect(try listed("--traits", "Extra") == ["TraitTests.TraitTests/testBase", "TraitTests.TraitTests/testExtra"])
+            #expect(try listed("--enable-all-traits") == ["TraitTests.TraitTests/testBase", "TraitTests.TraitTests/testExtra"])
+
+            let without = try fixture.run()
+            #expect(without.summaries.count == 1 && isFreshPass(without.summaries[0], "TraitTests"), without.transcript)
+            let with = try fixture.run("-x", "--traits", "Extra", "-v")
+            #expect(with.summaries.count == 1 && isFreshPass(with.summaries[0], "TraitTests"), with.transcript)
+            #expect(with.stdout.contains("Test Case 'TraitTests.testExtra' passed"), with.transcript)
+            #expect(with.stderr.contains("--traits Extra"), "the build is given the traits: \(with.transcript)")
+            // Each trait set keeps its own result.
+            #expect(try fixture.run().summaries == ["ok  \tTraitTests\t(cached)"])
+            #expect(try fixture.run("--traits", "Extra", "-v").summaries == ["ok  \tTraitTests\t(cached)"])
+            // explain compares with the last result stored from this checkout, Extra's.
+            let explained = try fixture.run("TraitTests", "--enable-all-traits", command: "explain")
+            #expect(explained.lines.contains("    build option --enable-all-traits changed: not given → true"), explained.transcript)
+            #expect(explained.lines.contains("    build option --traits changed: Extra → not given"), explained.transcript)
+        }
+
+        @Test func optionsSwiftPMRefusesAreOneLineErrors() throws {
+            let run = try fixture.run("--swift-sdk", "no-such-sdk")
+            #expect(run.status == 2, run.transcript)
+            #expect(run.stderr.split(separator: "\n").count == 1 && run.stderr.hasPrefix("swift-testcache: error: swift build: "), run.transcript)
+            let bad = try fixture.run("--sanitize", "memory")
+            #expect(bad.status == 2 && bad.stderr.contains("--sanitize takes address, thread, undefined, scudo, fuzzer"), bad.transcript)
+        }
+    }
+}

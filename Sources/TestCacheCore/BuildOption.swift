@@ -49,6 +49,12 @@ public enum BuildOption: String, CaseIterable, Sendable {
     /// The sanitizers SwiftPM knows.
     public static let sanitizers = ["address", "thread", "undefined", "scudo", "fuzzer"]
 
+    /// The variables the sanitizers' runtimes take their options from (and where ASan finds its
+    /// symbolizer, which changes the reports).
+    static let sanitizerVariables = [
+        "ASAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS", "UBSAN_OPTIONS", "SCUDO_OPTIONS", "ASAN_SYMBOLIZER_PATH",
+    ]
+
     /// What the option passes to `swift build` (and to `swift package`, for the ones that change how the
     /// package is read).
     func arguments(_ options: BuildOptions) -> [String] {

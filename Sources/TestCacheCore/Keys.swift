@@ -71,6 +71,13 @@ struct ActionKeys: Sendable {
             Self.dependencyManifests(model: model, root: hasher.root, scratch: scratch), root: hasher.root)
         BuildEnvironment.add(environment, manifests: dependencies, buildVariables: false, to: &buildHasher)
         BuildOption.addAll(build, root: hasher.root, to: &buildHasher)
+        if !build.sanitizers.isEmpty {
+            // The sanitizers' runtimes read their options from /proc/self/environ, which the tracer does not
+            // see: in a sanitized build they are inputs, since `detect_leaks=1` can fail a passing test.
+            for name in BuildOption.sanitizerVariables {
+                buildHasher.update(field: "variable " + name, environment[name].map { "=" + $0 } ?? "unset")
+            }
+        }
         // Local and edited dependencies are hashed file by file, like the package's own targets.
         for path in model.localDependencyPaths + ["Packages"] {
             for file in hasher.hashTree(path) {

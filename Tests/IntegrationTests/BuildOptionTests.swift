@@ -46,4 +46,36 @@ extension IntegrationTests {
             #expect(bad.status == 2 && bad.stderr.contains("--sanitize takes address, thread, undefined, scudo, fuzzer"), bad.transcript)
         }
     }
+
+    /// `--sanitize address` with the read tracer preloaded (Fixtures/Sanitizers). The toolchain links the
+    /// sanitizers' runtimes into the test binary statically, so a library preloaded before them is
+    /// accepted (ASan's link-order check is for its shared runtime). XCTest on Linux leaks a little per
+    /// test, which LeakSanitizer reports under `swift test --sanitize address` too: the passing run turns
+    /// leak detection off, as a user of XCTest must.
+    @Suite struct SanitizerTests {
+        let fixture: Fixture
+
+        init() throws {
+            fixture = try Fixture("Sanitizers")
+        }
+
+        @Test func addressSanitizedRunsPassWithTracingAndReportAHeapOverflow() throws {
+            guard isLinux else { return }
+            let noLeaks = ["ASAN_OPTIONS": "detect_leaks=0"]
+            let first = try fixture.run("--sanitize", "address", environment: noLeaks)
+            #expect(first.status == 1, first.transcript)
+            #expect(first.summaries.count == 2 && isFreshPass(first.summaries[0], "SafeTests"), first.transcript)
+            #expect(isFailure(first.summaries[1], "OverflowTests"), first.transcript)
+            #expect(first.stdout.contains("ERROR: AddressSanitizer: heap-buffer-overflow"), first.transcript)
+            let again = try fixture.run("--sanitize", "address", "-x", environment: noLeaks)
+            #expect(again.summaries.first == "ok  \tSafeTests\t(cached)", again.transcript)
+            // The runtime reads its options where the tracer cannot see: they are keyed for sanitized builds.
+            let leaks = try fixture.run("--sanitize", "address", "SafeTests", environment: ["ASAN_OPTIONS": "detect_leaks=1"])
+            #expect(leaks.summaries.count == 1 && isFailure(leaks.summaries[0], "SafeTests"), "never a cached ok: \(leaks.transcript)")
+            #expect(leaks.stdout.contains("LeakSanitizer"), leaks.transcript)
+            // Unsanitized, the same tests are other results: nothing is replayed across.
+            let plain = try fixture.run("SafeTests", environment: noLeaks)
+            #expect(plain.summaries.count == 1 && isFreshPass(plain.summaries[0], "SafeTests"), plain.transcript)
+        }
+    }
 }

@@ -152,6 +152,10 @@ extension SwiftTestCache {
             if test.json {
                 observers.append(JSONEventObserver(write: output.standardOutput, clock: StoreConfiguration.systemClock))
             }
+            if let path = test.coverageOutput {
+                let absolutePath = absolute(path, from: FileManager.default.currentDirectoryPath)
+                observers.append(CoverageObserver(path: absolutePath, warn: { printWarning($0) }))
+            }
             if let path = test.junitXml {
                 let absolutePath = absolute(path, from: FileManager.default.currentDirectoryPath)
                 observers.append(JUnitObserver(path: absolutePath, root: packagePath, warn: { printWarning($0) }))
@@ -319,6 +323,9 @@ struct BuildOptionsGroup: ParsableArguments {
     @Flag(inversion: .prefixedEnableDisable, help: ArgumentHelp(BuildOption.testableImports.help))
     var testableImports: Bool?
 
+    @Flag(inversion: .prefixedEnableDisable, help: ArgumentHelp(BuildOption.codeCoverage.help))
+    var codeCoverage = false
+
     func validate() throws {
         for value in sanitize where !BuildOption.sanitizers.contains(value) {
             throw ValidationError("--sanitize takes \(BuildOption.sanitizers.joined(separator: ", ")), not '\(value)'")
@@ -338,6 +345,7 @@ struct BuildOptionsGroup: ParsableArguments {
         options.swiftSDK = swiftSDK
         options.sanitizers = sanitize
         options.testableImports = testableImports
+        options.codeCoverage = codeCoverage
         options.scratchPath = scratchPath.map { absolute($0, from: workingDirectory) }
         options.traits = traits.traits.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
         options.enableAllTraits = traits.enableAllTraits
@@ -412,6 +420,9 @@ struct TestOptionsGroup: ParsableArguments {
     @Flag(help: ArgumentHelp(TestOption.noAnnotations.help))
     var noAnnotations = false
 
+    @Option(help: ArgumentHelp(TestOption.coverageOutput.help, valueName: "file"))
+    var coverageOutput: String?
+
     @Flag(inversion: .prefixedEnableDisable, help: ArgumentHelp(TestOption.xctest.help))
     var xctest = true
 
@@ -429,6 +440,9 @@ struct TestOptionsGroup: ParsableArguments {
             do { _ = try TargetPartition(parsing: partition) } catch { throw ValidationError(error.message) }
         }
         if let junitXml, let problem = JUnitObserver.problem(writing: junitXml) { throw ValidationError(problem) }
+        if let coverageOutput, let problem = JUnitObserver.problem(writing: coverageOutput) {
+            throw ValidationError(problem.replacingOccurrences(of: "--junit-xml", with: "--coverage-output"))
+        }
     }
 
     func options() throws -> TestOptions {

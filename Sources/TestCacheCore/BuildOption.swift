@@ -21,6 +21,7 @@ public enum BuildOption: String, CaseIterable, Sendable {
     case enableAllTraits = "--enable-all-traits"
     case disableDefaultTraits = "--disable-default-traits"
     case testableImports = "--enable-testable-imports"
+    case codeCoverage = "--enable-code-coverage"
 
     /// The help line, SwiftPM's where the meaning is the same.
     public var help: String {
@@ -43,6 +44,9 @@ public enum BuildOption: String, CaseIterable, Sendable {
         case .enableAllTraits: "Enables all traits of the package."
         case .disableDefaultTraits: "Disables all default traits of the package."
         case .testableImports: "Enable or disable testable imports. Enabled by default."
+        case .codeCoverage:
+            "Enable code coverage. Each target's line ends with the share of lines of the package's non-test targets it "
+                + "depends on that its tests ran."
         }
     }
 
@@ -74,6 +78,7 @@ public enum BuildOption: String, CaseIterable, Sendable {
         case .enableAllTraits: options.enableAllTraits ? ["--enable-all-traits"] : []
         case .disableDefaultTraits: options.disableDefaultTraits ? ["--disable-default-traits"] : []
         case .testableImports: options.testableImports.map { [$0 ? "--enable-testable-imports" : "--disable-testable-imports"] } ?? []
+        case .codeCoverage: options.codeCoverage ? ["--enable-code-coverage"] : []
         }
     }
 
@@ -96,6 +101,7 @@ public enum BuildOption: String, CaseIterable, Sendable {
         case .enableAllTraits: options.enableAllTraits ? ["true"] : []
         case .disableDefaultTraits: options.disableDefaultTraits ? ["true"] : []
         case .testableImports: options.testableImports.map { [String($0)] } ?? []
+        case .codeCoverage: options.codeCoverage ? ["true"] : []
         }
     }
 

@@ -25,6 +25,8 @@ public struct BuildOptions: Sendable, Hashable {
     public var disableDefaultTraits = false
     /// `--enable-testable-imports` (true) or `--disable-testable-imports` (false); nil for SwiftPM's default.
     public var testableImports: Bool?
+    /// Build instrumented, and measure each target's line coverage.
+    public var codeCoverage = false
 
     public init() {}
 

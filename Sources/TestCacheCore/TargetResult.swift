@@ -31,6 +31,8 @@ struct TargetResult: Sendable {
     var cached = false
     /// Its tests, as the testing libraries reported them: XCTest's, then Swift Testing's.
     var tests: [TestCaseResult] = []
+    /// Its line coverage, with `--enable-code-coverage`.
+    var coverage: TargetCoverage?
     /// A replayed result's stored time and tests, not yet decoded: only the reports and the tally need
     /// them, and decoding a hundred of them would cost the fully cached path several milliseconds.
     var storedDetails: ArraySlice<UInt8>?
@@ -43,10 +45,16 @@ struct TargetResult: Sendable {
         guard let decoded = try? JSONDecoder().decode(ResultRecord.Details.self, from: Data(details)) else { return }
         duration = decoded.duration.map { .nanoseconds(Int64(($0 * 1e9).rounded())) }
         tests = decoded.tests
+        coverage = decoded.coverage
     }
 
-    /// The Go-style summary line.
+    /// The Go-style summary line; with coverage, ending as Go's does with it.
     var summaryLine: String {
+        guard let coverage, status == .passed || status == .failed || status == .flaky else { return plainSummaryLine }
+        return plainSummaryLine + "\t" + coverage.summary
+    }
+
+    private var plainSummaryLine: String {
         let time = cached ? "(cached)" : duration.map(summaryTime) ?? ""
         switch status {
         case .passed: return "ok  \t\(name)\t\(time)"
@@ -72,7 +80,7 @@ struct TargetResult: Sendable {
         }
         return TargetReport(
             name: name, outcome: outcome, cached: cached, duration: duration.map(seconds), output: String(decoding: output, as: UTF8.self),
-            summaryLine: summaryLine, tests: tests)
+            summaryLine: summaryLine, tests: tests, coverage: coverage)
     }
 }
 
@@ -106,13 +114,15 @@ enum ResultRecord {
         /// Seconds the run took.
         var duration: Double?
         var tests: [TestCaseResult]
+        var coverage: TargetCoverage?
     }
 
     static func encode(_ result: TargetResult) -> [UInt8] {
         // JSONEncoder escapes newlines inside strings, so the details are one line. A replayed result
         // filed again keeps the details it was stored with, decoded or not.
         let details = result.storedDetails.map(Array.init)
-            ?? Array((try? JSONEncoder().encode(Details(duration: result.duration.map(seconds), tests: result.tests))) ?? Data("{}".utf8))
+            ?? Array((try? JSONEncoder().encode(Details(duration: result.duration.map(seconds), tests: result.tests, coverage: result.coverage)))
+                ?? Data("{}".utf8))
         return Array((magic + result.status.rawValue + "\n").utf8) + details + [UInt8(ascii: "\n")] + result.output
     }
 
@@ -163,12 +173,15 @@ actor OrderedReporter {
     private(set) var tally = RunTally()
     /// Whether the tally is shown, and so needs replayed results' stored times.
     private let keepsTally: Bool
+    /// Whether replayed lines show their stored coverage.
+    private let showsCoverage: Bool
 
-    init(showsOutput: Bool, output: EngineOutput, status: StatusLine?, keepsTally: Bool = false) {
+    init(showsOutput: Bool, output: EngineOutput, status: StatusLine?, keepsTally: Bool = false, showsCoverage: Bool = false) {
         self.showsOutput = showsOutput
         self.output = output
         self.status = status
         self.keepsTally = keepsTally
+        self.showsCoverage = showsCoverage
     }
 
     /// Takes the result of the target at `index` of the run's selection; `streamed` when its output was
@@ -177,6 +190,7 @@ actor OrderedReporter {
         pending[index] = (result, streamed)
         while var (result, streamed) = pending.removeValue(forKey: next) {
             status?.clear()
+            if showsCoverage { result.loadStoredDetails() }
             if output.printsLines {
                 if (showsOutput || result.status.isFailure || result.status == .flaky) && !streamed && !result.output.isEmpty {
                     var text = String(decoding: result.output, as: UTF8.self)

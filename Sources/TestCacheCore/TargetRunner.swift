@@ -24,6 +24,8 @@ struct TargetRunner: Sendable {
     /// Where Swift Testing writes its event streams, one file per process; nil reads none (and so no
     /// per-test results of Swift Testing's).
     let eventsDirectory: String?
+    /// Measures line coverage, with `--enable-code-coverage`.
+    var coverage: CoverageCollector?
 
     /// Runs the selected tests of `target`, each testing library's in a process of its own.
     func run(_ target: PackageTarget) async -> TargetRun {
@@ -56,6 +58,7 @@ struct TargetRunner: Sendable {
         if let tracing, let log {
             TraceLog.preload(tracing.library, log: log, into: &environment)
         }
+        if let coverage { environment[CoverageCollector.profileVariable] = coverage.profileFile(for: target) }
 
         run.started = clock()
         let start = ContinuousClock.now
@@ -85,6 +88,11 @@ struct TargetRunner: Sendable {
         }
         run.result.duration = ContinuousClock.now - start
         run.storable = run.result.status == .passed && !attempt.truncated
+        if let coverage {
+            run.result.coverage = await coverage.measure(target) { message in note("*** \(message)", &run.result) }
+            // A covered run whose coverage could not be measured would replay without it.
+            if run.result.coverage == nil { run.storable = false }
+        }
         if let log {
             // Every traced process logs the runtime's own getenv calls; no log means the tracer did not
             // load, and what the run read is unknown: not storable.

@@ -22,6 +22,7 @@
 //     OrderedReporter print each line when its turn comes
 //
 // Explainer answers `explain` from the same loaded package and keys, building and running nothing.
+import Foundation
 import TestCacheReports
 public import TestCacheStore
 
@@ -78,7 +79,8 @@ public struct TestEngine: Sendable {
         let status = configuration.progressIsTerminal ? StatusLine(write: output.standardError) : nil
         let showsTally = configuration.progressIsTerminal || configuration.test.verbose
         let reporter = OrderedReporter(
-            showsOutput: configuration.test.verbose || configuration.test.list, output: output, status: status, keepsTally: showsTally)
+            showsOutput: configuration.test.verbose || configuration.test.list, output: output, status: status, keepsTally: showsTally,
+            showsCoverage: configuration.build.codeCoverage)
         let cache = resultCache(package)
 
         let misses = await replayByActionID(plan(package, cached: cache != nil), cache: cache, reporter: reporter)
@@ -284,10 +286,18 @@ public struct TestEngine: Sendable {
         // Never into a machine-readable stream (`--json`) that stands in for the lines.
         let streams = configuration.test.verbose && (plans.count == 1 || configuration.test.jobs == 1) && output.printsLines
         let show: @Sendable ([UInt8]) -> Void = { [output] bytes in output.standardOutput(String(decoding: bytes, as: UTF8.self)) }
+        // The raw profiles of `--enable-code-coverage`, a directory per target, each removed once measured.
+        let coverageDirectory = configuration.build.codeCoverage && !configuration.test.list ? services.makeTemporaryDirectory() : nil
+        defer { if let coverageDirectory { try? FileManager.default.removeItem(atPath: coverageDirectory) } }
+        let coverage = coverageDirectory.map {
+            CoverageCollector(
+                directory: $0, swiftPath: package.toolchain.swiftPath, binary: built.binary, root: configuration.packagePath,
+                model: package.model, processes: processes)
+        }
         let runner = TargetRunner(
             configuration: configuration, binary: built.binary, inventory: inventory, selection: selection,
             processes: processes, clock: services.clock, stream: streams ? show : nil, tracing: tracing,
-            eventsDirectory: eventsDirectory)
+            eventsDirectory: eventsDirectory, coverage: coverage)
         // No live status while test output streams to the terminal: the two would overwrite each other.
         let scheduler = TargetScheduler(jobs: configuration.test.jobs, status: streams ? nil : status)
         var outcome = RunOutcome()

@@ -37,6 +37,7 @@ public enum TestOption: String, CaseIterable, Sendable {
     case noAnnotations = "--no-annotations"
     case xctest = "--enable-xctest"
     case swiftTesting = "--enable-swift-testing"
+    case coverageOutput = "--coverage-output"
 
     /// What the option means for the cache.
     public var role: CacheRole {
@@ -44,7 +45,7 @@ public enum TestOption: String, CaseIterable, Sendable {
         case .filter, .skip, .verbose, .list, .timeout, .xctest, .swiftTesting: .keyed
         case .jobs, .retries: .replayable
         case .noCache, .count, .passthrough, .exec: .disablesCache
-        case .printCommands, .verify, .partition, .json, .junitXML, .noAnnotations: .none
+        case .printCommands, .verify, .partition, .json, .junitXML, .noAnnotations, .coverageOutput: .none
         }
     }
 
@@ -81,6 +82,9 @@ public enum TestOption: String, CaseIterable, Sendable {
                 + "included; written whole when the run ends, or is interrupted."
         case .noAnnotations:
             return "Under GitHub Actions (GITHUB_ACTIONS=true), write no ::error annotations and no step summary."
+        case .coverageOutput:
+            return "With --enable-code-coverage, write the run's merged line coverage (every target's, the cached ones' "
+                + "as stored) to this file as an lcov tracefile."
         case .xctest: text = "Enable support for XCTest."
         case .swiftTesting: text = "Enable support for Swift Testing."
         }
@@ -108,7 +112,7 @@ public enum TestOption: String, CaseIterable, Sendable {
         case .xctest: [String(options.xctest)]
         case .swiftTesting: [String(options.swiftTesting)]
         case .jobs, .noCache, .count, .passthrough, .exec, .printCommands, .verify, .retries, .partition, .json, .junitXML,
-            .noAnnotations:
+            .noAnnotations, .coverageOutput:
             []
         }
     }
@@ -121,7 +125,7 @@ public enum TestOption: String, CaseIterable, Sendable {
         case .passthrough: !options.passthrough.isEmpty
         case .exec: !options.execWrapper.isEmpty
         case .filter, .skip, .verbose, .list, .timeout, .jobs, .printCommands, .verify, .retries, .partition, .json, .junitXML,
-            .noAnnotations, .xctest, .swiftTesting:
+            .noAnnotations, .xctest, .swiftTesting, .coverageOutput:
             false
         }
     }

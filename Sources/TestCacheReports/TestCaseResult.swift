@@ -86,11 +86,14 @@ public struct TargetReport: Sendable, Equatable {
     public var summaryLine: String
     /// Its tests in the order they finished, XCTest's first.
     public var tests: [TestCaseResult]
+    /// Its line coverage, with `--enable-code-coverage`.
+    public var coverage: TargetCoverage?
 
     public init(
         name: String, outcome: Outcome, cached: Bool = false, duration: Double? = nil, output: String = "", summaryLine: String,
-        tests: [TestCaseResult] = []
+        tests: [TestCaseResult] = [], coverage: TargetCoverage? = nil
     ) {
+        self.coverage = coverage
         self.name = name
         self.outcome = outcome
         self.cached = cached

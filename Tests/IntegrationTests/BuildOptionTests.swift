@@ -78,4 +78,49 @@ extension IntegrationTests {
             #expect(plain.summaries.count == 1 && isFreshPass(plain.summaries[0], "SafeTests"), plain.transcript)
         }
     }
+
+    /// `--enable-code-coverage` (Fixtures/Coverage): each target's share of the library's lines, replayed
+    /// with its result, and the run's merged lcov file, read by Debian's lcov and checked against
+    /// llvm-cov's own report of the same tests.
+    @Suite struct CoverageTests {
+        let fixture: Fixture
+
+        init() throws {
+            fixture = try Fixture("Coverage")
+        }
+
+        @Test func eachTargetsCoverageIsPrintedReplayedAndMerged() throws {
+            let first = try fixture.run("--enable-code-coverage")
+            #expect(first.status == 0, first.transcript)
+            let shapes = try Regex(#"ok  \tSquareTests\t[0-9]+\.[0-9]{3}s\tcoverage: 66\.7% of lines"#)
+            #expect(first.summaries.count == 2 && first.summaries[0].wholeMatch(of: shapes) != nil, first.transcript)
+            #expect(first.summaries.last?.hasSuffix("\tcoverage: 25.0% of lines") == true, first.transcript)
+
+            let report = fixture.temporary.path + "/coverage.info"
+            let cached = try fixture.run("--enable-code-coverage", "--coverage-output", report)
+            #expect(cached.summaries == [
+                "ok  \tSquareTests\t(cached)\tcoverage: 66.7% of lines", "ok  \tCircleTests\t(cached)\tcoverage: 25.0% of lines",
+            ], cached.transcript)
+            let summary = try runProgram("/usr/bin/env", ["lcov", "--summary", report])
+            #expect(summary.stdout.contains("lines......: 91.7% (11 of 12 lines)") || summary.stderr.contains("lines......: 91.7% (11 of 12 lines)"),
+                "\(summary.stdout)\(summary.stderr)")
+
+            // llvm-cov's report of the same two targets' runs, made without swift-testcache.
+            let bin = try runProgram("/bin/sh", ["-c", "dirname \"$(readlink -f \"$(command -v swift)\")\""]).stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let binary = fixture.root + "/.build/debug/CoveragePackageTests.xctest"
+            let profiles = fixture.temporary.path + "/profiles"
+            let environment = ["LLVM_PROFILE_FILE": profiles + "/%p.profraw"]
+            _ = try runProgram(binary, ["SquareTests.SquareTests"], environment: environment)
+            _ = try runProgram(binary, ["--testing-library", "swift-testing", "--filter", "^CircleTests\\."], environment: environment)
+            let raws = try FileManager.default.contentsOfDirectory(atPath: profiles).map { profiles + "/" + $0 }
+            let merged = fixture.temporary.path + "/all.profdata"
+            #expect(try runProgram(bin + "/llvm-profdata", ["merge", "-sparse"] + raws + ["-o", merged]).status == 0)
+            let llvmReport = try runProgram(bin + "/llvm-cov", ["report", "-instr-profile", merged, binary, fixture.root + "/Sources/Shapes"])
+            let total = try #require(llvmReport.stdout.split(separator: "\n").first { $0.hasPrefix("TOTAL") })
+            let columns = total.split(separator: " ")
+            // TOTAL regions missed cover functions missed executed lines missed cover …
+            #expect(columns[7] == "12" && columns[8] == "1" && columns[9] == "91.67%", "\(llvmReport.stdout)")
+        }
+    }
 }

@@ -29,7 +29,8 @@ import Testing
         for option in ["--package-path", "--configuration", "-Xswiftc", "-Xcc", "-Xlinker", "--scratch-path", "--filter", "--skip",
             "--verbose", "--list", "--jobs", "--timeout", "--count", "--no-cache", "-x", "--exec", "--retries", "--partition", "--json",
             "--junit-xml", "--no-annotations", "-Xcxx", "--triple", "--sdk", "--toolchain", "--swift-sdk", "--sanitize", "--traits",
-            "--enable-all-traits", "--disable-default-traits", "--disable-testable-imports", "--disable-xctest", "--disable-swift-testing"] {
+            "--enable-all-traits", "--disable-default-traits", "--disable-testable-imports", "--disable-xctest", "--disable-swift-testing",
+            "--enable-code-coverage", "--coverage-output"] {
             #expect(help.contains(option), "help lists \(option)")
         }
         #expect(!help.contains("--binary-argument"))

@@ -1,0 +1,6 @@
+import Shapes
+import Testing
+
+@Test func circleArea() {
+    #expect(Shapes.circleArea(1) == 3)
+}

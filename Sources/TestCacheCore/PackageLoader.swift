@@ -65,7 +65,7 @@ struct PackageLoader: Sendable {
     /// `swift --version` instead of after it, and is cancelled in the rare case it was not needed.
     private func toolchainAndModel(keys: ActionKeys, hasher: InputHasher) async throws -> (Toolchain, PackageModel, ActionID) {
         let environment = configuration.environment
-        let swiftPath = try Toolchain.locateSwift(environment: environment)
+        let swiftPath = try configuration.build.toolchain.map(Toolchain.swift(inToolchain:)) ?? Toolchain.locateSwift(environment: environment)
         func descriptionKey(_ toolchain: Toolchain) -> ActionID {
             KeyPlanner.descriptionKey(keys: keys, toolchain: toolchain, hasher: hasher, environment: environment)
         }

@@ -13,6 +13,15 @@ struct Toolchain: Sendable {
     /// `swift --version`, the toolchain's identity in every key.
     var identity: String
 
+    /// The `swift` of the toolchain at `root` (`--toolchain`): SwiftPM and the key then both use it, so
+    /// that a toolchain replaced in place is a new key, as one on PATH is.
+    static func swift(inToolchain root: String) throws(EngineError) -> String {
+        for candidate in [root + "/usr/bin/swift", root + "/bin/swift"] where access(candidate, X_OK) == 0 {
+            return candidate
+        }
+        throw EngineError("--toolchain \(root) holds no usr/bin/swift")
+    }
+
     /// Finds `swift` on the PATH of `environment`.
     static func locateSwift(environment: [String: String]) throws(EngineError) -> String {
         for directory in (environment["PATH"] ?? "").split(separator: ":") where directory.hasPrefix("/") {

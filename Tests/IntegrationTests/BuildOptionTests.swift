@@ -42,6 +42,9 @@ extension IntegrationTests {
             let run = try fixture.run("--swift-sdk", "no-such-sdk")
             #expect(run.status == 2, run.transcript)
             #expect(run.stderr.split(separator: "\n").count == 1 && run.stderr.hasPrefix("swift-testcache: error: swift build: "), run.transcript)
+            let noToolchain = try fixture.run("--toolchain", "/nonexistent/toolchain")
+            #expect(noToolchain.status == 2 && noToolchain.stderr == "swift-testcache: error: --toolchain /nonexistent/toolchain holds no usr/bin/swift\n",
+                noToolchain.transcript)
             let bad = try fixture.run("--sanitize", "memory")
             #expect(bad.status == 2 && bad.stderr.contains("--sanitize takes address, thread, undefined, scudo, fuzzer"), bad.transcript)
         }

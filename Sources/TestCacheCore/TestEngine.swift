@@ -7,16 +7,19 @@
 //     KeyPlanner      description key → package inputs → each target's action ID
 //     ResultCache     look every action ID up: local store, then the shared cache, in two steps (the
 //                     input list under the key, the result under the key and those inputs' state)
-//     OrderedReporter print each hit's stored output and line, in the manifest's order
+//     OrderedReporter print each hit's stored output and line, in the manifest's order, and hand its
+//                     report (stored tests, time, coverage) to the observers: JSON, JUnit, GitHub
 //
 // The cached path ends here: when every target hit, nothing is built or run. Otherwise, for the misses:
 //
-//     PackageBuilder  swift build --build-tests
+//     PackageBuilder  remove linked products older than what their link commands name; swift build
 //     KeyPlanner      each miss's content ID, from what was built (ContentKeys); BuildReadings learns
-//                     what the build read beyond the target directories (headers, plugin inputs)
+//                     what the build read beyond the target directories (headers, plugin inputs,
+//                     what the link commands name)
 //     ResultCache     look the content IDs up; a hit is replayed and filed under its action ID too
 //     TestBinaryProbe list the binary's tests; measure the variables every test process reads
-//     TargetScheduler run the rest, `jobs` at a time, each through a TargetRunner (traced)
+//     TargetScheduler run the rest, `jobs` at a time, each through a TargetRunner (traced; each test's
+//                     result read; failed tests retried; coverage measured)
 //     ResultCache     store every passing run under its action and content IDs, with what it and its
 //                     build read
 //     OrderedReporter print each line when its turn comes

@@ -46,13 +46,17 @@ extension SwiftTestCache {
                 """
         )
 
+        // Grouped and worded as `swift test --help` groups them; the test options are its OPTIONS.
+        @OptionGroup(title: "Paths & Locations")
+        var locations: LocationOptionsGroup
+
         @OptionGroup(title: "Build Options")
         var build: BuildOptionsGroup
 
         @OptionGroup(title: "Trait Options")
         var traits: TraitOptionsGroup
 
-        @OptionGroup(title: "Test Options")
+        @OptionGroup
         var test: TestOptionsGroup
 
         @OptionGroup(title: "Remote Cache Options")
@@ -96,25 +100,26 @@ extension SwiftTestCache {
 
         func run() async throws {
             let engine = try Self.engine(
-                build: build, traits: traits, test: test, targets: targets, binaryArguments: binaryArguments, remote: remote)
+                locations: locations, build: build, traits: traits, test: test, targets: targets, binaryArguments: binaryArguments,
+                remote: remote)
             try await Self.reportingErrors { try await engine.run() }
         }
 
         /// The engine for a run with these options, in this process's environment and directory.
         static func engine(
-            build: BuildOptionsGroup, traits: TraitOptionsGroup, test: TestOptionsGroup, targets: [String], binaryArguments: [String],
-            remote: RemoteCacheOptionsGroup? = nil
+            locations: LocationOptionsGroup, build: BuildOptionsGroup, traits: TraitOptionsGroup, test: TestOptionsGroup,
+            targets: [String], binaryArguments: [String], remote: RemoteCacheOptionsGroup? = nil
         ) throws -> TestEngine {
             let environment = ProcessInfo.processInfo.environment
             let store = try CommandContext(environment: environment).openStore()
             let workingDirectory = FileManager.default.currentDirectoryPath
             var configuration = EngineConfiguration(
-                packagePath: absolute(build.packagePath ?? ".", from: workingDirectory),
+                packagePath: absolute(locations.packagePath ?? ".", from: workingDirectory),
                 environment: environment,
                 salt: KeySalt(toolVersion: SwiftTestCache.version)
             )
             configuration.targets = targets
-            configuration.build = build.options(workingDirectory: workingDirectory, traits: traits)
+            configuration.build = build.options(workingDirectory: workingDirectory, locations: locations, traits: traits, test: test)
             configuration.test = try test.options()
             configuration.test.passthrough = binaryArguments
             configuration.debug = DebugOptions(parsing: environment["SWIFT_TESTCACHE_DEBUG"])
@@ -199,20 +204,24 @@ extension SwiftTestCache {
                 """
         )
 
+        @OptionGroup(title: "Paths & Locations")
+        var locations: LocationOptionsGroup
+
         @OptionGroup(title: "Build Options")
         var build: BuildOptionsGroup
 
         @OptionGroup(title: "Trait Options")
         var traits: TraitOptionsGroup
 
-        @OptionGroup(title: "Test Options")
+        @OptionGroup
         var test: TestOptionsGroup
 
         @Argument(help: "Test targets to explain (default: every test target of the package).")
         var targets: [String] = []
 
         func run() async throws {
-            let engine = try Test.engine(build: build, traits: traits, test: test, targets: targets, binaryArguments: [])
+            let engine = try Test.engine(
+                locations: locations, build: build, traits: traits, test: test, targets: targets, binaryArguments: [])
             try await Test.reportingErrors { try await engine.explain() }
         }
     }
@@ -282,11 +291,17 @@ struct RemoteCacheOptionsGroup: ParsableArguments {
     }
 }
 
-/// Options that change what is built, with SwiftPM's names and help; every one is part of every cache key.
-struct BuildOptionsGroup: ParsableArguments {
-    @Option(name: .long, help: "The package's root directory (default: the current directory).")
+/// Where the package and its build are, with SwiftPM's names; the scratch path is part of every key.
+struct LocationOptionsGroup: ParsableArguments {
+    @Option(name: .long, help: "Specify the package path to operate on (default current directory).")
     var packagePath: String?
 
+    @Option(name: .long, help: ArgumentHelp(BuildOption.scratchPath.help))
+    var scratchPath: String?
+}
+
+/// Options that change what is built, with SwiftPM's names and help; every one is part of every cache key.
+struct BuildOptionsGroup: ParsableArguments {
     @Option(name: [.short, .long], help: ArgumentHelp(BuildOption.configuration.help))
     var configuration: BuildConfiguration = .debug
 
@@ -317,22 +332,15 @@ struct BuildOptionsGroup: ParsableArguments {
     @Option(help: ArgumentHelp(BuildOption.sanitize.help))
     var sanitize: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp(BuildOption.scratchPath.help))
-    var scratchPath: String?
-
-    @Flag(inversion: .prefixedEnableDisable, help: ArgumentHelp(BuildOption.testableImports.help))
-    var testableImports: Bool?
-
-    @Flag(inversion: .prefixedEnableDisable, help: ArgumentHelp(BuildOption.codeCoverage.help))
-    var codeCoverage = false
-
     func validate() throws {
         for value in sanitize where !BuildOption.sanitizers.contains(value) {
             throw ValidationError("--sanitize takes \(BuildOption.sanitizers.joined(separator: ", ")), not '\(value)'")
         }
     }
 
-    func options(workingDirectory: String, traits: TraitOptionsGroup) -> BuildOptions {
+    func options(
+        workingDirectory: String, locations: LocationOptionsGroup, traits: TraitOptionsGroup, test: TestOptionsGroup
+    ) -> BuildOptions {
         var options = BuildOptions()
         options.configuration = configuration.rawValue
         options.swiftcFlags = swiftcFlags
@@ -344,9 +352,9 @@ struct BuildOptionsGroup: ParsableArguments {
         options.toolchain = toolchain.map { absolute($0, from: workingDirectory) }
         options.swiftSDK = swiftSDK
         options.sanitizers = sanitize
-        options.testableImports = testableImports
-        options.codeCoverage = codeCoverage
-        options.scratchPath = scratchPath.map { absolute($0, from: workingDirectory) }
+        options.testableImports = test.testableImports
+        options.codeCoverage = test.codeCoverage
+        options.scratchPath = locations.scratchPath.map { absolute($0, from: workingDirectory) }
         options.traits = traits.traits.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
         options.enableAllTraits = traits.enableAllTraits
         options.disableDefaultTraits = traits.disableDefaultTraits
@@ -428,6 +436,12 @@ struct TestOptionsGroup: ParsableArguments {
 
     @Flag(inversion: .prefixedEnableDisable, help: ArgumentHelp(TestOption.swiftTesting.help))
     var swiftTesting = true
+
+    @Flag(inversion: .prefixedEnableDisable, help: ArgumentHelp(BuildOption.testableImports.help))
+    var testableImports: Bool?
+
+    @Flag(inversion: .prefixedEnableDisable, help: ArgumentHelp(BuildOption.codeCoverage.help))
+    var codeCoverage = false
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }

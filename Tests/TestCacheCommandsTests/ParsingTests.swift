@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Testing
 @testable import TestCacheCommands
 @testable import TestCacheRemote
@@ -20,7 +21,7 @@ import Testing
         #expect(parseGoDuration(text) == nil)
     }
 
-    @Test func helpTestExplainsTheCacheAndListsTheCacheableOptions() {
+    @Test func helpTestExplainsTheCacheAndListsTheCacheableOptions() throws {
         let help = SwiftTestCache.helpMessage(for: SwiftTestCache.Test.self, columns: 2_000)
         #expect(help.contains("USAGE: swift-testcache [test] [<options>] [<targets> ...] [-- <test-binary-arguments> ...]"))
         #expect(help.contains("Test results are cached."))
@@ -34,6 +35,13 @@ import Testing
             #expect(help.contains(option), "help lists \(option)")
         }
         #expect(!help.contains("--binary-argument"))
+        // Grouped as `swift test --help` groups them.
+        let groups = ["PATHS & LOCATIONS:", "BUILD OPTIONS:", "TRAIT OPTIONS:", "OPTIONS:"].map { help.range(of: "\n" + $0 + "\n")?.lowerBound }
+        #expect(groups.allSatisfy { $0 != nil } && groups.map { $0! } == groups.map { $0! }.sorted(), "\(help)")
+        let options = try #require(help.range(of: "\nOPTIONS:\n")).upperBound
+        for flag in ["--enable-xctest/--disable-xctest", "--enable-code-coverage/--disable-code-coverage", "--filter", "--skip"] {
+            #expect(help[options...].contains(flag), "\(flag) is among OPTIONS")
+        }
     }
 
     @Test func testIsTheDefaultSubcommandAndParsesItsOptions() throws {
@@ -49,7 +57,7 @@ import Testing
         let command = try SwiftTestCache.parseAsRoot(["explain", "--package-path", "P", "-c", "release", "--filter", "a", "T1"])
         let explain = try #require(command as? SwiftTestCache.Explain)
         #expect(explain.targets == ["T1"])
-        #expect(explain.build.packagePath == "P" && explain.build.configuration == .release)
+        #expect(explain.locations.packagePath == "P" && explain.build.configuration == .release)
         #expect(explain.test.filter == ["a"])
         let help = SwiftTestCache.helpMessage(for: SwiftTestCache.Test.self, columns: 2_000)
         #expect(help.contains(".swift-testcache.json") && help.contains("'swift-testcache explain'"))

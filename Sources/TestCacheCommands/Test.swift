@@ -453,9 +453,8 @@ struct TestOptionsGroup: ParsableArguments {
         if let partition {
             do { _ = try TargetPartition(parsing: partition) } catch { throw ValidationError(error.message) }
         }
-        if let junitXml, let problem = JUnitObserver.problem(writing: junitXml) { throw ValidationError(problem) }
-        if let coverageOutput, let problem = JUnitObserver.problem(writing: coverageOutput) {
-            throw ValidationError(problem.replacingOccurrences(of: "--junit-xml", with: "--coverage-output"))
+        for (option, path) in [(TestOption.junitXML, junitXml), (.coverageOutput, coverageOutput)] {
+            if let path, let problem = JUnitObserver.problem(writing: path, for: option.rawValue) { throw ValidationError(problem) }
         }
     }
 

@@ -188,7 +188,8 @@ actor OrderedReporter {
     /// already shown as it came.
     func deliver(_ index: Int, _ result: TargetResult, streamed: Bool = false) {
         pending[index] = (result, streamed)
-        while var (result, streamed) = pending.removeValue(forKey: next) {
+        while let (delivered, streamed) = pending.removeValue(forKey: next) {
+            var result = delivered
             status?.clear()
             if showsCoverage { result.loadStoredDetails() }
             if output.printsLines {

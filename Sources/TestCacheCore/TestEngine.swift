@@ -199,9 +199,12 @@ public struct TestEngine: Sendable {
         case .built(let tests):
             built = tests
         }
-        let readings = BuildReadings(
-            root: configuration.packagePath, scratch: configuration.build.scratchPath ?? configuration.packagePath + "/.build",
-            configuration: configuration.build.configuration, model: package.model)
+        // What the build read only matters to results that are stored.
+        let readings = cache.map { _ in
+            BuildReadings(
+                root: configuration.packagePath, scratch: configuration.build.scratchPath ?? configuration.packagePath + "/.build",
+                configuration: configuration.build.configuration, model: package.model)
+        }
         let toRun = await replayByContentID(misses, built: built, readings: readings, package: package, cache: cache, reporter: reporter)
         guard !toRun.isEmpty else { return RunOutcome() }
         return await runTargets(
@@ -211,10 +214,10 @@ public struct TestEngine: Sendable {
     /// The second level: what was built for each cached miss. A content hit is replayed, and filed under
     /// the action ID too, so that the next run hits without building. Gives the plans still to run.
     private func replayByContentID(
-        _ misses: [TargetPlan], built: BuiltTests, readings: BuildReadings, package: LoadedPackage, cache: ResultCache?,
+        _ misses: [TargetPlan], built: BuiltTests, readings: BuildReadings?, package: LoadedPackage, cache: ResultCache?,
         reporter: OrderedReporter
     ) async -> [TargetPlan] {
-        guard let cache else { return misses }
+        guard let cache, let readings else { return misses }
         let contentKeys = ContentKeys(
             salt: configuration.salt, trace: log.hashTrace, buildDirectory: built.buildDirectory, model: package.model)
         let learning = ContinuousClock.now
@@ -259,7 +262,7 @@ public struct TestEngine: Sendable {
     /// passing run and printing each line when its turn comes; with `--verify`, compares each fresh run
     /// with what the cache would have replayed.
     private func runTargets(
-        _ plans: [TargetPlan], built: BuiltTests, readings: BuildReadings, package: LoadedPackage, cache: ResultCache?,
+        _ plans: [TargetPlan], built: BuiltTests, readings: BuildReadings?, package: LoadedPackage, cache: ResultCache?,
         selection: TestSelection, reporter: OrderedReporter, status: StatusLine?
     ) async -> RunOutcome {
         let probe = TestBinaryProbe(configuration: configuration, processes: processes, memos: memos)
@@ -313,7 +316,7 @@ public struct TestEngine: Sendable {
                     reportUnsound(plan.target, replayed: replayed, fresh: run.result)
                 }
             }
-            storing?.store(run, of: plan, baseline: baseline, readings: readings, builtIn: built.buildDirectory)
+            if let readings { storing?.store(run, of: plan, baseline: baseline, readings: readings, builtIn: built.buildDirectory) }
             await reporter.deliver(plan.index, run.result, streamed: run.streamed)
         }
         return outcome

@@ -20,7 +20,7 @@ public enum GitHubActions {
                 let list = test.failures.isEmpty ? [TestFailure(message: "failed")] : test.failures
                 failures += list.map { ("\(report.name): \(test.id)", $0) }
             }
-            if report.outcome.isFailure && failures.isEmpty {
+            if report.failedOutsideTests {
                 failures.append((report.name, TestFailure(message: report.summaryLine)))
             }
             for (title, failure) in failures {

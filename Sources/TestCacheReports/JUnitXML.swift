@@ -71,8 +71,7 @@ public enum JUnitXML {
                 cases += "    </testcase>\n"
             }
         }
-        let unexplained = report.outcome.isFailure && !report.tests.contains { $0.outcome == .failed }
-        if unexplained {
+        if report.failedOutsideTests {
             counts.tests += 1
             counts.errors += 1
             let message = switch report.outcome {
@@ -137,14 +136,9 @@ public enum JUnitXML {
             case "\r": result += "&#13;"
             case "\u{1B}":
                 // ESC [ parameters final-byte: a colour or cursor sequence, dropped whole.
-                var sequence = String(scalar)
                 if let next = scalars.next() {
-                    sequence.unicodeScalars.append(next)
                     if next == "[" {
-                        while let part = scalars.next() {
-                            sequence.unicodeScalars.append(part)
-                            if (0x40...0x7E).contains(part.value) { break }
-                        }
+                        while let part = scalars.next(), !(0x40...0x7E).contains(part.value) {}
                         continue
                     }
                     result += "\\x1b" + escaped(String(next))

@@ -58,17 +58,17 @@ public final class JUnitObserver: RunObserver {
         }
     }
 
-    /// Why a JUnit report cannot be written at `path`, or nil when it can: its directory must exist and
-    /// take a new file (tried for real), and the path must not be a directory.
-    public static func problem(writing path: String) -> String? {
+    /// Why the report `option` names cannot be written at `path`, or nil when it can: its directory must
+    /// exist and take a new file (tried for real), and the path must not be a directory.
+    public static func problem(writing path: String, for option: String) -> String? {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            return "--junit-xml \(path) is a directory"
+            return "\(option) \(path) is a directory"
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let probe = directory + "/.swift-testcache-junit-\(getpid())"
+        let probe = directory + "/.swift-testcache-report-\(getpid())"
         guard FileManager.default.createFile(atPath: probe, contents: nil) else {
-            return "--junit-xml \(path): cannot create a file in \(directory)"
+            return "\(option) \(path): cannot create a file in \(directory)"
         }
         try? FileManager.default.removeItem(atPath: probe)
         return nil

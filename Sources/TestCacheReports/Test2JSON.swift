@@ -70,8 +70,7 @@ public enum Test2JSON {
                 emit(failed ? "fail" : "pass", test: group.root, elapsed: elapsed)
             }
         }
-        let unexplained = report.outcome.isFailure && !report.tests.contains { $0.outcome == .failed }
-        if unexplained {
+        if report.failedOutsideTests {
             for line in splitLines(report.output) { emit("output", output: line) }
         }
         switch report.outcome {

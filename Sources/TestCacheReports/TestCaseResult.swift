@@ -89,6 +89,11 @@ public struct TargetReport: Sendable, Equatable {
     /// Its line coverage, with `--enable-code-coverage`.
     public var coverage: TargetCoverage?
 
+    /// It failed, and no test of it did: its process crashed outside any test, or it did not build.
+    public var failedOutsideTests: Bool {
+        outcome.isFailure && !tests.contains { $0.outcome == .failed }
+    }
+
     public init(
         name: String, outcome: Outcome, cached: Bool = false, duration: Double? = nil, output: String = "", summaryLine: String,
         tests: [TestCaseResult] = [], coverage: TargetCoverage? = nil

@@ -332,6 +332,9 @@ struct BuildOptionsGroup: ParsableArguments {
     @Option(help: ArgumentHelp(BuildOption.sanitize.help))
     var sanitize: [String] = []
 
+    @Option(help: ArgumentHelp(BuildOption.buildSystem.help))
+    var buildSystem: BuildSystemArgument?
+
     func validate() throws {
         for value in sanitize where !BuildOption.sanitizers.contains(value) {
             throw ValidationError("--sanitize takes \(BuildOption.sanitizers.joined(separator: ", ")), not '\(value)'")
@@ -352,6 +355,7 @@ struct BuildOptionsGroup: ParsableArguments {
         options.toolchain = toolchain.map { absolute($0, from: workingDirectory) }
         options.swiftSDK = swiftSDK
         options.sanitizers = sanitize
+        options.buildSystem = buildSystem?.system
         options.testableImports = test.testableImports
         options.codeCoverage = test.codeCoverage
         options.scratchPath = locations.scratchPath.map { absolute($0, from: workingDirectory) }
@@ -372,6 +376,18 @@ struct TraitOptionsGroup: ParsableArguments {
 
     @Flag(help: ArgumentHelp(BuildOption.disableDefaultTraits.help))
     var disableDefaultTraits = false
+}
+
+/// A `--build-system` value: one of ``BuildSystem``'s.
+struct BuildSystemArgument: ExpressibleByArgument {
+    let system: BuildSystem
+
+    init?(argument: String) {
+        guard let system = BuildSystem(rawValue: argument) else { return nil }
+        self.system = system
+    }
+
+    static var allValueStrings: [String] { BuildSystem.allCases.map(\.rawValue) }
 }
 
 enum BuildConfiguration: String, ExpressibleByArgument, CaseIterable {

@@ -29,6 +29,7 @@ enum BuildManifest {
     /// The commands of the manifest at `path` that `selection` picks; none when it cannot be read.
     static func commands(at path: String, selecting selection: Selection) -> [ManifestCommand] {
         guard let bytes = FileSystem.contents(path) else { return [] }
+        if path.hasSuffix(".json") { return jsonCommands(bytes, selecting: selection) }
         var commands: [ManifestCommand] = []
         var inCommands = false
         var current = RawCommand()
@@ -59,6 +60,36 @@ enum BuildManifest {
             }
         }
         finish()
+        return commands
+    }
+
+    /// The commands of Swift Build's manifest (`manifest.json`: an object whose `commands` maps each
+    /// command's name to its `description`, `inputs`, `outputs` and `args`) that `selection` picks.
+    /// Its link commands are described as `Ld <product> normal`.
+    private static func jsonCommands(_ bytes: [UInt8], selecting selection: Selection) -> [ManifestCommand] {
+        struct Manifest: Decodable {
+            var commands: [String: Command]
+        }
+        struct Command: Decodable {
+            var description: String?
+            var inputs: [String]?
+            var outputs: [String]?
+            var args: [String]?
+        }
+        guard let manifest = try? JSONDecoder().decode(Manifest.self, from: Data(bytes)) else { return [] }
+        var commands: [ManifestCommand] = []
+        for name in manifest.commands.keys.sorted() {
+            let command = manifest.commands[name]!
+            let outputs = command.outputs ?? []
+            switch selection {
+            case .outputsContaining(let part):
+                guard part.isEmpty || outputs.contains(where: { $0.contains(part) }) else { continue }
+                commands.append(ManifestCommand(inputs: command.inputs ?? [], outputs: outputs))
+            case .links:
+                guard command.description?.hasPrefix("Ld ") == true else { continue }
+                commands.append(ManifestCommand(inputs: command.inputs ?? [], outputs: outputs, arguments: command.args ?? []))
+            }
+        }
         return commands
     }
 

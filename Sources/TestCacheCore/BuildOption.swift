@@ -22,6 +22,7 @@ public enum BuildOption: String, CaseIterable, Sendable {
     case disableDefaultTraits = "--disable-default-traits"
     case testableImports = "--enable-testable-imports"
     case codeCoverage = "--enable-code-coverage"
+    case buildSystem = "--build-system"
 
     /// The help line, SwiftPM's where the meaning is the same.
     public var help: String {
@@ -47,6 +48,9 @@ public enum BuildOption: String, CaseIterable, Sendable {
         case .codeCoverage:
             "Enable code coverage. Each target's line ends with the share of lines of the package's non-test targets it "
                 + "depends on that its tests ran."
+        case .buildSystem:
+            "Specify the build system to use. (values: \(BuildSystem.allCases.map(\.rawValue).joined(separator: ", ")); "
+                + "default: the toolchain's, as SwiftPM's)"
         }
     }
 
@@ -79,6 +83,7 @@ public enum BuildOption: String, CaseIterable, Sendable {
         case .disableDefaultTraits: options.disableDefaultTraits ? ["--disable-default-traits"] : []
         case .testableImports: options.testableImports.map { [$0 ? "--enable-testable-imports" : "--disable-testable-imports"] } ?? []
         case .codeCoverage: options.codeCoverage ? ["--enable-code-coverage"] : []
+        case .buildSystem: options.buildSystem.map { ["--build-system", $0.rawValue] } ?? []
         }
     }
 
@@ -102,6 +107,9 @@ public enum BuildOption: String, CaseIterable, Sendable {
         case .disableDefaultTraits: options.disableDefaultTraits ? ["true"] : []
         case .testableImports: options.testableImports.map { [String($0)] } ?? []
         case .codeCoverage: options.codeCoverage ? ["true"] : []
+        // Keyed as the run resolved it (the toolchain's default when not given), so that naming the
+        // default changes no key.
+        case .buildSystem: options.buildSystem.map { [$0.rawValue] } ?? []
         }
     }
 

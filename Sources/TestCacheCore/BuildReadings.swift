@@ -49,8 +49,8 @@ package struct BuildInputs: Codable, Equatable, Sendable {
 /// part learns nothing, which leaves the keys as they were before this was learned.
 struct BuildReadings: Sendable {
     let root: String
-    /// `<scratch>/<configuration>`.
-    let buildDirectory: String
+    /// Where the build put the module directories and the manifest.
+    let layout: BuildLayout
     let model: PackageModel
     /// Per target name: the root-relative inputs of its plugins' commands.
     private let pluginInputs: [String: Set<String>]
@@ -66,11 +66,11 @@ struct BuildReadings: Sendable {
         let files = Mutex<[String: Set<String>]>([:])
     }
 
-    init(root: String, scratch: String, configuration: String, model: PackageModel) {
+    init(root: String, scratch: String, layout: BuildLayout, model: PackageModel) {
         self.root = root
-        self.buildDirectory = scratch + "/" + configuration
+        self.layout = layout
         self.model = model
-        let manifest = Self.manifest(scratch: scratch, configuration: configuration)
+        let manifest = layout.manifest ?? ""
         let outputsDirectory = scratch + "/plugins/outputs/"
         var inputs: [String: Set<String>] = [:]
         var made: Set<String> = []
@@ -97,16 +97,13 @@ struct BuildReadings: Sendable {
         linkerInputs = linked
     }
 
-    /// Where SwiftPM writes its llbuild manifest for a configuration.
-    static func manifest(scratch: String, configuration: String) -> String {
-        scratch + "/" + configuration + ".yaml"
-    }
-
     /// What the build read for test target `target`'s code and for every target of this package it
     /// depends on, beyond their own directories, and what the test binary's link command names.
     func inputs(for target: PackageTarget) -> BuildInputs {
         var inputs = inputs(forClosureOf: [target.name])
-        inputs.linkerInputs = linkerInputs["\(model.name)PackageTests.xctest", default: []].sorted()
+        // Swift Build links each library target into an object of its own first (`clang -r`), with its flags.
+        let prelinked = layout.system == .swiftbuild ? model.closure(of: target).map { $0.name + ".o" } : []
+        inputs.linkerInputs = Set((layout.linkedFiles(for: target) + prelinked).flatMap { linkerInputs[$0, default: []] }).sorted()
         return inputs
     }
 
@@ -168,9 +165,10 @@ struct BuildReadings: Sendable {
     /// directory their link command names last changed. SwiftPM does not relink them (llbuild knows
     /// nothing of what `-L` points at), so a test would run the old code; removing them makes the next
     /// build link them again. Empty before the first build.
-    static func staleLinks(root: String, scratch: String, configuration: String) -> [String] {
+    static func staleLinks(root: String, scratch: String, manifest: String?) -> [String] {
+        guard let manifest else { return [] }
         var stale: [String] = []
-        for command in BuildManifest.commands(at: manifest(scratch: scratch, configuration: configuration), selecting: .links) {
+        for command in BuildManifest.commands(at: manifest, selecting: .links) {
             let read = linkerInputs(arguments: command.arguments, root: root, scratch: scratch)
             guard !read.isEmpty else { continue }
             var newest: Int64 = 0
@@ -198,7 +196,7 @@ struct BuildReadings: Sendable {
     private func compilerFiles(ofModule module: String) -> Set<String> {
         if let known = memo.files.withLock({ $0[module] }) { return known }
         var files: Set<String> = []
-        let directory = "\(buildDirectory)/\(module).build"
+        guard let directory = layout.moduleDirectories[module] else { return [] }
         let prefix = Array((root + "/").utf8)
         FileSystem.forEachFile(inDirectory: directory) { name, status in
             if status.isRegular, name.hasSuffix(".d"), let bytes = FileSystem.contents(directory + "/" + name) {

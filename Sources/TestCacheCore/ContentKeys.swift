@@ -16,16 +16,16 @@ import TestCacheStore
 final class ContentKeys: Sendable {
     let salt: KeySalt
     let trace: (@Sendable (String) -> Void)?
-    /// `<scratch>/<configuration>`, where the target build directories are.
-    let buildDirectory: String
+    /// Where the build put each module's objects and the resource bundles.
+    let layout: BuildLayout
     let model: PackageModel
     /// Object hashes by path: targets share dependencies, and each object is read once a run.
     private let objects = Mutex<[String: String]>([:])
 
-    init(salt: KeySalt, trace: (@Sendable (String) -> Void)?, buildDirectory: String, model: PackageModel) {
+    init(salt: KeySalt, trace: (@Sendable (String) -> Void)?, layout: BuildLayout, model: PackageModel) {
         self.salt = salt
         self.trace = trace
-        self.buildDirectory = buildDirectory
+        self.layout = layout
         self.model = model
     }
 
@@ -43,40 +43,25 @@ final class ContentKeys: Sendable {
                 key.update(field: "resource \(dependency.name)/\(path)", digest.hex)
             }
         }
+        for module in layout.generatedModules(for: target) {
+            guard let objects = objectHashes(ofTarget: module) else { return nil }
+            for (name, digest) in objects { key.update(field: "generated object \(module)/\(name)", digest) }
+        }
         for (name, digest) in externalObjectHashes() { key.update(field: "external object \(name)", digest) }
         TestOption.addKeyed(test, to: &key)
         return key.finalize()
     }
 
-    /// The hashes of a target's object files by name, sorted; nil when its build directory is missing.
+    /// The hashes of a module's object files by name, sorted; nil when its build directory is missing.
     private func objectHashes(ofTarget module: String) -> [(String, String)]? {
-        let directory = "\(buildDirectory)/\(module).build"
-        guard FileSystem.status(following: directory)?.isDirectory == true else { return nil }
-        var names: [String] = []
-        FileSystem.forEachFile(inDirectory: directory) { name, status in
-            // The module wrapped for the debugger carries no code.
-            if status.isRegular && name.hasSuffix(".o") && name != "\(module).swiftmodule.o" { names.append(name) }
-            return false
-        }
-        return names.sorted().map { ($0, objectHash(directory + "/" + $0)) }
+        guard let directory = layout.moduleDirectories[module], let names = layout.objectNames(ofModule: module) else { return nil }
+        return names.map { ($0, objectHash(directory + "/" + $0)) }
     }
 
-    /// Objects of every target that is not the root package's own, nor a generated test-list module.
+    /// Objects of every module that is not the root package's own, nor one the build system generated.
     private func externalObjectHashes() -> [(String, String)] {
         let rootModules = Set(model.targets.map(\.moduleName))
-        // SwiftPM names their modules by the package's name made a C identifier: `console-kit`'s test list
-        // is `console_kitPackageDiscoveredTests`. Missed, the list (whose order SwiftPM randomises each
-        // time it writes it) made every content ID of a package with a `-` in its name change now and then.
-        let package = c99Name(model.name)
-        let generated: Set<String> = ["\(package)PackageDiscoveredTests", "\(package)PackageTests"]
-        var modules: [String] = []
-        FileSystem.forEachFile(inDirectory: buildDirectory) { name, status in
-            if status.isDirectory, name.hasSuffix(".build") {
-                let module = String(name.dropLast(".build".count))
-                if !rootModules.contains(module) && !generated.contains(module) { modules.append(module) }
-            }
-            return false
-        }
+        let modules = layout.moduleDirectories.keys.filter { !rootModules.contains($0) && !layout.isGenerated($0) }
         return modules.sorted().flatMap { module in
             (objectHashes(ofTarget: module) ?? []).map { ("\(module)/\($0.0)", $0.1) }
         }
@@ -84,10 +69,10 @@ final class ContentKeys: Sendable {
 
     /// The files of a target's resource bundle (`<Package>_<Target>.resources`), if it has one.
     private func resourceHashes(of target: PackageTarget) -> [(String, OutputID)] {
-        let bundle = "\(model.name)_\(target.moduleName).resources"
-        guard FileSystem.status(following: buildDirectory + "/" + bundle)?.isDirectory == true else { return [] }
-        let hasher = InputHasher(root: buildDirectory, previous: [:], now: 0)
-        return hasher.hashTree(bundle).map { ($0.path, $0.digest) }
+        let bundle = layout.resourceBundle(of: target)
+        guard FileSystem.status(following: bundle)?.isDirectory == true else { return [] }
+        let hasher = InputHasher(root: parentDirectory(bundle), previous: [:], now: 0)
+        return hasher.hashTree(String(bundle.split(separator: "/").last!)).map { ($0.path, $0.digest) }
     }
 
     private func objectHash(_ path: String) -> String {

@@ -14,20 +14,20 @@ struct CoverageCollector: Sendable {
     let directory: String
     let llvmProfdata: String
     let llvmCov: String
-    /// The test binary the profiles are of.
-    let binary: String
+    /// Where the binaries the profiles are of are.
+    let layout: BuildLayout
     let root: String
     let model: PackageModel
     let processes: any ProcessRunning
 
     /// The collector for a run with the toolchain whose `swift` is at `swiftPath`: its LLVM tools sit
     /// beside it.
-    init(directory: String, swiftPath: String, binary: String, root: String, model: PackageModel, processes: any ProcessRunning) {
+    init(directory: String, swiftPath: String, layout: BuildLayout, root: String, model: PackageModel, processes: any ProcessRunning) {
         let bin = URL(fileURLWithPath: swiftPath).resolvingSymlinksInPath().deletingLastPathComponent().path
         self.directory = directory
         self.llvmProfdata = bin + "/llvm-profdata"
         self.llvmCov = bin + "/llvm-cov"
-        self.binary = binary
+        self.layout = layout
         self.root = root
         self.model = model
         self.processes = processes
@@ -63,8 +63,12 @@ struct CoverageCollector: Sendable {
             }
             // No sources in the closure: nothing of the package's own is counted.
             guard !sources.isEmpty else { return TargetCoverage(lcov: "") }
+            // The code a target runs is in each file it links (Swift Build's runner and the target's `.so`).
+            let objects = layout.linkedFiles(for: target).map { layout.productsDirectory + "/" + $0 }
+            let objectArguments = [objects[0]] + objects.dropFirst().flatMap { ["-object", $0] }
             let export = try await processes.capture(
-                llvmCov, ["export", "-format=lcov", "-instr-profile", merged, binary] + sources, workingDirectory: root, environment: [:])
+                llvmCov, ["export", "-format=lcov", "-instr-profile", merged] + objectArguments + sources,
+                workingDirectory: root, environment: [:])
             guard export.termination == .exited(0) else {
                 note("llvm-cov export failed: \(String(decoding: export.stderr, as: UTF8.self))")
                 return nil

@@ -27,6 +27,8 @@ public struct BuildOptions: Sendable, Hashable {
     public var testableImports: Bool?
     /// Build instrumented, and measure each target's line coverage.
     public var codeCoverage = false
+    /// `--build-system`; nil for the toolchain's default, which the run resolves before keying.
+    public var buildSystem: BuildSystem?
 
     public init() {}
 

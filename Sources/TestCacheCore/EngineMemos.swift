@@ -37,14 +37,20 @@ struct EngineMemos: Sendable {
 
     // MARK: Toolchain
 
-    /// The identity (`swift --version`) of the toolchain `swiftPath` resolves to, when remembered under the
-    /// binary's path and status.
-    func toolchainIdentity(swiftPath: String) -> String? {
-        store?.output(for: toolchainKey(swiftPath: swiftPath)).value.map { String(decoding: $0.bytes, as: UTF8.self) }
+    /// The identity (`swift --version`) of the toolchain `swiftPath` resolves to and its default build
+    /// system, when remembered under the binary's path and status.
+    func toolchain(swiftPath: String) -> (identity: String, buildSystem: BuildSystem)? {
+        guard let stored = store?.output(for: toolchainKey(swiftPath: swiftPath)).value,
+            let separator = stored.bytes.lastIndex(of: 0),
+            let system = BuildSystem(rawValue: String(decoding: stored.bytes[(separator + 1)...], as: UTF8.self))
+        else { return nil }
+        return (String(decoding: stored.bytes[..<separator], as: UTF8.self), system)
     }
 
-    func rememberToolchainIdentity(_ identity: [UInt8], swiftPath: String) {
-        store?.put(toolchainKey(swiftPath: swiftPath), identity)
+    /// Remembers both, the identity first and the build system after a NUL, which `swift --version`
+    /// never prints.
+    func rememberToolchain(identity: [UInt8], buildSystem: BuildSystem, swiftPath: String) {
+        store?.put(toolchainKey(swiftPath: swiftPath), identity + [0] + Array(buildSystem.rawValue.utf8))
     }
 
     /// The binary `swift` resolves to, and its status: a new toolchain installed in place changes it.

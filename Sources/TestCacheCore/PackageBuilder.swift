@@ -3,10 +3,13 @@ import TestCacheStore
 
 /// What a successful build of the tests made, where the rest of the run finds it.
 struct BuiltTests: Sendable {
-    /// `<scratch>/<configuration>`: the products, and a `<Module>.build` directory per target.
-    let buildDirectory: String
-    /// SwiftPM's single test binary, every test target linked in.
-    let binary: String
+    let layout: BuildLayout
+
+    /// Where the products are: what stored results that name built files are relative to.
+    var buildDirectory: String { layout.productsDirectory }
+
+    /// The executable that runs a test target's tests.
+    func binary(for target: PackageTarget) -> String { layout.testBinary(for: target) }
 }
 
 /// How building the tests came out.
@@ -26,25 +29,46 @@ struct PackageBuilder: Sendable {
     /// Builds, first removing the linked products whose linker inputs changed since they were linked
     /// (SwiftPM would keep them). Throws when `swift build` cannot be started, and ``EngineError`` when
     /// SwiftPM refuses the options before building anything (an SDK or triple it does not have).
-    func build(model: PackageModel, toolchain: Toolchain) async throws -> BuildOutcome {
+    func build(model: PackageModel, toolchain: Toolchain, system: BuildSystem) async throws -> BuildOutcome {
         let root = configuration.packagePath
         let scratch = configuration.build.scratchPath ?? root + "/.build"
-        for output in BuildReadings.staleLinks(root: root, scratch: scratch, configuration: configuration.build.configuration) {
+        let environment = SwiftPMInvocation.environment(configuration, swiftPath: toolchain.swiftPath)
+        var options = configuration.build
+        options.buildSystem = system
+        let arguments = ["--package-path", root] + options.swiftBuildArguments
+        var layout = BuildLayout.native(scratch: scratch, configuration: configuration.build.configuration, packageName: model.name)
+        if system == .swiftbuild {
+            // Swift Build's products directory depends on the configuration and the platform: ask.
+            let asked = try await processes.capture(
+                toolchain.swiftPath, ["build", "--show-bin-path"] + arguments, workingDirectory: root, environment: environment)
+            let path = String(decoding: asked.stdout, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+            guard asked.termination == .exited(0), path.hasPrefix("/") else {
+                let said = String(decoding: asked.stderr, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("error: ") }
+                throw EngineError("swift build --show-bin-path: " + (said.map { String($0.dropFirst("error: ".count)) } ?? "said no path"))
+            }
+            layout = BuildLayout.swiftBuild(productsDirectory: path, packageName: model.name)
+        }
+        for output in BuildReadings.staleLinks(root: root, scratch: scratch, manifest: layout.manifest) {
             unlink(output)
         }
         var progress: (@Sendable ([UInt8]) -> Void)?
         if let status { progress = { bytes in status.buildOutput(bytes) } }
         let build = try await processes.runMerged(
-            toolchain.swiftPath, ["build", "--build-tests", "--package-path", root] + configuration.build.swiftBuildArguments,
-            workingDirectory: root, environment: SwiftPMInvocation.environment(configuration, swiftPath: toolchain.swiftPath),
-            timeout: SwiftPMInvocation.timeout, stream: progress)
+            toolchain.swiftPath, ["build", "--build-tests"] + arguments,
+            workingDirectory: root, environment: environment, timeout: SwiftPMInvocation.timeout, stream: progress)
         status?.buildFinished()
         guard build.termination == .exited(0) else {
             if let refusal = Self.refusal(in: build.output) { throw EngineError("swift build: " + refusal) }
             return .failed(output: build.output)
         }
-        let buildDirectory = "\(scratch)/\(configuration.build.configuration)"
-        return .built(BuiltTests(buildDirectory: buildDirectory, binary: "\(buildDirectory)/\(model.name)PackageTests.xctest"))
+        // What the build made: the module directories and the manifest are read again.
+        switch system {
+        case .native:
+            layout = BuildLayout.native(scratch: scratch, configuration: configuration.build.configuration, packageName: model.name)
+        case .swiftbuild:
+            layout = BuildLayout.swiftBuild(productsDirectory: layout.productsDirectory, packageName: model.name)
+        }
+        return .built(BuiltTests(layout: layout))
     }
 
     /// SwiftPM's complaint when it stopped before building anything: its first `error:` line, when the

@@ -11,6 +11,8 @@ struct LoadedPackage: Sendable {
     /// The stat records the run started from, to tell what it learned.
     let previousRecords: [String: StatRecord]
     let planner: KeyPlanner
+    /// The build system the run uses: `--build-system`, or the toolchain's default.
+    let buildSystem: BuildSystem
 
     var hasher: InputHasher { planner.hasher }
 }
@@ -49,12 +51,15 @@ struct PackageLoader: Sendable {
                 keys: keys, toolchain: toolchain, hasher: hasher, environment: configuration.environment)
             memos.remember(model, under: descriptionKey)
         }
+        // Keyed as resolved, so that naming the toolchain's default build system changes no key.
+        var resolved = configuration
+        resolved.build.buildSystem = configuration.build.buildSystem ?? toolchain.defaultBuildSystem
         let planner = KeyPlanner(
-            keys: keys, configuration: configuration, toolchain: toolchain, model: model, settings: settings,
+            keys: keys, configuration: resolved, toolchain: toolchain, model: model, settings: settings,
             hasher: hasher, descriptionKey: descriptionKey, clock: clock)
         return LoadedPackage(
             toolchain: toolchain, model: model, settings: settings, targets: targets, previousRecords: previousRecords,
-            planner: planner)
+            planner: planner, buildSystem: resolved.build.buildSystem ?? .native)
     }
 
     /// The toolchain and the package description, each from the memos when remembered, and the key the

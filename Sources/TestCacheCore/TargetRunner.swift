@@ -8,12 +8,12 @@ import Darwin
 import TestCacheReports
 import TestCacheStore
 
-/// Runs one test target's tests from the package's single test binary, and again its failed tests up to
-/// `--retries` times.
+/// Runs one test target's tests from the binary the build made for it (the native build system's one
+/// for all, Swift Build's runner of that target), and again its failed tests up to `--retries` times.
 struct TargetRunner: Sendable {
     let configuration: EngineConfiguration
-    let binary: String
-    let inventory: TestInventory
+    /// Where the binary that runs each target is.
+    let built: BuiltTests
     let selection: TestSelection
     let processes: any ProcessRunning
     /// Wall-clock time, to stamp when a run started.
@@ -28,7 +28,7 @@ struct TargetRunner: Sendable {
     var coverage: CoverageCollector?
 
     /// Runs the selected tests of `target`, each testing library's in a process of its own.
-    func run(_ target: PackageTarget) async -> TargetRun {
+    func run(_ target: PackageTarget, inventory: TestInventory) async -> TargetRun {
         let module = target.moduleName
         let allXCTest = configuration.test.xctest ? inventory.xctest[module] ?? [] : []
         let allSwiftTesting = configuration.test.swiftTesting ? inventory.swiftTesting[module] ?? [] : []
@@ -64,7 +64,7 @@ struct TargetRunner: Sendable {
         let start = ContinuousClock.now
         var attempt = await self.attempt(
             xctest: xctest, swiftTesting: swiftTesting, wholeModule: selection.isEverything, target: target,
-            environment: environment, result: &run.result, number: 0)
+            inventory: inventory, environment: environment, result: &run.result, number: 0)
         var retries = 0
         while run.result.status == .failed, !attempt.stopped, retries < configuration.test.retries {
             retries += 1
@@ -78,7 +78,7 @@ struct TargetRunner: Sendable {
             var retried = TargetResult(name: target.name, status: .passed)
             let next = await self.attempt(
                 xctest: again.xctest, swiftTesting: again.swiftTesting, wholeModule: false, target: target,
-                environment: environment, result: &retried, number: retries)
+                inventory: inventory, environment: environment, result: &retried, number: retries)
             run.result.output += retried.output
             attempt.truncated = attempt.truncated || next.truncated
             attempt.stopped = next.stopped
@@ -119,10 +119,11 @@ struct TargetRunner: Sendable {
     /// Runs `xctest` and `swiftTesting` (IDs; the whole module's Swift Testing tests by a module filter
     /// when `wholeModule`), `--count` times, adding output, status and tests to `result`.
     private func attempt(
-        xctest: [String], swiftTesting: [String], wholeModule: Bool, target: PackageTarget, environment: [String: String],
-        result: inout TargetResult, number: Int
+        xctest: [String], swiftTesting: [String], wholeModule: Bool, target: PackageTarget, inventory: TestInventory,
+        environment: [String: String], result: inout TargetResult, number: Int
     ) async -> Attempt {
         let module = target.moduleName
+        let binary = built.binary(for: target)
         var invocations: [(arguments: [String], events: String?)] = []
         if !xctest.isEmpty {
             invocations += xctestSelections(xctest, allOfModule: inventory.xctest[module] ?? []).map { ($0, nil) }

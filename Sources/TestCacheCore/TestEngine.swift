@@ -191,7 +191,7 @@ public struct TestEngine: Sendable {
     ) async throws -> RunOutcome {
         let builder = PackageBuilder(configuration: configuration, processes: processes, status: status)
         let built: BuiltTests
-        switch try await builder.build(model: package.model, toolchain: package.toolchain) {
+        switch try await builder.build(model: package.model, toolchain: package.toolchain, system: package.buildSystem) {
         case .failed(let buildOutput):
             output.standardError(String(decoding: buildOutput, as: UTF8.self))
             for plan in misses { await reporter.deliver(plan.index, TargetResult(name: plan.target.name, status: .buildFailed)) }
@@ -203,7 +203,7 @@ public struct TestEngine: Sendable {
         let readings = cache.map { _ in
             BuildReadings(
                 root: configuration.packagePath, scratch: configuration.build.scratchPath ?? configuration.packagePath + "/.build",
-                configuration: configuration.build.configuration, model: package.model)
+                layout: built.layout, model: package.model)
         }
         let toRun = await replayByContentID(misses, built: built, readings: readings, package: package, cache: cache, reporter: reporter)
         guard !toRun.isEmpty else { return RunOutcome() }
@@ -219,7 +219,7 @@ public struct TestEngine: Sendable {
     ) async -> [TargetPlan] {
         guard let cache, let readings else { return misses }
         let contentKeys = ContentKeys(
-            salt: configuration.salt, trace: log.hashTrace, buildDirectory: built.buildDirectory, model: package.model)
+            salt: configuration.salt, trace: log.hashTrace, layout: built.layout, model: package.model)
         let learning = ContinuousClock.now
         var plans = misses
         for index in plans.indices where plans[index].actionID != nil {
@@ -266,14 +266,20 @@ public struct TestEngine: Sendable {
         selection: TestSelection, reporter: OrderedReporter, status: StatusLine?
     ) async -> RunOutcome {
         let probe = TestBinaryProbe(configuration: configuration, processes: processes, memos: memos)
-        let inventory: TestInventory
-        do {
-            inventory = try await probe.listTests(built.binary)
-        } catch {
-            log.note("cannot list the tests of \(built.binary): \(error)")
-            for plan in plans { await reporter.deliver(plan.index, TargetResult(name: plan.target.name, status: .setupFailed)) }
-            return RunOutcome(failed: true)
+        // The native build system's one binary is listed once for every target; Swift Build's runners
+        // each list their own target's tests as the target's run starts.
+        var listed: TestInventory?
+        if built.layout.system == .native, let first = plans.first {
+            let binary = built.binary(for: first.target)
+            do {
+                listed = try await probe.listTests(binary)
+            } catch {
+                log.note("cannot list the tests of \(binary): \(error)")
+                for plan in plans { await reporter.deliver(plan.index, TargetResult(name: plan.target.name, status: .setupFailed)) }
+                return RunOutcome(failed: true)
+            }
         }
+        let shared = listed
         // The tracer's logs, one per target run, read and removed as each run ends. Without a place for
         // them, what the tests read cannot be known, and their results are not stored.
         let traceDirectory = configuration.tracer == nil ? nil : services.makeTemporaryDirectory()
@@ -286,7 +292,7 @@ public struct TestEngine: Sendable {
         var baseline: Set<String> = []
         if let tracing {
             baseline = await probe.baselineVariables(
-                built.binary, tracer: tracing.library, traceDirectory: tracing.directory, toolchain: package.toolchain)
+                built.binary(for: plans[0].target), tracer: tracing.library, traceDirectory: tracing.directory, toolchain: package.toolchain)
         }
 
         // Never into a machine-readable stream (`--json`) that stands in for the lines.
@@ -297,17 +303,27 @@ public struct TestEngine: Sendable {
         defer { if let coverageDirectory { try? FileManager.default.removeItem(atPath: coverageDirectory) } }
         let coverage = coverageDirectory.map {
             CoverageCollector(
-                directory: $0, swiftPath: package.toolchain.swiftPath, binary: built.binary, root: configuration.packagePath,
+                directory: $0, swiftPath: package.toolchain.swiftPath, layout: built.layout, root: configuration.packagePath,
                 model: package.model, processes: processes)
         }
         let runner = TargetRunner(
-            configuration: configuration, binary: built.binary, inventory: inventory, selection: selection,
+            configuration: configuration, built: built, selection: selection,
             processes: processes, clock: services.clock, stream: streams ? show : nil, tracing: tracing,
             eventsDirectory: eventsDirectory, coverage: coverage)
         // No live status while test output streams to the terminal: the two would overwrite each other.
         let scheduler = TargetScheduler(jobs: configuration.test.jobs, status: streams ? nil : status)
         var outcome = RunOutcome()
-        await scheduler.run(plans, { plan in await runner.run(plan.target) }) { plan, run in
+        await scheduler.run(plans, { plan in
+            if let shared { return await runner.run(plan.target, inventory: shared) }
+            let binary = built.binary(for: plan.target)
+            do {
+                return await runner.run(plan.target, inventory: try await probe.listTests(binary))
+            } catch {
+                var result = TargetResult(name: plan.target.name, status: .setupFailed)
+                result.output = Array("*** cannot list the tests of \(binary): \(error)\n".utf8)
+                return TargetRun(result: result, streamed: false)
+            }
+        }) { plan, run in
             if run.result.status.isFailure { outcome.failed = true }
             if let replayed = plan.replayed {
                 outcome.verified += 1

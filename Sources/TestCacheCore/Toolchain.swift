@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 
 /// The Swift toolchain a run uses: where `swift` is, and what it says it is.
 struct Toolchain: Sendable {
@@ -12,6 +13,8 @@ struct Toolchain: Sendable {
     var swiftPath: String
     /// `swift --version`, the toolchain's identity in every key.
     var identity: String
+    /// The build system SwiftPM uses when `--build-system` is not given, as `swift build --help` says.
+    var defaultBuildSystem: BuildSystem = .native
 
     /// The `swift` of the toolchain at `root` (`--toolchain`): SwiftPM and the key then both use it, so
     /// that a toolchain replaced in place is a new key, as one on PATH is.
@@ -34,18 +37,36 @@ struct Toolchain: Sendable {
     /// The toolchain `swift` at `swiftPath` resolves to, when its identity is remembered (so that
     /// `swift --version` need not run); nil otherwise.
     static func remembered(swiftPath: String, memos: EngineMemos) -> Toolchain? {
-        memos.toolchainIdentity(swiftPath: swiftPath).map { Toolchain(swiftPath: swiftPath, identity: $0) }
+        memos.toolchain(swiftPath: swiftPath).map {
+            Toolchain(swiftPath: swiftPath, identity: $0.identity, defaultBuildSystem: $0.buildSystem)
+        }
     }
 
-    /// Runs `swift --version` for the toolchain's identity and remembers it.
+    /// Runs `swift --version` for the toolchain's identity and `swift build --help` for its default build
+    /// system, both at once, and remembers them.
     static func identify(
         swiftPath: String, environment: [String: String], memos: EngineMemos, processes: any ProcessRunning
     ) async throws -> Toolchain {
-        let result = try await processes.capture(swiftPath, ["--version"], workingDirectory: nil, environment: environment)
+        async let version = processes.capture(swiftPath, ["--version"], workingDirectory: nil, environment: environment)
+        async let help = processes.capture(swiftPath, ["build", "--help"], workingDirectory: nil, environment: environment)
+        let result = try await version
         guard result.termination == .exited(0) else {
             throw EngineError("`\(swiftPath) --version` failed (\(result.termination))")
         }
-        memos.rememberToolchainIdentity(result.stdout, swiftPath: swiftPath)
-        return Toolchain(swiftPath: swiftPath, identity: String(decoding: result.stdout, as: UTF8.self))
+        let system = (try? await help).map { defaultBuildSystem(inHelp: $0.stdout) } ?? .native
+        memos.rememberToolchain(identity: result.stdout, buildSystem: system, swiftPath: swiftPath)
+        return Toolchain(swiftPath: swiftPath, identity: String(decoding: result.stdout, as: UTF8.self), defaultBuildSystem: system)
+    }
+
+    /// The default `swift build --help` gives for `--build-system` (`(default: native)` in the text
+    /// after the option's name); native when the help has no such option (SwiftPM before 6.1) or names
+    /// a build system this tool does not know.
+    static func defaultBuildSystem(inHelp help: [UInt8]) -> BuildSystem {
+        let text = String(decoding: help, as: UTF8.self)
+        guard let option = text.range(of: "--build-system"),
+            let marker = text.range(of: "(default: ", range: option.upperBound..<text.endIndex),
+            let close = text[marker.upperBound...].firstIndex(of: ")")
+        else { return .native }
+        return BuildSystem(rawValue: String(text[marker.upperBound..<close])) ?? .native
     }
 }

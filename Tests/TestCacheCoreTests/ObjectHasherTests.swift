@@ -98,7 +98,9 @@ func makeELF(_ sections: [(name: String, bytes: [UInt8])]) -> [UInt8] {
         let target = PackageTarget(name: "KitTests", moduleName: "KitTests", kind: "test", path: "Tests/KitTests", dependencies: [])
         let model = PackageModel(name: "console-kit", targets: [target], localDependencyPaths: [], hasRemoteDependencies: true)
         func contentID() -> ActionID? {
-            ContentKeys(salt: KeySalt(toolVersion: "test"), trace: nil, buildDirectory: build, model: model)
+            ContentKeys(
+                salt: KeySalt(toolVersion: "test"), trace: nil,
+                layout: .native(scratch: directory.path, configuration: "debug", packageName: model.name), model: model)
                 .contentID(for: target, inputs: PackageInputs(buildKey: key("package")), test: TestOptions(), declared: nil)
         }
         try write("KitTests.build/KitTests.swift.o", "tests")

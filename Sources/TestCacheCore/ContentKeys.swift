@@ -21,6 +21,8 @@ final class ContentKeys: Sendable {
     let model: PackageModel
     /// Object hashes by path: targets share dependencies, and each object is read once a run.
     private let objects = Mutex<[String: String]>([:])
+    /// Objects of the root package read as graphs, by path, each read once a run.
+    private let graphs = Mutex<[String: ObjectGraph.Member]>([:])
 
     init(salt: KeySalt, trace: (@Sendable (String) -> Void)?, layout: BuildLayout, model: PackageModel) {
         self.salt = salt
@@ -36,20 +38,41 @@ final class ContentKeys: Sendable {
         key.update(inputs.buildKey)
         if let declared { key.update(declared) }
         key.update(field: "target", target.name)
+        var members: [ObjectGraph.Member] = []
+        func add(module: String, label: String, isEntry: Bool) -> Bool {
+            guard let directory = layout.moduleDirectories[module], let names = layout.objectNames(ofModule: module) else { return false }
+            for name in names { members.append(member(label: label + "/" + name, path: directory + "/" + name, isEntry: isEntry)) }
+            return true
+        }
         for dependency in model.closure(of: target) {
-            guard let objects = objectHashes(ofTarget: dependency.moduleName) else { return nil }
-            for (name, digest) in objects { key.update(field: "object \(dependency.name)/\(name)", digest) }
+            guard add(module: dependency.moduleName, label: dependency.name, isEntry: dependency.name == target.name) else { return nil }
             for (path, digest) in resourceHashes(of: dependency) {
                 key.update(field: "resource \(dependency.name)/\(path)", digest.hex)
             }
         }
         for module in layout.generatedModules(for: target) {
-            guard let objects = objectHashes(ofTarget: module) else { return nil }
-            for (name, digest) in objects { key.update(field: "generated object \(module)/\(name)", digest) }
+            guard add(module: module, label: module, isEntry: true) else { return nil }
         }
+        for (label, digest) in ObjectGraph.reachableDigests(members) { key.update(field: "object \(label)", digest) }
         for (name, digest) in externalObjectHashes() { key.update(field: "external object \(name)", digest) }
         TestOption.addKeyed(test, to: &key)
         return key.finalize()
+    }
+
+    /// An object of a test target's closure, read as a graph (hashed whole when it cannot be).
+    private func member(label: String, path: String, isEntry: Bool) -> ObjectGraph.Member {
+        if var known = graphs.withLock({ $0[path] }) {
+            known.label = label
+            known.isEntry = isEntry
+            return known
+        }
+        let bytes = FileSystem.contents(path) ?? []
+        let graph = ObjectGraph(bytes)
+        let member = ObjectGraph.Member(
+            label: label, graph: graph, wholeDigest: graph == nil ? (bytes.isEmpty ? "unreadable" : ObjectHasher.hash(bytes)) : "",
+            isEntry: isEntry)
+        graphs.withLock { $0[path] = member }
+        return member
     }
 
     /// The hashes of a module's object files by name, sorted; nil when its build directory is missing.

@@ -9,13 +9,16 @@ final class Fixture: Sendable {
     let root: String
     /// The store every run of this fixture uses, unless a run names another.
     let store: String
+    /// `--build-system` for every run and `explain`; nil for the toolchain's default.
+    let buildSystem: String?
 
     /// The repository's `Fixtures` directory, found from this source file.
     static let fixtures = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures").path
 
-    init(_ name: String, checkout: String = "checkout") throws {
+    init(_ name: String, checkout: String = "checkout", buildSystem: String? = nil) throws {
+        self.buildSystem = buildSystem
         temporary = try TemporaryDirectory()
         root = temporary.path + "/" + checkout + "/" + name
         store = temporary.path + "/store"
@@ -36,8 +39,11 @@ final class Fixture: Sendable {
     func run(
         _ arguments: [String], command: String? = nil, environment extra: [String: String] = [:], store: String? = nil
     ) throws -> ProcessResult {
-        let command = command.map { [$0] } ?? []
-        return try runTool(command + ["--package-path", root] + arguments, store: store ?? self.store, environment: extra)
+        let system = buildSystem.map { ["--build-system", $0] } ?? []
+        let builds = command == nil || command == "explain"
+        return try runTool(
+            (command.map { [$0] } ?? []) + ["--package-path", root] + (builds ? system : []) + arguments, store: store ?? self.store,
+            environment: extra)
     }
 
     /// Replaces a file of the package.
@@ -58,9 +64,12 @@ extension ProcessResult {
     /// Whether `-x` showed a `swift build` (stderr).
     var ranBuild: Bool { stderr.contains(" build --build-tests ") }
 
-    /// Whether `-x` showed a run of the test binary other than its listing (stderr).
+    /// Whether `-x` showed a run of a test binary (the native one, or a Swift Build runner) other than a
+    /// listing (stderr).
     var ranTests: Bool {
-        stderr.split(separator: "\n").contains { $0.contains("PackageTests.xctest") && !$0.contains("--list-tests") }
+        stderr.split(separator: "\n").contains {
+            ($0.contains("PackageTests.xctest") || $0.contains("-test-runner")) && !$0.contains("--list-tests")
+        }
     }
 
     /// Everything the run printed, for failure messages.

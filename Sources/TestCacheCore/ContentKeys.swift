@@ -6,13 +6,20 @@ import TestCacheStore
 /// changes the action ID but not the content ID, so the stored result is replayed without running.
 ///
 /// What it covers: the package-wide inputs of the action ID (toolchain, manifests, pins, build options,
-/// local dependencies); the inputs the package's settings declare for the target; every object file of the target and of each root-package target it depends on;
-/// every object file of every target outside the root package (remote dependencies, hashed whole
-/// rather than trusted by their pin); the targets' resource bundles; the cacheable test options.
-/// What it leaves out, because it cannot change what a test does: debugger-only module wrappers
-/// (`<Target>.swiftmodule.o`), debug-info sections of objects, and the generated test-list modules
-/// whose order SwiftPM randomises. Other root-package targets are left out too: they are linked into
-/// the same binary, but only the selected target's tests run.
+/// local dependencies); the inputs the package's settings declare for the target; what the target's
+/// code can reach in the objects of the target, of each root-package target it depends on and of Swift
+/// Build's runner for it (``ObjectGraph``: every section of the target's own objects and the runner's,
+/// and of its dependencies' the sections reached from those or from what a runtime scans, such as
+/// Swift's type and conformance records); every object of every target outside the root package
+/// (remote dependencies, hashed whole rather than trusted by their pin); the targets' resource
+/// bundles; the cacheable test options.
+///
+/// What it leaves out, because it cannot change what a test does: debugger-only module wrappers,
+/// debug-info and unwind sections, a dependency's functions and globals that nothing the target runs
+/// points at (Go's linker drops those from a test binary; here they stay in the binary, unreached), and
+/// the native build system's generated test-list module, whose order SwiftPM randomises. Other
+/// root-package targets are left out too: natively they are linked into the same binary, but only the
+/// selected target's tests run.
 final class ContentKeys: Sendable {
     let salt: KeySalt
     let trace: (@Sendable (String) -> Void)?

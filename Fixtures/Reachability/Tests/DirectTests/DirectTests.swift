@@ -1,0 +1,6 @@
+import Reach
+import Testing
+
+@Test func doubleTheLimit() {
+    #expect(double(limit) == 20)
+}

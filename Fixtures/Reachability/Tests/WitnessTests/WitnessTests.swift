@@ -1,0 +1,6 @@
+import Reach
+import Testing
+
+@Test func greets() {
+    #expect(makeGreeter().greet() == "hello")
+}

@@ -25,6 +25,8 @@ struct PackageBuilder: Sendable {
     let processes: any ProcessRunning
     /// The terminal's live status, shown SwiftPM's progress while building; nil off a terminal.
     let status: StatusLine?
+    /// Says something on stderr, as `swift-testcache: …`.
+    let note: @Sendable (String) -> Void
 
     /// Builds, first removing the linked products whose linker inputs changed since they were linked
     /// (SwiftPM would keep them). Throws when `swift build` cannot be started, and ``EngineError`` when
@@ -53,9 +55,16 @@ struct PackageBuilder: Sendable {
         }
         var progress: (@Sendable ([UInt8]) -> Void)?
         if let status { progress = { bytes in status.buildOutput(bytes) } }
-        let build = try await processes.runMerged(
+        var build = try await processes.runMerged(
             toolchain.swiftPath, ["build", "--build-tests"] + arguments,
             workingDirectory: root, environment: environment, timeout: SwiftPMInvocation.timeout, stream: progress)
+        if let crash = Self.crash(build) {
+            // A build tool that crashed said nothing about the package: build once more, as a user would.
+            note("swift build crashed (\(crash)); building again")
+            build = try await processes.runMerged(
+                toolchain.swiftPath, ["build", "--build-tests"] + arguments,
+                workingDirectory: root, environment: environment, timeout: SwiftPMInvocation.timeout, stream: progress)
+        }
         status?.buildFinished()
         guard build.termination == .exited(0) else {
             if let refusal = Self.refusal(in: build.output) { throw EngineError("swift build: " + refusal) }
@@ -69,6 +78,18 @@ struct PackageBuilder: Sendable {
             layout = BuildLayout.swiftBuild(productsDirectory: layout.productsDirectory, packageName: model.name)
         }
         return .built(BuiltTests(layout: layout))
+    }
+
+    /// How `swift build` crashed, when it did rather than failing: killed by a signal, or the Swift
+    /// runtime's crash report in its output. Swift Build in 6.3.1 was seen to crash now and then in
+    /// libdispatch while planning a clean build (about 1 in 6 here), where the next build succeeded.
+    static func crash(_ build: MergedRun) -> String? {
+        if case .signaled(let signal) = build.termination { return "signal \(signal)" }
+        guard build.termination != .exited(0) else { return nil }
+        let marker = Array("*** Program crashed: ".utf8)
+        guard let start = build.output.firstRange(of: marker) else { return nil }
+        let line = build.output[start.upperBound...].prefix { $0 != UInt8(ascii: "\n") }
+        return String(decoding: line, as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: " *"))
     }
 
     /// SwiftPM's complaint when it stopped before building anything: its first `error:` line, when the

@@ -189,7 +189,7 @@ public struct TestEngine: Sendable {
         _ misses: [TargetPlan], package: LoadedPackage, cache: ResultCache?, selection: TestSelection,
         reporter: OrderedReporter, status: StatusLine?
     ) async throws -> RunOutcome {
-        let builder = PackageBuilder(configuration: configuration, processes: processes, status: status)
+        let builder = PackageBuilder(configuration: configuration, processes: processes, status: status, note: log.note)
         let built: BuiltTests
         switch try await builder.build(model: package.model, toolchain: package.toolchain, system: package.buildSystem) {
         case .failed(let buildOutput):

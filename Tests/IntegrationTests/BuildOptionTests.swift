@@ -127,3 +127,51 @@ extension IntegrationTests {
         }
     }
 }
+
+extension IntegrationTests {
+    /// What the run takes from the toolchain and what it survives of it, with a toolchain whose `swift`
+    /// wraps the real one: its `swift build --help` names Swift Build as the default, and its first build
+    /// crashes as Swift Build 6.3.1 was seen to now and then.
+    @Suite struct ToolchainTests {
+        @Test func theToolchainsDefaultBuildSystemIsFollowedAndACrashedBuildIsRetried() throws {
+            let fixture = try Fixture("TestCache")
+            let real = try #require(
+                (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { $0 + "/swift" }
+                    .first { FileManager.default.isExecutableFile(atPath: $0) })
+            let toolchain = fixture.temporary.path + "/toolchain"
+            try FileManager.default.createDirectory(atPath: toolchain + "/usr/bin", withIntermediateDirectories: true)
+            let swift = toolchain + "/usr/bin/swift"
+            try Data("""
+                #!/bin/sh
+                if [ "$1" = build ] && [ "$2" = --help ]; then
+                    "\(real)" build --help | sed 's/(default: native)/(default: swiftbuild)/'
+                    exit 0
+                fi
+                if [ "$1" = build ] && [ "$2" = --build-tests ] && [ ! -e "\(toolchain)/crashed" ]; then
+                    touch "\(toolchain)/crashed"
+                    echo '*** Program crashed: Bad pointer dereference at 0x0000000000000007 ***'
+                    exit 139
+                fi
+                exec "\(real)" "$@"
+
+                """.utf8).write(to: URL(fileURLWithPath: swift))
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: swift)
+
+            var result = try fixture.run("-x", "--toolchain", toolchain)
+            #expect(result.status == 0, result.transcript)
+            #expect(result.stderr.contains("swift-testcache: swift build crashed (Bad pointer dereference at 0x0000000000000007); building again"),
+                result.transcript)
+            #expect(result.stderr.contains("--build-system swiftbuild"), result.transcript)
+            #expect(result.stderr.contains("T2Tests-test-runner"), "each target runs from its own runner: \(result.transcript)")
+            #expect(result.summaries.count == 4 && result.summaries.allSatisfy { !$0.hasSuffix("(cached)") }, result.transcript)
+
+            // Naming the default is the same key.
+            result = try fixture.run("-x", "--toolchain", toolchain, "--build-system", "swiftbuild")
+            #expect(result.summaries.count == 4 && result.summaries.allSatisfy { $0.hasSuffix("(cached)") } && !result.ranBuild,
+                result.transcript)
+            // The other build system is another key: explain names it.
+            let explained = try fixture.run("T1Tests", "--toolchain", toolchain, "--build-system", "native", command: "explain")
+            #expect(explained.lines.contains("    build option --build-system changed: swiftbuild → native"), explained.transcript)
+        }
+    }
+}

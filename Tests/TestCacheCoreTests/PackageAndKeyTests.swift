@@ -329,3 +329,27 @@ import _TestSupport
         #expect(options.cacheDisabledReason == "--exec")
     }
 }
+
+@Suite struct BuildSystemTests {
+    @Test func theDefaultIsReadFromSwiftBuildsHelp() {
+        let help = Array("""
+              --build-system <build-system>
+                                      Specify the build system to use. (default: swiftbuild)
+                    native            - Native Build System
+            """.utf8)
+        #expect(Toolchain.defaultBuildSystem(inHelp: help) == .swiftbuild)
+        #expect(Toolchain.defaultBuildSystem(inHelp: Array(help.map { $0 }).replacing(Array("swiftbuild)".utf8), with: Array("native)".utf8))) == .native)
+        // A SwiftPM without the option (before 6.1), or with one this tool does not know, builds natively.
+        #expect(Toolchain.defaultBuildSystem(inHelp: Array("  --configuration <c>  (default: debug)\n".utf8)) == .native)
+        #expect(Toolchain.defaultBuildSystem(inHelp: Array("--build-system <b>  (default: xcode)".utf8)) == .native)
+    }
+
+    @Test func aCrashedBuildIsToldFromAFailedOne() {
+        #expect(PackageBuilder.crash(MergedRun(termination: .signaled(11), output: [])) == "signal 11")
+        let crashed = Array("Pre-planning 1 / 270\n*** Program crashed: Bad pointer dereference at 0x7 ***\nThread 0\n".utf8)
+        #expect(PackageBuilder.crash(MergedRun(termination: .exited(1), output: crashed)) == "Bad pointer dereference at 0x7")
+        let failed = Array("P1.swift:1:21: error: cannot convert value\n".utf8)
+        #expect(PackageBuilder.crash(MergedRun(termination: .exited(1), output: failed)) == nil)
+        #expect(PackageBuilder.crash(MergedRun(termination: .exited(0), output: crashed)) == nil)
+    }
+}

@@ -105,7 +105,11 @@ SHAPES = {
     "large": Shape("large", libraries=30, tests=100, files=15),
 }
 
-SCENARIOS = ["cold-trivial", "cold", "cached", "leaf", "comment", "count1", "trace", "remote", "floor"]
+SCENARIOS = ["cold-trivial", "cold", "cached", "leaf", "comment", "count1", "trace", "remote", "floor",
+             "sb-cold-trivial", "sb-cold", "sb-cached", "sb-leaf"]
+
+# The Swift Build scenarios run both tools with this; the package is built with it beside the native build.
+SWIFT_BUILD = ["--build-system", "swiftbuild"]
 
 # Each test target's work test spins this long by default: enough that a run costs what a real suite's
 # does and that running targets in parallel can show, short enough that the large shape's serial
@@ -396,6 +400,9 @@ class Bench:
         self.log(f"{shape.name}: swift build --build-tests")
         build = run(["swift", "build", "--build-tests"], swift_root, self.env)
         self.log(f"{shape.name}: built in {fmt_time(build.wall)}")
+        if any(s.startswith("sb-") for s in self.args.scenarios):
+            build = run(["swift", "build", "--build-tests"] + SWIFT_BUILD, swift_root, self.env)
+            self.log(f"{shape.name}: built with Swift Build in {fmt_time(build.wall)}")
         run(["go", "vet", "./..."], go_root, self.env)
         run(["go", "test", "-count=1", "./..."], go_root, self.env)  # fills Go's build cache, stores no result
         return swift_root, go_root
@@ -487,6 +494,25 @@ class Bench:
             run(go_test, go_root, ours_env)
             self.repeat(size, "comment", "go test ./...", go_test, go_root, ours_env,
                         lambda: set_note(go_note_file, self.unique()), go_reran(nothing))
+        sb_ours, sb_test = ours + SWIFT_BUILD, swift_test + SWIFT_BUILD
+        if "sb-cold-trivial" in scenarios:
+            self.repeat(size, "sb-cold-trivial", "swift-testcache --build-system swiftbuild", sb_ours, swift_root, trivial_env,
+                        empty_store, reran(everything))
+            self.repeat(size, "sb-cold-trivial", "swift test --build-system swiftbuild", sb_test, swift_root, trivial_env)
+        if "sb-cold" in scenarios:
+            self.repeat(size, "sb-cold", "swift-testcache --build-system swiftbuild", sb_ours, swift_root, ours_env,
+                        empty_store, reran(everything))
+            self.repeat(size, "sb-cold", "swift test --build-system swiftbuild", sb_test, swift_root, ours_env)
+        if "sb-cached" in scenarios:
+            run(sb_ours, swift_root, ours_env)
+            self.repeat(size, "sb-cached", "swift-testcache --build-system swiftbuild", sb_ours, swift_root, ours_env,
+                        after=reran(nothing))
+        if "sb-leaf" in scenarios:
+            run(sb_ours, swift_root, ours_env)
+            self.repeat(size, "sb-leaf", "swift-testcache --build-system swiftbuild", sb_ours, swift_root, ours_env,
+                        lambda: set_tweak(leaf_file, self.unique()), reran(leaf_only))
+            self.repeat(size, "sb-leaf", "swift test --build-system swiftbuild", sb_test, swift_root, ours_env,
+                        lambda: set_tweak(leaf_file, self.unique()))
         if "count1" in scenarios:
             self.repeat(size, "count1", "swift-testcache --count 1", ours + ["--count", "1"], swift_root, ours_env,
                         after=reran(everything))
@@ -612,6 +638,10 @@ SCENARIO_TITLES = {
     "trace": "6. The read tracer's cost on test run time (issue 5): the test binary with and without it",
     "remote": "7. Fully cached from a remote cache (issue 6): nginx over loopback into an empty local store",
     "floor": "Floor of a fully cached run",
+    "sb-cold-trivial": "8a. Swift Build (`--build-system swiftbuild`), cold, trivial tests: empty store, package already built",
+    "sb-cold": "8b. Swift Build, cold, real test work",
+    "sb-cached": "8c. Swift Build, fully cached",
+    "sb-leaf": "8d. Swift Build, one leaf library's value changed before each run",
 }
 
 
@@ -675,6 +705,14 @@ def ratios(size: str, rows: list[Row]) -> list[str]:
         ("cold", "swift-testcache", "cold", "swift test", "cold with work, swift-testcache / swift test"),
         ("cold", "swift-testcache", "cold", "go test ./...", "cold with work, swift-testcache / go test"),
         ("count1", "swift-testcache --count 1", "cold", "swift test", "cache bypassed, swift-testcache / swift test"),
+        ("sb-cold-trivial", "swift-testcache --build-system swiftbuild", "sb-cold-trivial", "swift test --build-system swiftbuild",
+         "Swift Build, cold trivial, swift-testcache / swift test"),
+        ("sb-cold", "swift-testcache --build-system swiftbuild", "sb-cold", "swift test --build-system swiftbuild",
+         "Swift Build, cold with work, swift-testcache / swift test"),
+        ("sb-cached", "swift-testcache --build-system swiftbuild", "cached", "swift-testcache",
+         "fully cached, Swift Build / native"),
+        ("sb-leaf", "swift-testcache --build-system swiftbuild", "sb-leaf", "swift test --build-system swiftbuild",
+         "Swift Build, leaf change, swift-testcache / swift test"),
     ]
     for a_s, a_t, b_s, b_t, label in pairs:
         a, b = find(a_s, a_t), find(b_s, b_t)

@@ -140,10 +140,10 @@ struct BuildLayout: Sendable {
         return names.sorted()
     }
 
-    /// A target's resource bundle, `<Package>_<Module>.resources` among the products (the native build
-    /// system's name; Swift Build's is checked the same way).
+    /// A target's resource bundle among the products: natively `<Package>_<Module>.resources`, under
+    /// Swift Build `<Package>_<Module>.bundle`.
     func resourceBundle(of target: PackageTarget) -> String {
-        productsDirectory + "/" + packageName + "_" + target.moduleName + ".resources"
+        productsDirectory + "/" + packageName + "_" + target.moduleName + (system == .native ? ".resources" : ".bundle")
     }
 }
 

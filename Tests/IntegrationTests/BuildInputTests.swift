@@ -14,7 +14,11 @@ extension IntegrationTests {
         let fixture: Fixture
 
         init() throws {
-            fixture = try Fixture("BuildInputs")
+            try self.init(buildSystem: nil)
+        }
+
+        init(buildSystem: String?) throws {
+            fixture = try Fixture("BuildInputs", buildSystem: buildSystem)
             try makeVendorLibrary(returning: 42)
         }
 
@@ -56,7 +60,13 @@ extension IntegrationTests {
             try fixture.run(target, command: "explain", environment: environment).lines
         }
 
-        @Test func aHeaderAPluginInputAndAManifestVariableAreInputs() throws {
+        /// Under both build systems: Swift Build's `.d` files and link commands are elsewhere.
+        @Test(arguments: ["native", "swiftbuild"])
+        func aHeaderAPluginInputAndAManifestVariableAreInputs(buildSystem: String) throws {
+            try BuildInputTests(buildSystem: buildSystem).scenario()
+        }
+
+        func scenario() throws {
             // INITIAL and REPEAT.
             expect(try fixture.run(), fresh: Set(Self.names))
             let repeated = try fixture.run("-x")

@@ -17,9 +17,14 @@ extension IntegrationTests {
         /// whole environment: every variable is their input.
         static let wholeEnvironment: Set<String> = ["ReadsProcessInfoTests", "ChildReadsTests", "RunsToolTests"]
 
-        @Test func eachInputAReadRerunsItsTestAndNothingElse() throws {
-            let fixture = try Fixture("Inputs")
+        /// Under both build systems: Swift Build runs each target from its own runner, with its own trace.
+        @Test(arguments: ["native", "swiftbuild"])
+        func eachInputAReadRerunsItsTestAndNothingElse(buildSystem: String) throws {
+            let fixture = try Fixture("Inputs", buildSystem: buildSystem)
             let names = Self.names
+            // Swift Build's `Bundle.module` accessor looks its override up in ProcessInfo's environment,
+            // which reads all of it: there, the target that reads a resource reads every variable too.
+            let wholeEnvironment = buildSystem == "swiftbuild" ? Self.wholeEnvironment.union(["ReadsResourceTests"]) : Self.wholeEnvironment
 
             let first = try fixture.run()
             #expect(first.status == 0, first.transcript)
@@ -96,10 +101,10 @@ extension IntegrationTests {
             try expect("the entry removed again")
 
             try expectExplained("ReadsEnvTests", "variable STC_INPUT_VALUE was set", environment: ["STC_INPUT_VALUE": "bad"])
-            try expect("getenv's variable", fresh: Self.wholeEnvironment, failed: ["ReadsEnvTests"],
+            try expect("getenv's variable", fresh: wholeEnvironment, failed: ["ReadsEnvTests"],
                 environment: ["STC_INPUT_VALUE": "bad"])
             try expectExplained("ReadsProcessInfoTests", "variable STC_INFO_VALUE was set", environment: ["STC_INFO_VALUE": "bad"])
-            try expect("ProcessInfo's variable", fresh: Self.wholeEnvironment.subtracting(["ReadsProcessInfoTests"]),
+            try expect("ProcessInfo's variable", fresh: wholeEnvironment.subtracting(["ReadsProcessInfoTests"]),
                 failed: ["ReadsProcessInfoTests"], environment: ["STC_INFO_VALUE": "bad"])
             try expect("a variable the settings ignore, read with getenv and through the whole environment",
                 environment: ["STC_IGNORED_VALUE": "anything"])
@@ -110,11 +115,11 @@ extension IntegrationTests {
                 ["GITHUB_ACTIONS": "true", "GITHUB_SHA": "sha\(run)", "GITHUB_RUN_ID": "\(run)", "RUNNER_NAME": "runner \(run)",
                  "GITHUB_OUTPUT": "/home/runner/work/_temp/set_output_\(run)"]
             }
-            try expect("the first GitHub Actions run: a new variable, GITHUB_ACTIONS", fresh: Self.wholeEnvironment,
+            try expect("the first GitHub Actions run: a new variable, GITHUB_ACTIONS", fresh: wholeEnvironment,
                 environment: gitHubRun(1))
             try expect("the next GitHub Actions run", environment: gitHubRun(2))
             // The same variables on no CI system are ordinary ones.
-            try expect("GITHUB_SHA off GitHub Actions", fresh: Self.wholeEnvironment, environment: ["GITHUB_SHA": "sha1"])
+            try expect("GITHUB_SHA off GitHub Actions", fresh: wholeEnvironment, environment: ["GITHUB_SHA": "sha1"])
         }
 
         /// What `.swift-testcache.json` declares: an input file and a variable no test reads make

@@ -84,7 +84,7 @@ public enum TestOption: String, CaseIterable, Sendable {
             return "Under GitHub Actions (GITHUB_ACTIONS=true), write no ::error annotations and no step summary."
         case .coverageOutput:
             return "With --enable-code-coverage, write the run's merged line coverage (every target's, the cached ones' "
-                + "as stored) to this file as an lcov tracefile."
+                + "as stored) to this file: llvm-cov's JSON export for a .json file, an lcov tracefile otherwise."
         case .xctest: text = "Enable support for XCTest."
         case .swiftTesting: text = "Enable support for Swift Testing."
         }

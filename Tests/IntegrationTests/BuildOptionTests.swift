@@ -124,6 +124,24 @@ extension IntegrationTests {
             let columns = total.split(separator: " ")
             // TOTAL regions missed cover functions missed executed lines missed cover …
             #expect(columns[7] == "12" && columns[8] == "1" && columns[9] == "91.67%", "\(llvmReport.stdout)")
+            // TOTAL … functions missed executed
+            let functions = (Int(columns[4]) ?? -1, Int(columns[5]) ?? -1)
+
+            // The same as llvm-cov's JSON export: its line and function totals are llvm-cov's.
+            let json = fixture.temporary.path + "/coverage.json"
+            let exported = try fixture.run("--enable-code-coverage", "--coverage-output", json)
+            #expect(exported.status == 0, exported.transcript)
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+            #expect(object?["type"] as? String == "llvm.coverage.json.export", "\(String(describing: object))")
+            let data = (object?["data"] as? [[String: Any]])?.first
+            let totals = data?["totals"] as? [String: Any]
+            let lines = totals?["lines"] as? [String: Any]
+            #expect(lines?["count"] as? Int == 12 && lines?["covered"] as? Int == 11, "\(String(describing: totals))")
+            let exportedFunctions = totals?["functions"] as? [String: Any]
+            #expect(exportedFunctions?["count"] as? Int == functions.0 && (exportedFunctions?["count"] as? Int ?? 0) - (exportedFunctions?["covered"] as? Int ?? 0) == functions.1,
+                "llvm-cov: \(functions); ours: \(String(describing: exportedFunctions))")
+            let files = data?["files"] as? [[String: Any]] ?? []
+            #expect(files.map { $0["filename"] as? String } == ["Sources/Shapes/Shapes.swift"], "\(files)")
         }
     }
 }

@@ -136,3 +136,57 @@ import Testing
         #expect(RunTally.describe(seconds: 3723) == "1h2m3s")
     }
 }
+
+@Suite struct CoverageFormatTests {
+    static let square = """
+        SF:Sources/Shapes/Shapes.swift
+        FN:3,$s6Shapes4areaSiyF
+        FN:9,$s6Shapes9perimeterSiyF
+        FNDA:2,$s6Shapes4areaSiyF
+        FNDA:0,$s6Shapes9perimeterSiyF
+        FNF:2
+        FNH:1
+        DA:3,2
+        DA:4,2
+        DA:9,0
+        LF:3
+        LH:2
+        end_of_record
+
+        """
+    static let circle = """
+        SF:Sources/Shapes/Shapes.swift
+        FN:9,10,$s6Shapes9perimeterSiyF
+        FNDA:1,$s6Shapes9perimeterSiyF
+        DA:9,1
+        DA:10,1
+        end_of_record
+
+        """
+
+    @Test func tracefilesMergeLineAndFunctionCounts() {
+        let merged = LCOV.mergedFiles([Self.square, Self.circle])
+        let file = merged["Sources/Shapes/Shapes.swift"]
+        #expect(file?.lines == [3: 2, 4: 2, 9: 1, 10: 1])
+        #expect(file?.functions["$s6Shapes4areaSiyF"] == FunctionCoverage(line: 3, count: 2))
+        #expect(file?.functions["$s6Shapes9perimeterSiyF"] == FunctionCoverage(line: 9, count: 1), "lcov 2's FN:start,end,name too")
+        let text = LCOV.merge([Self.square, Self.circle])
+        #expect(text.contains("FNF:2\nFNH:2\n") && text.contains("LF:4\nLH:4\n"), "\(text)")
+    }
+
+    @Test func llvmCovJSONExportCarriesTheLinesAsRegions() throws {
+        let json = LLVMCovJSON.export(LCOV.mergedFiles([Self.square]))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object["type"] as? String == "llvm.coverage.json.export" && object["version"] as? String == "2.0.1")
+        let data = try #require((object["data"] as? [[String: Any]])?.first)
+        let totals = try #require(data["totals"] as? [String: [String: Any]])
+        #expect(totals["lines"]?["count"] as? Int == 3 && totals["lines"]?["covered"] as? Int == 2)
+        #expect(totals["functions"]?["count"] as? Int == 2 && totals["functions"]?["covered"] as? Int == 1)
+        let file = try #require((data["files"] as? [[String: Any]])?.first)
+        // Lines 3 and 4 run on, 9 stands alone: each ends where the next line starts.
+        let segments = try #require(file["segments"] as? [[Any]])
+        #expect(segments.map { ($0[0] as? Int ?? -1, $0[2] as? Int ?? -1, $0[3] as? Bool ?? false) }.elementsEqual(
+            [(3, 2, true), (4, 2, true), (5, 0, false), (9, 0, true), (10, 0, false)], by: ==))
+        #expect((data["functions"] as? [[String: Any]])?.count == 2)
+    }
+}

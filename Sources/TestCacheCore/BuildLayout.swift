@@ -127,16 +127,25 @@ struct BuildLayout: Sendable {
         }
     }
 
-    /// The file names of a module's objects: those directly in its directory but the module wrapped for
-    /// the debugger (`<Module>.swiftmodule.o` natively; Swift Build puts it under `Modules/`), which
-    /// carries no code.
+    /// A module's objects, by path relative to its directory, sorted: every `.o` under it but the module
+    /// wrapped for the debugger (`<Module>.swiftmodule.o` natively; Swift Build puts it under
+    /// `Modules/`), which carries no code. Under it, not only in it: SwiftPM compiles
+    /// `Sources/CFoo/src/x.c` to `CFoo.build/src/x.c.o`.
     func objectNames(ofModule module: String) -> [String]? {
         guard let directory = moduleDirectories[module] else { return nil }
         var names: [String] = []
-        FileSystem.forEachFile(inDirectory: directory) { name, status in
-            if status.isRegular && name.hasSuffix(".o") && name != "\(module).swiftmodule.o" { names.append(name) }
-            return false
+        func walk(_ relative: String) {
+            FileSystem.forEachFile(inDirectory: relative.isEmpty ? directory : directory + "/" + relative) { name, status in
+                let path = relative.isEmpty ? name : relative + "/" + name
+                if status.isDirectory {
+                    if !(system == .swiftbuild && path == "Modules") { walk(path) }
+                } else if status.isRegular && name.hasSuffix(".o") && path != "\(module).swiftmodule.o" {
+                    names.append(path)
+                }
+                return false
+            }
         }
+        walk("")
         return names.sorted()
     }
 

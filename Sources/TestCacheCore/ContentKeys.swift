@@ -18,8 +18,9 @@ import TestCacheStore
 /// debug-info and unwind sections, a dependency's functions and globals that nothing the target runs
 /// points at (Go's linker drops those from a test binary; here they stay in the binary, unreached), and
 /// the native build system's generated test-list module, whose order SwiftPM randomises. Other
-/// root-package targets are left out too: natively they are linked into the same binary, but only the
-/// selected target's tests run.
+/// root-package targets are left out too. Under Swift Build they are not linked at all; natively they
+/// are, and only the selected target's tests run, but what they declare for the runtime (a
+/// retroactive conformance, say) is seen by the target's dynamic casts: a limit README states.
 final class ContentKeys: Sendable {
     let salt: KeySalt
     let trace: (@Sendable (String) -> Void)?

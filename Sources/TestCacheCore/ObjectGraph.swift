@@ -5,12 +5,14 @@ import TestCacheStore
 /// parts of a dependency that a test target's code cannot reach, as Go's linker leaves them out of a
 /// test binary.
 ///
-/// swiftc (and clang with `-ffunction-sections`) puts each function and each global in a section of its
-/// own (`.text.$s2P16p1NameSSyF`, `.rodata.$s2P11xSivp`), so a section is the grain. Sections a loader or
+/// swiftc (and clang with `-ffunction-sections -fdata-sections`) puts each function and each global in a
+/// section of its own (`.text.$s2P16p1NameSSyF`, `.rodata.$s2P11xSivp`), so a section is the grain. Sections a loader or
 /// a runtime reaches without a relocation (Swift's `swift5_*` metadata: types, conformances, Swift
 /// Testing's test records; `.init_array`; a plain `.text` or `.data` that many things share) are roots
-/// that always count. Only the per-symbol sections (named `.text.…`, `.rodata.…`, `.data.…`, `.bss.…`
-/// and the like) count when reached.
+/// that always count, and so is a section defining a global, visible symbol whose name is not Swift's
+/// (a C function a runtime or `dlsym` finds by name). Only the other per-symbol sections (named
+/// `.text.…`, `.rodata.…`, `.data.…`, `.bss.…` and the like) count when reached. Global symbols in no
+/// section (COMMON, ABS) count always.
 ///
 /// Left out of every digest: debug info, `.eh_frame` (unwind tables, which point at every function and
 /// change only with the code they describe), and the symbol, string, group and address-significance
@@ -30,8 +32,8 @@ struct ObjectGraph: Sendable {
         var label: String
         /// Whether it counts in a dependency only when reached (a per-symbol section).
         var reachedOnly: Bool
-        /// Its header fields but positions, its contents, its relocations by name and the symbols it
-        /// defines.
+        /// Its type, flags, size, alignment and entry size (not its position, link or info, which are
+        /// indices), its contents, its relocations by name and the symbols it defines.
         var digest: String
         /// What its relocations point to.
         var targets: [Target]
@@ -41,6 +43,8 @@ struct ObjectGraph: Sendable {
     var sections: [Int: Section]
     /// Global and weak symbols defined here, and their sections.
     var definitions: [(name: String, section: Int)]
+    /// The digest of the global symbols in no section (COMMON, ABS), which count always; nil without any.
+    var alwaysCounted: String?
 
     /// Section name prefixes of per-symbol sections: code and data that something must point at.
     static let perSymbolPrefixes = [
@@ -51,11 +55,17 @@ struct ObjectGraph: Sendable {
     /// SYMTAB_SHNDX, LLVM_ADDRSIG.
     static let tableTypes: Set<UInt32> = [0, 2, 3, 4, 9, 17, 18, 0x6FFF_4C03]
 
+    /// Section types whose contents are hashed as they are: PROGBITS, NOTE, NOBITS, INIT_ARRAY,
+    /// FINI_ARRAY, PREINIT_ARRAY, LLVM's linker options and dependent libraries, x86-64's unwind
+    /// tables. An object with any other (a relocation format this does not read, say) counts whole.
+    static let contentTypes: Set<UInt32> = [1, 7, 8, 14, 15, 16, 0x6FFF_4C01, 0x6FFF_4C04, 0x7000_0001]
+
     /// Reads an ELF64 little-endian relocatable object; nil for anything else or anything out of bounds
     /// (such an object is then hashed whole and counts whole).
     init?(_ bytes: [UInt8]) {
+        // ELF, 64-bit, little-endian, relocatable (e_type 1).
         guard bytes.count >= 64, bytes[0] == 0x7F, bytes[1] == 0x45, bytes[2] == 0x4C, bytes[3] == 0x46,
-            bytes[4] == 2, bytes[5] == 1
+            bytes[4] == 2, bytes[5] == 1, bytes[16] == 1, bytes[17] == 0
         else { return nil }
         func integer<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> T? {
             guard offset >= 0, offset <= bytes.count - MemoryLayout<T>.size else { return nil }
@@ -97,7 +107,9 @@ struct ObjectGraph: Sendable {
             let end = bytes[start..<table.upperBound].firstIndex(of: 0) ?? table.upperBound
             return String(decoding: bytes[start..<end], as: UTF8.self)
         }
-        guard let sectionNames = contents(headers[Int(namesIndex)]) else { return nil }
+        guard let sectionNames = contents(headers[Int(namesIndex)]),
+            headers.allSatisfy({ Self.tableTypes.contains($0.type) || Self.contentTypes.contains($0.type) })
+        else { return nil }
         var names: [String] = []
         var labels: [String] = []
         var seen: [String: Int] = [:]
@@ -128,8 +140,21 @@ struct ObjectGraph: Sendable {
         // Extended section indices (SHN_XINDEX) would need SYMTAB_SHNDX: read whole instead.
         guard !symbols.contains(where: { $0.section == 0xFFFF }) else { return nil }
         let definedIndices = 1..<min(Int(count), 0xFF00)
-        // COMMON symbols (a C tentative definition under -fcommon) have no section: they count always.
-        let commons = symbols.filter { $0.section == 0xFFF2 }.map { "\($0.name) \($0.size) \($0.value)" }.sorted()
+        // Global symbols in no section (COMMON: a C tentative definition under -fcommon; ABS: an
+        // absolute value) count always, by name, size and value.
+        var always = KeyHasher(name: "object-sectionless", salt: KeySalt(toolVersion: ""))
+        var sectionless = 0
+        for symbol in symbols where (symbol.section == 0xFFF2 || symbol.section == 0xFFF1) && symbol.info >> 4 != 0 {
+            always.update(field: "name", symbol.name)
+            always.update(field: "symbol", "\(symbol.section) \(symbol.info) \(symbol.size) \(symbol.value)")
+            sectionless += 1
+        }
+        alwaysCounted = sectionless == 0 ? nil : always.finalize().hex
+        // The symbols each section defines, by section index, in symbol-table order.
+        var defined: [Int: [Symbol]] = [:]
+        for symbol in symbols where definedIndices.contains(Int(symbol.section)) && symbol.info & 0xF != 3 {
+            defined[Int(symbol.section), default: []].append(symbol)
+        }
 
         // Relocations, by the section they apply to.
         var relocations: [Int: [(offset: UInt64, type: UInt32, symbol: Int, addend: Int64)]] = [:]
@@ -159,39 +184,51 @@ struct ObjectGraph: Sendable {
             for relocation in (relocations[index] ?? []).sorted(by: { $0.offset < $1.offset }) {
                 guard relocation.symbol < symbols.count else { return nil }
                 let symbol = symbols[relocation.symbol]
-                let named: String
+                // Each part a field of its own, so that no name can pass for another part.
+                hasher.update(field: "relocation", "\(relocation.offset) \(relocation.type) \(relocation.addend)")
                 if definedIndices.contains(Int(symbol.section)) {
                     targets.insert(.section(Int(symbol.section)))
                     // A weak definition here may lose to another object's at link time: reach that too.
                     if symbol.info >> 4 != 0 && !symbol.name.isEmpty { targets.insert(.symbol(symbol.name)) }
                     // A section symbol (type 3) or a local one: by the section it is in and where.
-                    named = symbol.info & 0xF == 3 || symbol.name.isEmpty
-                        ? "section \(labels[Int(symbol.section)])+\(symbol.value)"
-                        : "defined \(symbol.name) in \(labels[Int(symbol.section)])+\(symbol.value)"
+                    if symbol.info & 0xF != 3 { hasher.update(field: "defined", symbol.name) }
+                    hasher.update(field: "in", "\(labels[Int(symbol.section)])+\(symbol.value)")
                 } else if symbol.section == 0 && !symbol.name.isEmpty {
                     targets.insert(.symbol(symbol.name))
-                    named = "symbol \(symbol.name)"
+                    hasher.update(field: "undefined", symbol.name)
                 } else {
-                    named = "other \(symbol.name) \(symbol.section) \(symbol.value)"
+                    hasher.update(field: "other", symbol.name)
+                    hasher.update(field: "at", "\(symbol.section) \(symbol.value)")
                 }
-                hasher.update(field: "relocation", "\(relocation.offset) \(relocation.type) \(relocation.addend) \(named)")
             }
-            for symbol in symbols where Int(symbol.section) == index && symbol.info & 0xF != 3 {
-                hasher.update(field: "symbol", "\(symbol.name) \(symbol.info) \(symbol.other) \(symbol.value) \(symbol.size)")
+            for symbol in defined[index] ?? [] {
+                hasher.update(field: "symbol", symbol.name)
+                hasher.update(field: "as", "\(symbol.info) \(symbol.other) \(symbol.value) \(symbol.size)")
             }
-            if !commons.isEmpty, index == 1 { hasher.update(field: "commons", commons.joined(separator: "\n")) }
-            let reachedOnly = header.flags & 0x2 != 0 && Self.perSymbolPrefixes.contains { name.hasPrefix($0) }
+            // A global, visible definition whose name is not Swift's can be called by that name with no
+            // relocation to it: a C function a runtime looks up (`malloc`, `__asan_default_options`),
+            // an `@_cdecl` one found with dlsym. It counts always.
+            let foundByName = (defined[index] ?? []).contains { symbol in
+                symbol.info >> 4 != 0 && symbol.other & 0x3 == 0 && !symbol.name.isEmpty && !Self.isSwiftMangled(symbol.name)
+            }
+            let reachedOnly = header.flags & 0x2 != 0 && !foundByName && Self.perSymbolPrefixes.contains { name.hasPrefix($0) }
             sections[index] = Section(
                 label: labels[index], reachedOnly: reachedOnly, digest: hasher.finalize().hex, targets: Array(targets))
         }
-        // The commons ride on section 1, which is then kept as a root even if it is per-symbol.
-        if !commons.isEmpty, sections[1] != nil { sections[1]!.reachedOnly = false }
         self.sections = sections
         definitions = symbols.compactMap { symbol in
+            // GLOBAL, WEAK, GNU_UNIQUE.
             let binding = symbol.info >> 4
-            guard binding == 1 || binding == 2, !symbol.name.isEmpty, definedIndices.contains(Int(symbol.section)) else { return nil }
+            guard binding == 1 || binding == 2 || binding == 10, !symbol.name.isEmpty, definedIndices.contains(Int(symbol.section))
+            else { return nil }
             return (symbol.name, Int(symbol.section))
         }
+    }
+
+    /// Whether a symbol name is Swift's mangling (`$s…`; `$S…` and `_T0…` of older compilers), which no
+    /// program spells to look a symbol up.
+    static func isSwiftMangled(_ name: String) -> Bool {
+        name.hasPrefix("$s") || name.hasPrefix("$S") || name.hasPrefix("_T0") || name.hasPrefix("$e")
     }
 
     /// One object of a test target's closure, for ``reachableDigests(_:)``.
@@ -236,8 +273,9 @@ struct ObjectGraph: Sendable {
         }
         return members.enumerated().map { index, member in
             guard let graph = member.graph else { return (member.label, member.wholeDigest) }
-            guard !reached[index].isEmpty else { return (member.label, "nothing reached") }
+            guard !reached[index].isEmpty || graph.alwaysCounted != nil else { return (member.label, "nothing reached") }
             var hasher = KeyHasher(name: "reached-sections", salt: KeySalt(toolVersion: ""))
+            if let always = graph.alwaysCounted { hasher.update(field: "sectionless", always) }
             for section in reached[index].map({ graph.sections[$0]! }).sorted(by: { $0.label < $1.label }) {
                 hasher.update(field: section.label, section.digest)
             }

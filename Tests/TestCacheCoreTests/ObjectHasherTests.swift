@@ -113,3 +113,62 @@ func makeELF(_ sections: [(name: String, bytes: [UInt8])]) -> [UInt8] {
         #expect(contentID() != before, "a dependency package's object is")
     }
 }
+
+/// What a dependency's object contributes to a target's content ID, on objects clang compiles here with
+/// a section per function and per global, as swiftc makes them.
+@Suite struct ObjectGraphTests {
+    /// The digest of `source` compiled as a dependency no entry reaches.
+    func dependencyDigest(_ source: String, flags: [String] = []) throws -> String {
+        let directory = try TemporaryDirectory()
+        let file = directory.path + "/dependency.c"
+        try Data(source.utf8).write(to: URL(fileURLWithPath: file))
+        let object = directory.path + "/dependency.o"
+        let compiled = try runProgram(
+            "/usr/bin/env", ["clang", "-c", "-O0", "-ffunction-sections", "-fdata-sections"] + flags + [file, "-o", object])
+        #expect(compiled.status == 0, "clang: \(compiled.stderr)")
+        let bytes = try #require(FileManager.default.contents(atPath: object).map(Array.init))
+        let graph = try #require(ObjectGraph(bytes), "clang's object reads as a graph")
+        let member = ObjectGraph.Member(label: "dependency.o", graph: graph, wholeDigest: "", isEntry: false)
+        return ObjectGraph.reachableDigests([member])[0].digest
+    }
+
+    @Test func aFunctionFoundByItsCNameCountsAndAStaticNothingReachesDoesNot() throws {
+        let base = try dependencyDigest("__attribute__((used)) static int unused(void) { return 1; }\nint api(void) { return 2; }\n")
+        // `api` can be looked up by name (dlsym, a runtime's hook): its body counts though nothing points at it.
+        #expect(try dependencyDigest("__attribute__((used)) static int unused(void) { return 1; }\nint api(void) { return 3; }\n") != base)
+        // A static function nothing calls cannot run (kept in the object by `used`, so that it is there to change).
+        #expect(try dependencyDigest("__attribute__((used)) static int unused(void) { return 7; }\nint api(void) { return 2; }\n") == base)
+    }
+
+    @Test func aCommonSymbolCountsThoughItHasNoSection() throws {
+        let base = try dependencyDigest("int counter;\n", flags: ["-fcommon"])
+        #expect(try dependencyDigest("long counter;\n", flags: ["-fcommon"]) != base)
+    }
+}
+
+@Suite struct BuildLayoutTests {
+    /// Writes empty files at the given paths under `root`.
+    func touch(_ paths: [String], under root: String) throws {
+        for path in paths {
+            let url = URL(fileURLWithPath: root + "/" + path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data().write(to: url)
+        }
+    }
+
+    @Test func aModulesObjectsAreFoundUnderItsDirectoryButTheDebuggersWrapper() throws {
+        let directory = try TemporaryDirectory()
+        // Natively: a C file in a subdirectory of its target is compiled beside that subdirectory's name.
+        try touch(["debug/CFoo.build/foo.c.o", "debug/CFoo.build/src/x.c.o", "debug/CFoo.build/src/x.d",
+                   "debug/Lib.build/Lib.swift.o", "debug/Lib.build/Lib.swiftmodule.o"], under: directory.path)
+        let native = BuildLayout.native(scratch: directory.path, configuration: "debug", packageName: "P")
+        #expect(native.objectNames(ofModule: "CFoo") == ["foo.c.o", "src/x.c.o"])
+        #expect(native.objectNames(ofModule: "Lib") == ["Lib.swift.o"])
+        // Swift Build: the debugger's wrapper is under Modules/.
+        let objects = "out/Intermediates.noindex/P.build/Debug-linux/Lib.build/Objects-normal/x86_64"
+        try touch([objects + "/Lib.o", objects + "/Modules/Lib.o", "out/Products/Debug-linux/Lib.o"], under: directory.path)
+        let swiftBuild = BuildLayout.swiftBuild(productsDirectory: directory.path + "/out/Products/Debug-linux", packageName: "P")
+        #expect(swiftBuild.objectNames(ofModule: "Lib") == ["Lib.o"])
+        #expect(swiftBuild.moduleDirectories["Lib"] == directory.path + "/" + objects)
+    }
+}

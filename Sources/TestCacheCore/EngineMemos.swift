@@ -2,8 +2,8 @@ import Foundation
 import TestCacheStore
 
 /// What the engine remembers in the store besides results, so that the next run need not work it out
-/// again: the stat cache, the toolchain's identity, the package description, the trace baseline and the
-/// key components `explain` compares with.
+/// again: the stat cache, the toolchain's identity, the package description, the trace baseline, Swift
+/// Build's products directory and the key components `explain` compares with.
 ///
 /// Each memo is machine-local (it names paths or a binary's status) and so never shared. Each is read as a
 /// miss when absent or unreadable: a memo only saves time.
@@ -90,6 +90,26 @@ struct EngineMemos: Sendable {
     private func baselineKey(_ toolchain: Toolchain) -> ActionID {
         var memo = KeyHasher(name: "trace-baseline", salt: salt)
         memo.update(field: "toolchain", toolchain.identity)
+        return memo.finalize()
+    }
+
+    // MARK: Swift Build's products directory
+
+    /// Where `swift build --show-bin-path` said Swift Build puts the products for these build arguments
+    /// with this toolchain, when asked before.
+    func productsDirectory(arguments: [String], toolchain: Toolchain) -> String? {
+        store?.output(for: productsKey(arguments, toolchain)).value.map { String(decoding: $0.bytes, as: UTF8.self) }
+    }
+
+    func rememberProductsDirectory(_ path: String, arguments: [String], toolchain: Toolchain) {
+        store?.put(productsKey(arguments, toolchain), Array(path.utf8))
+    }
+
+    private func productsKey(_ arguments: [String], _ toolchain: Toolchain) -> ActionID {
+        var memo = KeyHasher(name: "products-directory", salt: salt)
+        memo.update(field: "toolchain", toolchain.identity)
+        memo.update(field: "swift", toolchain.swiftPath)
+        for argument in arguments { memo.update(field: "argument", argument) }
         return memo.finalize()
     }
 

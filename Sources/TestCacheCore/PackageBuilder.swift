@@ -27,6 +27,8 @@ struct PackageBuilder: Sendable {
     let status: StatusLine?
     /// Says something on stderr, as `swift-testcache: …`.
     let note: @Sendable (String) -> Void
+    /// Where Swift Build's products directory is remembered.
+    let memos: EngineMemos
 
     /// Builds, first removing the linked products whose linker inputs changed since they were linked
     /// (SwiftPM would keep them). Throws when `swift build` cannot be started, and ``EngineError`` when
@@ -40,15 +42,8 @@ struct PackageBuilder: Sendable {
         let arguments = ["--package-path", root] + options.swiftBuildArguments
         var layout = BuildLayout.native(scratch: scratch, configuration: configuration.build.configuration, packageName: model.name)
         if system == .swiftbuild {
-            // Swift Build's products directory depends on the configuration and the platform: ask.
-            let asked = try await processes.capture(
-                toolchain.swiftPath, ["build", "--show-bin-path"] + arguments, workingDirectory: root, environment: environment)
-            let path = String(decoding: asked.stdout, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
-            guard asked.termination == .exited(0), path.hasPrefix("/") else {
-                let said = String(decoding: asked.stderr, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("error: ") }
-                throw EngineError("swift build --show-bin-path: " + (said.map { String($0.dropFirst("error: ".count)) } ?? "said no path"))
-            }
-            layout = BuildLayout.swiftBuild(productsDirectory: path, packageName: model.name)
+            let products = try await swiftBuildProducts(arguments: arguments, toolchain: toolchain, environment: environment, asking: false)
+            layout = BuildLayout.swiftBuild(productsDirectory: products, packageName: model.name)
         }
         for output in BuildReadings.staleLinks(root: root, scratch: scratch, manifest: layout.manifest) {
             unlink(output)
@@ -75,9 +70,33 @@ struct PackageBuilder: Sendable {
         case .native:
             layout = BuildLayout.native(scratch: scratch, configuration: configuration.build.configuration, packageName: model.name)
         case .swiftbuild:
-            layout = BuildLayout.swiftBuild(productsDirectory: layout.productsDirectory, packageName: model.name)
+            var products = layout.productsDirectory
+            if FileSystem.status(following: products)?.isDirectory != true {
+                // Remembered, but the build put its products elsewhere: ask again.
+                products = try await swiftBuildProducts(arguments: arguments, toolchain: toolchain, environment: environment, asking: true)
+            }
+            layout = BuildLayout.swiftBuild(productsDirectory: products, packageName: model.name)
         }
         return .built(BuiltTests(layout: layout))
+    }
+
+    /// Swift Build's products directory for these arguments: it depends on the configuration, the
+    /// platform and the scratch path, so SwiftPM is asked (`--show-bin-path`, 0.45 s) and the answer
+    /// remembered under the toolchain and the arguments; `asking` skips the memo.
+    private func swiftBuildProducts(
+        arguments: [String], toolchain: Toolchain, environment: [String: String], asking: Bool
+    ) async throws -> String {
+        if !asking, let remembered = memos.productsDirectory(arguments: arguments, toolchain: toolchain) { return remembered }
+        let asked = try await processes.capture(
+            toolchain.swiftPath, ["build", "--show-bin-path"] + arguments, workingDirectory: configuration.packagePath,
+            environment: environment)
+        let path = String(decoding: asked.stdout, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+        guard asked.termination == .exited(0), path.hasPrefix("/") else {
+            let said = String(decoding: asked.stderr, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("error: ") }
+            throw EngineError("swift build --show-bin-path: " + (said.map { String($0.dropFirst("error: ".count)) } ?? "said no path"))
+        }
+        memos.rememberProductsDirectory(path, arguments: arguments, toolchain: toolchain)
+        return path
     }
 
     /// How `swift build` crashed, when it did rather than failing: killed by a signal, or the Swift

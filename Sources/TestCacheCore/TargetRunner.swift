@@ -27,25 +27,45 @@ struct TargetRunner: Sendable {
     /// Measures line coverage, with `--enable-code-coverage`.
     var coverage: CoverageCollector?
 
+    /// What is known of a target's tests before they run.
+    enum Tests: Sendable {
+        /// The binary's tests, listed.
+        case listed(TestInventory)
+        /// Not listed: the target's own runner (Swift Build) holds its tests and no others, and every one
+        /// of them runs, so each testing library runs the whole runner, as `swift test` does; `list`
+        /// lists them only if a retry needs their IDs. A runner that ran no test has no test files.
+        case wholeRunner(list: @Sendable () async throws -> TestInventory)
+    }
+
     /// Runs the selected tests of `target`, each testing library's in a process of its own.
-    func run(_ target: PackageTarget, inventory: TestInventory) async -> TargetRun {
+    func run(_ target: PackageTarget, tests: Tests) async -> TargetRun {
+        switch tests {
+        case .listed(let inventory): return await run(target, inventory: inventory, list: nil)
+        case .wholeRunner(let list): return await run(target, inventory: nil, list: list)
+        }
+    }
+
+    /// Runs `target`'s tests: those `inventory` lists that the selection selects, or when it is nil,
+    /// the whole runner.
+    private func run(_ target: PackageTarget, inventory listed: TestInventory?, list: (@Sendable () async throws -> TestInventory)?) async -> TargetRun {
         let module = target.moduleName
+        var inventory = listed ?? TestInventory()
         let allXCTest = configuration.test.xctest ? inventory.xctest[module] ?? [] : []
         let allSwiftTesting = configuration.test.swiftTesting ? inventory.swiftTesting[module] ?? [] : []
         var run = TargetRun(result: TargetResult(name: target.name, status: .passed, duration: .zero), streamed: stream != nil)
-        guard !allXCTest.isEmpty || !allSwiftTesting.isEmpty else {
+        guard listed == nil || !allXCTest.isEmpty || !allSwiftTesting.isEmpty else {
             run.result.status = .noTestFiles
             run.storable = true
             return run
         }
-        let xctest = allXCTest.filter(selection.selects)
-        let swiftTesting = allSwiftTesting.filter(selection.selects)
+        var xctest = allXCTest.filter(selection.selects)
+        var swiftTesting = allSwiftTesting.filter(selection.selects)
         if configuration.test.list {
             run.result.output = Array((xctest + swiftTesting).map { $0 + "\n" }.joined().utf8)
             run.storable = true
             return run
         }
-        guard !xctest.isEmpty || !swiftTesting.isEmpty else {
+        guard listed == nil || !xctest.isEmpty || !swiftTesting.isEmpty else {
             run.result.status = .noTestsToRun
             run.storable = true
             return run
@@ -63,10 +83,20 @@ struct TargetRunner: Sendable {
         run.started = clock()
         let start = ContinuousClock.now
         var attempt = await self.attempt(
-            xctest: xctest, swiftTesting: swiftTesting, wholeModule: selection.isEverything, target: target,
+            xctest: xctest, swiftTesting: swiftTesting, wholeModule: selection.isEverything, whole: listed == nil, target: target,
             inventory: inventory, environment: environment, result: &run.result, number: 0)
+        if listed == nil, run.result.status == .passed, attempt.tests.isEmpty {
+            run.result.status = .noTestFiles
+        }
         var retries = 0
         while run.result.status == .failed, !attempt.stopped, retries < configuration.test.retries {
+            if listed == nil, xctest.isEmpty, swiftTesting.isEmpty, let list {
+                // The whole runner ran: its tests' IDs are needed now, to run the failed ones again.
+                guard let found = try? await list() else { break }
+                inventory = found
+                xctest = configuration.test.xctest ? inventory.xctest[module] ?? [] : []
+                swiftTesting = configuration.test.swiftTesting ? inventory.swiftTesting[module] ?? [] : []
+            }
             retries += 1
             let failed = Set(attempt.tests.filter { $0.outcome == .failed }.map(\.id))
             // A failure no test owns (a crash before any test, say) reruns every selected test.
@@ -77,7 +107,7 @@ struct TargetRunner: Sendable {
             note("*** Retry \(retries) of \(configuration.test.retries): running \(count) failed test\(count == 1 ? "" : "s") again.", &run.result)
             var retried = TargetResult(name: target.name, status: .passed)
             let next = await self.attempt(
-                xctest: again.xctest, swiftTesting: again.swiftTesting, wholeModule: false, target: target,
+                xctest: again.xctest, swiftTesting: again.swiftTesting, wholeModule: false, whole: false, target: target,
                 inventory: inventory, environment: environment, result: &retried, number: retries)
             run.result.output += retried.output
             attempt.truncated = attempt.truncated || next.truncated
@@ -117,19 +147,22 @@ struct TargetRunner: Sendable {
     }
 
     /// Runs `xctest` and `swiftTesting` (IDs; the whole module's Swift Testing tests by a module filter
-    /// when `wholeModule`), `--count` times, adding output, status and tests to `result`.
+    /// when `wholeModule`; with `whole`, everything the runner holds, by each library enabled),
+    /// `--count` times, adding output, status and tests to `result`.
     private func attempt(
-        xctest: [String], swiftTesting: [String], wholeModule: Bool, target: PackageTarget, inventory: TestInventory,
-        environment: [String: String], result: inout TargetResult, number: Int
+        xctest: [String], swiftTesting: [String], wholeModule: Bool, whole: Bool, target: PackageTarget,
+        inventory: TestInventory, environment: [String: String], result: inout TargetResult, number: Int
     ) async -> Attempt {
         let module = target.moduleName
         let binary = built.binary(for: target)
         var invocations: [(arguments: [String], events: String?)] = []
-        if !xctest.isEmpty {
+        if whole && configuration.test.xctest {
+            invocations.append(([], nil))
+        } else if !xctest.isEmpty {
             invocations += xctestSelections(xctest, allOfModule: inventory.xctest[module] ?? []).map { ($0, nil) }
         }
-        if !swiftTesting.isEmpty {
-            let filters = wholeModule
+        if !swiftTesting.isEmpty || (whole && configuration.test.swiftTesting) {
+            let filters = whole ? [] : wholeModule
                 ? ["--filter", "^" + regexLiteral(module) + "\\."]
                 : swiftTesting.flatMap { ["--filter", "^" + regexLiteral($0)] }
             var arguments = ["--testing-library", "swift-testing"] + filters
@@ -169,6 +202,8 @@ struct TargetRunner: Sendable {
                     }
                     switch process.termination {
                     case .exited(0): break
+                    // Swift Testing's EX_UNAVAILABLE: a whole runner that holds none of its tests.
+                    case .exited(69) where whole && events != nil && !attempt.tests.contains(where: { $0.id.hasSuffix(")") }): break
                     case .exited: result.status = .failed
                     case .signaled:
                         note("*** Test binary terminated by \(process.termination).", &result)

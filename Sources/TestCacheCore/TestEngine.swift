@@ -13,11 +13,15 @@
 // The cached path ends here: when every target hit, nothing is built or run. Otherwise, for the misses:
 //
 //     PackageBuilder  remove linked products older than what their link commands name; swift build
-//     KeyPlanner      each miss's content ID, from what was built (ContentKeys); BuildReadings learns
+//                     (native: one test binary; Swift Build: a runner and a .so per test target, where
+//                     BuildLayout says; built once more if SwiftPM crashed)
+//     KeyPlanner      each miss's content ID, from what its code can reach in what was built
+//                     (ContentKeys, ObjectGraph); BuildReadings learns
 //                     what the build read beyond the target directories (headers, plugin inputs,
 //                     what the link commands name)
 //     ResultCache     look the content IDs up; a hit is replayed and filed under its action ID too
-//     TestBinaryProbe list the binary's tests; measure the variables every test process reads
+//     TestBinaryProbe list the tests (natively once; Swift Build's runners each their own target's, as
+//                     the target's run starts); measure the variables every test process reads
 //     TargetScheduler run the rest, `jobs` at a time, each through a TargetRunner (traced; each test's
 //                     result read; failed tests retried; coverage measured)
 //     ResultCache     store every passing run under its action and content IDs, with what it and its
@@ -189,7 +193,7 @@ public struct TestEngine: Sendable {
         _ misses: [TargetPlan], package: LoadedPackage, cache: ResultCache?, selection: TestSelection,
         reporter: OrderedReporter, status: StatusLine?
     ) async throws -> RunOutcome {
-        let builder = PackageBuilder(configuration: configuration, processes: processes, status: status, note: log.note)
+        let builder = PackageBuilder(configuration: configuration, processes: processes, status: status, note: log.note, memos: memos)
         let built: BuiltTests
         switch try await builder.build(model: package.model, toolchain: package.toolchain, system: package.buildSystem) {
         case .failed(let buildOutput):
@@ -313,11 +317,15 @@ public struct TestEngine: Sendable {
         // No live status while test output streams to the terminal: the two would overwrite each other.
         let scheduler = TargetScheduler(jobs: configuration.test.jobs, status: streams ? nil : status)
         var outcome = RunOutcome()
+        // Under Swift Build with every test selected, each runner runs whole, as `swift test` runs it: no
+        // listing first.
+        let whole = configuration.test.list == false && selection.isEverything
         await scheduler.run(plans, { plan in
-            if let shared { return await runner.run(plan.target, inventory: shared) }
+            if let shared { return await runner.run(plan.target, tests: .listed(shared)) }
             let binary = built.binary(for: plan.target)
+            if whole { return await runner.run(plan.target, tests: .wholeRunner { try await probe.listTests(binary) }) }
             do {
-                return await runner.run(plan.target, inventory: try await probe.listTests(binary))
+                return await runner.run(plan.target, tests: .listed(try await probe.listTests(binary)))
             } catch {
                 var result = TargetResult(name: plan.target.name, status: .setupFailed)
                 result.output = Array("*** cannot list the tests of \(binary): \(error)\n".utf8)

@@ -653,8 +653,8 @@ def render(data: dict) -> str:
         "",
         f"Machine: {meta['machine']}. Date: {meta['date']}. Toolchain: {meta['swift']}; {meta['go']}. "
         "swift-testcache built for release at the commit each table names. Each row is the median of "
-        f"{meta['runs']} runs "
-        "(the floor's rows of 30) with the fastest and slowest, timed from spawning to exit through GNU "
+        "its runs (how many: in brackets after the median) "
+        "with the fastest and slowest, timed from spawning to exit through GNU "
         "time (`/bin/true` costs the spawning); peak memory is GNU time's maximum resident set size: "
         "the largest single process of the run. Test targets do "
         f"{meta['work_ms']} ms of CPU work each unless the row says trivial.",
@@ -684,7 +684,7 @@ def render(data: dict) -> str:
                     "| tool | median | fastest – slowest | peak memory | notes | reproduce |", "|---|---|---|---|---|---|"]
             for r in srows:
                 out.append(
-                    f"| {r.tool} | {fmt_time(r.median)} | {fmt_time(min(r.walls))} – {fmt_time(max(r.walls))} | "
+                    f"| {r.tool} | {fmt_time(r.median)} ({len(r.walls)}) | {fmt_time(min(r.walls))} – {fmt_time(max(r.walls))} | "
                     f"{fmt_mib(max(r.peaks_kib))} | {r.note} | `{r.command}` |"
                 )
         out += ["", *ratios(size, size_rows)]

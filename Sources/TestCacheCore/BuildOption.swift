@@ -48,9 +48,8 @@ public enum BuildOption: String, CaseIterable, Sendable {
         case .codeCoverage:
             "Enable code coverage. Each target's line ends with the share of lines of the package's non-test targets it "
                 + "depends on that its tests ran."
-        case .buildSystem:
-            "Specify the build system to use. (values: \(BuildSystem.allCases.map(\.rawValue).joined(separator: ", ")); "
-                + "default: the toolchain's, as SwiftPM's)"
+        // The values are listed by the argument parser, from ``BuildSystem``.
+        case .buildSystem: "Specify the build system to use. (default: the toolchain's, as in SwiftPM)"
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TestCacheCore
 import Testing
 @testable import TestCacheCommands
 @testable import TestCacheRemote
@@ -31,9 +32,14 @@ import Testing
             "--verbose", "--list", "--jobs", "--timeout", "--count", "--no-cache", "-x", "--exec", "--retries", "--partition", "--json",
             "--junit-xml", "--no-annotations", "-Xcxx", "--triple", "--sdk", "--toolchain", "--swift-sdk", "--sanitize", "--traits",
             "--enable-all-traits", "--disable-default-traits", "--disable-testable-imports", "--disable-xctest", "--disable-swift-testing",
-            "--enable-code-coverage", "--coverage-output"] {
+            "--enable-code-coverage", "--coverage-output", "--build-system"] {
             #expect(help.contains(option), "help lists \(option)")
         }
+        // Among the build options, as SwiftPM has it, each value once.
+        let build = try #require(help.range(of: "\nBUILD OPTIONS:\n")).upperBound
+        let traits = try #require(help.range(of: "\nTRAIT OPTIONS:\n")).lowerBound
+        #expect(help[build..<traits].contains("--build-system <build-system>"), "\(help)")
+        #expect(help.components(separatedBy: "native, swiftbuild").count == 2, "\(help)")
         #expect(!help.contains("--binary-argument"))
         // Grouped as `swift test --help` groups them.
         let groups = ["PATHS & LOCATIONS:", "BUILD OPTIONS:", "TRAIT OPTIONS:", "OPTIONS:"].map { help.range(of: "\n" + $0 + "\n")?.lowerBound }
@@ -42,6 +48,12 @@ import Testing
         for flag in ["--enable-xctest/--disable-xctest", "--enable-code-coverage/--disable-code-coverage", "--filter", "--skip"] {
             #expect(help[options...].contains(flag), "\(flag) is among OPTIONS")
         }
+    }
+
+    @Test func anUnknownBuildSystemIsAUsageError() throws {
+        let test = try #require(try SwiftTestCache.parseAsRoot(["--build-system", "swiftbuild"]) as? SwiftTestCache.Test)
+        #expect(test.build.buildSystem?.system == .swiftbuild)
+        #expect(throws: (any Error).self) { try SwiftTestCache.parseAsRoot(["--build-system", "xcode"]) }
     }
 
     @Test func testIsTheDefaultSubcommandAndParsesItsOptions() throws {

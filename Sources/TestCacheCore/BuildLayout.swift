@@ -132,6 +132,13 @@ struct BuildLayout: Sendable {
     /// `Modules/`), which carries no code. Under it, not only in it: SwiftPM compiles
     /// `Sources/CFoo/src/x.c` to `CFoo.build/src/x.c.o`.
     func objectNames(ofModule module: String) -> [String]? {
+        files(ofModule: module, endingWith: ".o")?.filter { $0 != "\(module).swiftmodule.o" }
+    }
+
+    /// The files under a module's directory whose names end with `suffix`, by path relative to it,
+    /// sorted; Swift Build's `Modules/` (the debugger's copy of the module) left out. Nil when the module
+    /// has no directory.
+    func files(ofModule module: String, endingWith suffix: String) -> [String]? {
         guard let directory = moduleDirectories[module] else { return nil }
         var names: [String] = []
         func walk(_ relative: String) {
@@ -139,7 +146,7 @@ struct BuildLayout: Sendable {
                 let path = relative.isEmpty ? name : relative + "/" + name
                 if status.isDirectory {
                     if !(system == .swiftbuild && path == "Modules") { walk(path) }
-                } else if status.isRegular && name.hasSuffix(".o") && path != "\(module).swiftmodule.o" {
+                } else if status.isRegular && name.hasSuffix(suffix) {
                     names.append(path)
                 }
                 return false

@@ -198,21 +198,14 @@ struct BuildReadings: Sendable {
         var files: Set<String> = []
         guard let directory = layout.moduleDirectories[module] else { return [] }
         let prefix = Array((root + "/").utf8)
-        // Under it, not only in it: a C file in a subdirectory of its target has its `.d` file in the
-        // same subdirectory of the module's.
-        func walk(_ directory: String) {
-            FileSystem.forEachFile(inDirectory: directory) { name, status in
-                if status.isDirectory {
-                    walk(directory + "/" + name)
-                } else if status.isRegular, name.hasSuffix(".d"), let bytes = FileSystem.contents(directory + "/" + name) {
-                    for path in Self.dependencies(inDependencyFile: bytes) where path.utf8.starts(with: prefix) {
-                        if let relative = Self.relative(path, root: root, scratch: nil) { files.insert(relative) }
-                    }
-                }
-                return false
+        // Under its directory, not only in it: a C file in a subdirectory of its target has its `.d`
+        // file in the same subdirectory of the module's.
+        for name in layout.files(ofModule: module, endingWith: ".d") ?? [] {
+            guard let bytes = FileSystem.contents(directory + "/" + name) else { continue }
+            for path in Self.dependencies(inDependencyFile: bytes) where path.utf8.starts(with: prefix) {
+                if let relative = Self.relative(path, root: root, scratch: nil) { files.insert(relative) }
             }
         }
-        walk(directory)
         memo.files.withLock { $0[module] = files }
         return files
     }

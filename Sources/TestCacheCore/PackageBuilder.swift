@@ -50,15 +50,16 @@ struct PackageBuilder: Sendable {
         }
         var progress: (@Sendable ([UInt8]) -> Void)?
         if let status { progress = { bytes in status.buildOutput(bytes) } }
-        var build = try await processes.runMerged(
-            toolchain.swiftPath, ["build", "--build-tests"] + arguments,
-            workingDirectory: root, environment: environment, timeout: SwiftPMInvocation.timeout, stream: progress)
+        func buildTests() async throws -> MergedRun {
+            try await processes.runMerged(
+                toolchain.swiftPath, ["build", "--build-tests"] + arguments,
+                workingDirectory: root, environment: environment, timeout: SwiftPMInvocation.timeout, stream: progress)
+        }
+        var build = try await buildTests()
         if let crash = Self.crash(build) {
             // A build tool that crashed said nothing about the package: build once more, as a user would.
             note("swift build crashed (\(crash)); building again")
-            build = try await processes.runMerged(
-                toolchain.swiftPath, ["build", "--build-tests"] + arguments,
-                workingDirectory: root, environment: environment, timeout: SwiftPMInvocation.timeout, stream: progress)
+            build = try await buildTests()
         }
         status?.buildFinished()
         guard build.termination == .exited(0) else {

@@ -50,8 +50,12 @@ struct TargetRunner: Sendable {
     private func run(_ target: PackageTarget, inventory listed: TestInventory?, list: (@Sendable () async throws -> TestInventory)?) async -> TargetRun {
         let module = target.moduleName
         var inventory = listed ?? TestInventory()
-        let allXCTest = configuration.test.xctest ? inventory.xctest[module] ?? [] : []
-        let allSwiftTesting = configuration.test.swiftTesting ? inventory.swiftTesting[module] ?? [] : []
+        /// The module's tests `inventory` lists, of each testing library that is enabled.
+        func enabledTests() -> (xctest: [String], swiftTesting: [String]) {
+            (configuration.test.xctest ? inventory.xctest[module] ?? [] : [],
+             configuration.test.swiftTesting ? inventory.swiftTesting[module] ?? [] : [])
+        }
+        let (allXCTest, allSwiftTesting) = enabledTests()
         var run = TargetRun(result: TargetResult(name: target.name, status: .passed, duration: .zero), streamed: stream != nil)
         guard listed == nil || !allXCTest.isEmpty || !allSwiftTesting.isEmpty else {
             run.result.status = .noTestFiles
@@ -94,8 +98,7 @@ struct TargetRunner: Sendable {
                 // The whole runner ran: its tests' IDs are needed now, to run the failed ones again.
                 guard let found = try? await list() else { break }
                 inventory = found
-                xctest = configuration.test.xctest ? inventory.xctest[module] ?? [] : []
-                swiftTesting = configuration.test.swiftTesting ? inventory.swiftTesting[module] ?? [] : []
+                (xctest, swiftTesting) = enabledTests()
             }
             retries += 1
             let failed = Set(attempt.tests.filter { $0.outcome == .failed }.map(\.id))

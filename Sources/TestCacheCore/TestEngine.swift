@@ -319,7 +319,7 @@ public struct TestEngine: Sendable {
         var outcome = RunOutcome()
         // Under Swift Build with every test selected, each runner runs whole, as `swift test` runs it: no
         // listing first.
-        let whole = configuration.test.list == false && selection.isEverything
+        let whole = !configuration.test.list && selection.isEverything
         await scheduler.run(plans, { plan in
             if let shared { return await runner.run(plan.target, tests: .listed(shared)) }
             let binary = built.binary(for: plan.target)

@@ -22,11 +22,10 @@ enum BuildOutcome: Sendable {
 /// Builds a package's tests with `swift build --build-tests` and the run's build options.
 struct PackageBuilder: Sendable {
     let configuration: EngineConfiguration
+    /// Runs SwiftPM: a ``CrashRetryingRunner``, so that a crashed build is built again.
     let processes: any ProcessRunning
     /// The terminal's live status, shown SwiftPM's progress while building; nil off a terminal.
     let status: StatusLine?
-    /// Says something on stderr, as `swift-testcache: …`.
-    let note: @Sendable (String) -> Void
     /// Where Swift Build's products directory is remembered.
     let memos: EngineMemos
 
@@ -55,12 +54,7 @@ struct PackageBuilder: Sendable {
                 toolchain.swiftPath, ["build", "--build-tests"] + arguments,
                 workingDirectory: root, environment: environment, timeout: SwiftPMInvocation.timeout, stream: progress)
         }
-        var build = try await buildTests()
-        if let crash = Self.crash(build) {
-            // A build tool that crashed said nothing about the package: build once more, as a user would.
-            note("swift build crashed (\(crash)); building again")
-            build = try await buildTests()
-        }
+        let build = try await buildTests()
         status?.buildFinished()
         guard build.termination == .exited(0) else {
             if let refusal = Self.refusal(in: build.output) { throw EngineError("swift build: " + refusal) }
@@ -98,18 +92,6 @@ struct PackageBuilder: Sendable {
         }
         memos.rememberProductsDirectory(path, arguments: arguments, toolchain: toolchain)
         return path
-    }
-
-    /// How `swift build` crashed, when it did rather than failing: killed by a signal, or the Swift
-    /// runtime's crash report in its output. Swift Build in 6.3.1 was seen to crash now and then in
-    /// libdispatch while planning a clean build (about 1 in 6 here), where the next build succeeded.
-    static func crash(_ build: MergedRun) -> String? {
-        if case .signaled(let signal) = build.termination { return "signal \(signal)" }
-        guard build.termination != .exited(0) else { return nil }
-        let marker = Array("*** Program crashed: ".utf8)
-        guard let start = build.output.firstRange(of: marker) else { return nil }
-        let line = build.output[start.upperBound...].prefix { $0 != UInt8(ascii: "\n") }
-        return String(decoding: line, as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: " *"))
     }
 
     /// SwiftPM's complaint when it stopped before building anything: its first `error:` line, when the

@@ -22,6 +22,7 @@ struct LoadedPackage: Sendable {
 struct PackageLoader: Sendable {
     let configuration: EngineConfiguration
     let memos: EngineMemos
+    /// Runs SwiftPM and the toolchain: a ``CrashRetryingRunner``, so that a crashed command runs again.
     let processes: any ProcessRunning
     let log: EngineLog
     let clock: @Sendable () -> Int64

@@ -60,11 +60,14 @@ public struct TestEngine: Sendable {
         configuration.test.printCommands ? EchoingRunner(base: services.processes, echo: log.line) : services.processes
     }
 
+    /// The runner of the toolchain's own commands: a crash of SwiftPM or Swift Build is run again.
+    private func swiftPM(echoing: Bool = true) -> CrashRetryingRunner {
+        CrashRetryingRunner(base: echoing ? processes : services.processes, note: log.note)
+    }
+
     /// The package loader; `explain` shows no commands, since it is not a run.
     private func loader(echoing: Bool = true) -> PackageLoader {
-        PackageLoader(
-            configuration: configuration, memos: memos, processes: echoing ? processes : services.processes, log: log,
-            clock: services.clock)
+        PackageLoader(configuration: configuration, memos: memos, processes: swiftPM(echoing: echoing), log: log, clock: services.clock)
     }
 
     /// The result cache of a run with this package; nil when the options or a missing store turn it off.
@@ -193,7 +196,7 @@ public struct TestEngine: Sendable {
         _ misses: [TargetPlan], package: LoadedPackage, cache: ResultCache?, selection: TestSelection,
         reporter: OrderedReporter, status: StatusLine?
     ) async throws -> RunOutcome {
-        let builder = PackageBuilder(configuration: configuration, processes: processes, status: status, note: log.note, memos: memos)
+        let builder = PackageBuilder(configuration: configuration, processes: swiftPM(), status: status, memos: memos)
         let built: BuiltTests
         switch try await builder.build(model: package.model, toolchain: package.toolchain, system: package.buildSystem) {
         case .failed(let buildOutput):

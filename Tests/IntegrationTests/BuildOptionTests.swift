@@ -148,10 +148,10 @@ extension IntegrationTests {
 
 extension IntegrationTests {
     /// What the run takes from the toolchain and what it survives of it, with a toolchain whose `swift`
-    /// wraps the real one: its `swift build --help` names Swift Build as the default, and its first build
-    /// crashes as Swift Build 6.3.1 was seen to now and then.
+    /// wraps the real one: its `swift build --help` names Swift Build as the default, and its builds and
+    /// `swift package` crash as Swift Build 6.3.1 was seen to now and then, as many times as a file says.
     @Suite struct ToolchainTests {
-        @Test func theToolchainsDefaultBuildSystemIsFollowedAndACrashedBuildIsRetried() throws {
+        @Test func theToolchainsDefaultBuildSystemIsFollowedAndACrashedBuildIsRetriedUpToItsBound() throws {
             let fixture = try Fixture("TestCache")
             let real = try #require(
                 (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { $0 + "/swift" }
@@ -159,25 +159,44 @@ extension IntegrationTests {
             let toolchain = fixture.temporary.path + "/toolchain"
             try FileManager.default.createDirectory(atPath: toolchain + "/usr/bin", withIntermediateDirectories: true)
             let swift = toolchain + "/usr/bin/swift"
+            // `<toolchain>/build-crashes` and `package-crashes` hold how many more runs of each crash.
             try Data("""
                 #!/bin/sh
                 if [ "$1" = build ] && [ "$2" = --help ]; then
                     "\(real)" build --help | sed 's/(default: native)/(default: swiftbuild)/'
                     exit 0
                 fi
-                if [ "$1" = build ] && [ "$2" = --build-tests ] && [ ! -e "\(toolchain)/crashed" ]; then
-                    touch "\(toolchain)/crashed"
-                    echo '*** Program crashed: Bad pointer dereference at 0x0000000000000007 ***'
+                case "$1 $2" in
+                    "build --build-tests") counter="\(toolchain)/build-crashes" ;;
+                    package*) counter="\(toolchain)/package-crashes" ;;
+                    *) counter=/nonexistent ;;
+                esac
+                left=$(cat "$counter" 2>/dev/null || echo 0)
+                if [ "$left" -gt 0 ]; then
+                    echo $((left - 1)) > "$counter"
+                    echo "Pre-planning 1 / 299"
+                    echo "*** Program crashed: Bad pointer dereference at 0x000000000000000$left (injected by the test) ***"
                     exit 139
                 fi
                 exec "\(real)" "$@"
 
                 """.utf8).write(to: URL(fileURLWithPath: swift))
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: swift)
+            func crash(_ command: String, times: Int) throws {
+                try Data("\(times)\n".utf8).write(to: URL(fileURLWithPath: "\(toolchain)/\(command)-crashes"))
+            }
+            func notes(_ result: ProcessResult) -> [String] {
+                result.stderr.split(separator: "\n").map(String.init).filter { $0.contains(" crashed (") }
+            }
+            let bound = 6
 
+            // One crash short of the bound: each crash is noted, and the build that follows is used.
+            try crash("build", times: bound - 1)
+            try crash("package", times: 1)
             var result = try fixture.run("-x", "--toolchain", toolchain)
             #expect(result.status == 0, result.transcript)
-            #expect(result.stderr.contains("swift-testcache: swift build crashed (Bad pointer dereference at 0x0000000000000007); building again"),
+            #expect(notes(result) == ["swift-testcache: swift package crashed (Bad pointer dereference at 0x0000000000000001 (injected by the test)); running it again (attempt 2 of \(bound))"]
+                + (2...bound).map { "swift-testcache: swift build crashed (Bad pointer dereference at 0x000000000000000\(bound + 1 - $0) (injected by the test)); running it again (attempt \($0) of \(bound))" },
                 result.transcript)
             #expect(result.stderr.contains("--build-system swiftbuild"), result.transcript)
             #expect(result.stderr.contains("T2Tests-test-runner"), "each target runs from its own runner: \(result.transcript)")
@@ -190,6 +209,19 @@ extension IntegrationTests {
             // The other build system is another key: explain names it.
             let explained = try fixture.run("T1Tests", "--toolchain", toolchain, "--build-system", "native", command: "explain")
             #expect(explained.lines.contains("    build option --build-system changed: swiftbuild → native"), explained.transcript)
+
+            // A build that crashes on every attempt is a failed build, and its last crash is shown.
+            try crash("build", times: bound)
+            result = try fixture.run("--toolchain", toolchain, "--count", "1", "T1Tests")
+            #expect(result.status == 1, result.transcript)
+            #expect(result.summaries == ["FAIL\tT1Tests [build failed]"], result.transcript)
+            #expect(notes(result).count == bound && notes(result).last == "swift-testcache: swift build crashed (Bad pointer dereference at 0x0000000000000001 (injected by the test)) on each of \(bound) attempts; giving up",
+                result.transcript)
+            #expect(result.stderr.contains("*** Program crashed: Bad pointer dereference at 0x0000000000000001"), result.transcript)
+            // The next build that does not crash is used.
+            result = try fixture.run("--toolchain", toolchain, "--count", "1", "T1Tests")
+            #expect(result.status == 0 && notes(result).isEmpty && result.summaries.count == 1 && isFreshPass(result.summaries[0], "T1Tests"),
+                result.transcript)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import Testing
 import TestCacheStore
@@ -345,11 +346,87 @@ import _TestSupport
     }
 
     @Test func aCrashedBuildIsToldFromAFailedOne() {
-        #expect(PackageBuilder.crash(MergedRun(termination: .signaled(11), output: [])) == "signal 11")
+        #expect(CrashRetryingRunner.crash(.signaled(11), output: []) == "signal 11 (SIGSEGV)")
         let crashed = Array("Pre-planning 1 / 270\n*** Program crashed: Bad pointer dereference at 0x7 ***\nThread 0\n".utf8)
-        #expect(PackageBuilder.crash(MergedRun(termination: .exited(1), output: crashed)) == "Bad pointer dereference at 0x7")
+        #expect(CrashRetryingRunner.crash(.exited(1), output: crashed) == "Bad pointer dereference at 0x7")
         let failed = Array("P1.swift:1:21: error: cannot convert value\n".utf8)
-        #expect(PackageBuilder.crash(MergedRun(termination: .exited(1), output: failed)) == nil)
-        #expect(PackageBuilder.crash(MergedRun(termination: .exited(0), output: crashed)) == nil)
+        #expect(CrashRetryingRunner.crash(.exited(1), output: failed) == nil)
+        #expect(CrashRetryingRunner.crash(.exited(0), output: crashed) == nil)
+    }
+
+    @Test func aCommandThatCrashesIsRunAgainUpToTheBoundAndOneThatFailsIsNot() async throws {
+        let bound = CrashRetryingRunner.attempts
+        for crashes in [0, 1, bound - 1, bound, bound + 2] {
+            let tool = CrashingTool(crashes: crashes)
+            let notes = Mutex<[String]>([])
+            let runner = CrashRetryingRunner(base: tool, note: { line in notes.withLock { $0.append(line) } })
+            let merged = try await runner.runMerged(
+                "/x/swift", ["build", "--build-tests"], workingDirectory: nil, environment: [:], timeout: .seconds(9), stream: nil)
+            let made = min(crashes, bound - 1) + 1
+            #expect(tool.runs == made, "\(crashes) crashes")
+            #expect(notes.withLock { $0.count } == min(crashes, bound), "\(crashes) crashes: \(notes.withLock { $0 })")
+            if crashes < bound {
+                #expect(merged.termination == .exited(0))
+                #expect(notes.withLock { $0.first } == (crashes == 0 ? nil : "swift build crashed (Bad pointer dereference at 0x1); running it again (attempt 2 of \(bound))"))
+            } else {
+                // Every run crashed: the last crash is what the caller gets and shows.
+                #expect(merged.termination == .exited(1) && String(decoding: merged.output, as: UTF8.self).contains("crash \(bound)"))
+                #expect(notes.withLock { $0.last } == "swift build crashed (Bad pointer dereference at 0x\(bound)) on each of \(bound) attempts; giving up")
+            }
+        }
+        // capture sees the banner on either stream, and a signal.
+        let captured = CrashingTool(crashes: 2, bySignal: true)
+        let runner = CrashRetryingRunner(base: captured, note: { _ in })
+        let result = try await runner.capture("/x/swift", ["package", "describe"], workingDirectory: nil, environment: [:])
+        #expect(result.termination == .exited(0) && captured.runs == 3)
+        // A failure that is not a crash is returned at once: the package is what failed.
+        let failing = CrashingTool(crashes: 0, failsAfter: true)
+        _ = try await CrashRetryingRunner(base: failing, note: { _ in }).runMerged(
+            "/x/swift", ["build"], workingDirectory: nil, environment: [:], timeout: .seconds(9), stream: nil)
+        #expect(failing.runs == 1)
+    }
+}
+
+/// A `swift` that crashes `crashes` times (the runtime's banner, or a signal) and then exits 0, or 1
+/// without crashing when `failsAfter`.
+private final class CrashingTool: ProcessRunning {
+    private let state = Mutex(0)
+    let crashes: Int
+    let bySignal: Bool
+    let failsAfter: Bool
+
+    init(crashes: Int, bySignal: Bool = false, failsAfter: Bool = false) {
+        self.crashes = crashes
+        self.bySignal = bySignal
+        self.failsAfter = failsAfter
+    }
+
+    var runs: Int { state.withLock { $0 } }
+
+    private func next() -> (Termination, [UInt8]) {
+        let run = state.withLock { count in
+            count += 1
+            return count
+        }
+        guard run > crashes else {
+            if bySignal { return (.signaled(11), []) }
+            return (.exited(1), Array("Pre-planning 1 / 9\ncrash \(run)\n*** Program crashed: Bad pointer dereference at 0x\(run) ***\n".utf8))
+        }
+        return failsAfter ? (.exited(1), Array("P1.swift:1:1: error: no\n".utf8)) : (.exited(0), [])
+    }
+
+    func capture(
+        _ executable: String, _ arguments: [String], workingDirectory: String?, environment: [String: String]
+    ) async throws -> (termination: Termination, stdout: [UInt8], stderr: [UInt8]) {
+        let (termination, output) = next()
+        return (termination, [], output)
+    }
+
+    func runMerged(
+        _ executable: String, _ arguments: [String], workingDirectory: String?, environment: [String: String],
+        timeout: Duration, stream: (@Sendable ([UInt8]) -> Void)?
+    ) async throws -> MergedRun {
+        let (termination, output) = next()
+        return MergedRun(termination: termination, output: output)
     }
 }

@@ -104,11 +104,29 @@ public func finish(_ process: Process) -> ProcessResult {
     let stdout = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     reading.wait()
-    return ProcessResult(
+    let result = ProcessResult(
         status: process.terminationStatus,
         stdout: String(decoding: stdout, as: UTF8.self),
         stderr: String(decoding: stderrData.value, as: UTF8.self)
     )
+    if process.executableURL?.lastPathComponent == "swift-testcache" { recordCrashNotes(result.stderr) }
+    return result
+}
+
+/// The file CI names for the tool's notes of crashed toolchain commands (`.ci/run` counts its lines at the
+/// end, so that a run shows how many builds survived a crash), or nil outside CI.
+private let crashLog = ProcessInfo.processInfo.environment["TESTCACHE_CI_CRASH_LOG"]
+
+/// Appends swift-testcache's notes of crashed `swift` commands, one line each, to ``crashLog``.
+private func recordCrashNotes(_ stderr: String) {
+    guard let crashLog else { return }
+    let notes = stderr.split(separator: "\n").filter {
+        $0.hasPrefix("swift-testcache: swift ") && $0.contains(" crashed (")
+    }
+    // Appended in one write to a file opened for appending, so that tests running at once do not mix lines.
+    guard !notes.isEmpty, let file = fopen(crashLog, "a") else { return }
+    fputs(notes.map { $0 + "\n" }.joined(), file)
+    fclose(file)
 }
 
 /// Runs a built executable to completion.

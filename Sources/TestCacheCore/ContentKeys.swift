@@ -41,10 +41,14 @@ final class ContentKeys: Sendable {
 
     /// The content ID of one test target after a successful build, or nil when its build products are
     /// not where SwiftPM puts them (then the target simply runs).
-    func contentID(for target: PackageTarget, inputs: PackageInputs, test: TestOptions, declared: ActionID?) -> ActionID? {
+    /// `untracedReads` stands for the files a test may read unseen when runs are not traced.
+    func contentID(
+        for target: PackageTarget, inputs: PackageInputs, test: TestOptions, declared: ActionID?, untracedReads: ActionID?
+    ) -> ActionID? {
         var key = KeyHasher(name: "test-content", salt: salt, trace: trace)
         key.update(inputs.buildKey)
         if let declared { key.update(declared) }
+        if let untracedReads { key.update(untracedReads) }
         key.update(field: "target", target.name)
         var members: [ObjectGraph.Member] = []
         func add(module: String, label: String, isEntry: Bool) -> Bool {

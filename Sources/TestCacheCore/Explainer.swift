@@ -30,13 +30,13 @@ struct Explainer: Sendable {
         if let inputs = stored.inputs {
             _ = planner.stateKey(of: inputs, for: target, record: collector.recorder)
         }
-        let changes = KeyComponents(fields: collector.collected).changes(since: stored)
+        let changes = KeyComponents(fields: collector.collected).changes(since: stored, traced: planner.configuration.tracer != nil)
         guard !changes.isEmpty else {
             return ["\(name): not cached: nothing it depends on changed, but its stored result is gone (trimmed or cleaned)"]
         }
-        // What is built changed: the next run builds, and replays the result after all if what is built
-        // for the target comes out the same (a comment edit, say).
-        let builds = changes.contains(where: \.rebuilds)
+        // Only what is built changed: the next run builds, and replays the result after all if what is
+        // built for the target comes out the same (a comment edit, say). Any other change reruns it.
+        let builds = changes.allSatisfy(\.rebuilds)
         var lines = ["\(name): not cached\(builds ? " unless what is built for it comes out the same" : ""):"]
         lines += changes.prefix(Self.listedChanges).map { "    " + $0.text }
         if changes.count > Self.listedChanges { lines.append("    and \(changes.count - Self.listedChanges) more changes") }

@@ -25,20 +25,22 @@ package struct KeyComponents: Codable, Equatable, Sendable {
         package var rebuilds: Bool
     }
 
-    /// The readable differences from `stored` to these components, most telling first.
-    package func changes(since stored: KeyComponents) -> [Change] {
-        var lines: [(rank: Int, text: String)] = []
+    /// The readable differences from `stored` to these components, most telling first. `traced` says
+    /// whether what tests read is traced: when it is not, a data file is part of the content ID, so its
+    /// change is not one that a rebuild can find harmless.
+    package func changes(since stored: KeyComponents, traced: Bool = true) -> [Change] {
+        var lines: [(rank: Int, text: String, rebuilds: Bool)] = []
         for name in Set(fields.keys).union(stored.fields.keys).sorted() {
             let old = stored.fields[name], new = fields[name]
             guard old != new, let change = Self.describe(name, old: old, new: new) else { continue }
-            lines.append(change)
+            let rebuilds = Self.buildRanks.contains(change.rank) && (traced || !name.hasPrefix("data file "))
+            lines.append((change.rank, change.text, rebuilds))
         }
-        return lines.sorted { ($0.rank, $0.text) < ($1.rank, $1.text) }.map {
-            Change(text: $0.text, rebuilds: Self.buildRanks.contains($0.rank))
-        }
+        return lines.sorted { ($0.rank, $0.text) < ($1.rank, $1.text) }.map { Change(text: $0.text, rebuilds: $0.rebuilds) }
     }
 
-    /// The ranks of changes to what is built: sources, and the manifests, pins, toolchain and options.
+    /// The ranks of changes to what is built: sources (and, when reads are traced, data files), and the
+    /// manifests, pins, toolchain and options.
     private static let buildRanks: Set<Int> = [0, 3, 4]
 
     /// One field's change as a line, with a rank that puts what a user edits first; nil for fields that
@@ -57,6 +59,7 @@ package struct KeyComponents: Codable, Equatable, Sendable {
         let (kind, subject) = split(field)
         switch kind {
         case "file": return (0, what("source file \(subject)"))
+        case "data file": return (0, what("data file \(subject)"))
         case "header": return (0, what("header \(subject)"))
         case "plugin input": return (0, what("plugin input \(subject)"))
         case "linker input": return (0, what("linker input \(subject)"))
@@ -71,7 +74,7 @@ package struct KeyComponents: Codable, Equatable, Sendable {
             default: return (2, "variable \(subject) changed")
             }
         case "product": return nil  // its sources are listed as source files
-        case "tree", "directory of": return nil
+        case "tree", "directory of", "dependency": return nil
         case "manifest": return (3, what("manifest \(subject)"))
         case "manifest variable":
             // `NAME read by PATH`: a variable a manifest reads, and so what it builds.
@@ -82,7 +85,7 @@ package struct KeyComponents: Codable, Equatable, Sendable {
             case (_, nil), (_, "unset"): return (3, "variable \(name), which \(manifest) reads, was unset")
             default: return (3, "variable \(name), which \(manifest) reads, changed")
             }
-        case "dependency file": return (3, what("file \(subject) of a local dependency"))
+        case "dependency file": return (3, what("file \(subject) of a dependency"))
         case "Package.resolved": return (3, "Package.resolved changed: other dependency versions")
         case "toolchain": return (3, "the toolchain changed")
         case "environment": return (3, "how the manifests read the environment changed: \(new ?? "")")
@@ -99,7 +102,7 @@ package struct KeyComponents: Codable, Equatable, Sendable {
     /// A field's kind and subject: `input file Fixtures/a.json` is ("input file", "Fixtures/a.json").
     private static func split(_ field: String) -> (String, String) {
         for kind in [
-            "input file", "input directory", "declared file", "declared variable", "dependency file", "directory of",
+            "input file", "input directory", "data file", "declared file", "declared variable", "dependency file", "directory of",
             "manifest variable", "plugin input", "linker input", "linker directory",
         ]
         where field.hasPrefix(kind + " ") {

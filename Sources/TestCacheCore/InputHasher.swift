@@ -50,8 +50,8 @@ final class InputHasher: Sendable {
         return hash(relativePath, status)
     }
 
-    /// Every file under a directory (relative to the root), sorted by path (relative to the root too),
-    /// each with its content hash.
+    /// Every file under a directory (relative to the root, or absolute when it shares nothing with the
+    /// root), sorted by path (given the same way), each with its content hash.
     ///
     /// Symbolic links are followed, as SwiftPM follows them; a directory reached twice through links is
     /// read once. Hidden files count: a test may read them.
@@ -78,7 +78,7 @@ final class InputHasher: Sendable {
     }
 
     private func walk(_ relative: String, into files: inout [(path: String, digest: OutputID)], visited: inout Set<UInt64>) {
-        let absolute = relative.isEmpty ? root : root + "/" + relative
+        let absolute = absolutePath(relative)
         guard let directoryStatus = FileSystem.status(following: absolute), directoryStatus.isDirectory,
             visited.insert(directoryStatus.inode).inserted
         else { return }
@@ -108,7 +108,7 @@ final class InputHasher: Sendable {
             remember(relativePath, record, read: false)
             return record.digest
         }
-        guard let bytes = FileSystem.contents(root + "/" + relativePath) else { return nil }
+        guard let bytes = FileSystem.contents(absolutePath(relativePath)) else { return nil }
         let record = StatRecord(
             size: status.size, modified: status.modified, changed: status.changed, inode: status.inode,
             digest: OutputID(of: bytes)
@@ -120,6 +120,11 @@ final class InputHasher: Sendable {
             state.withLock { $0.reads += 1 }
         }
         return record.digest
+    }
+
+    /// A path given relative to the root, or absolute, made absolute.
+    private func absolutePath(_ path: String) -> String {
+        path.isEmpty ? root : path.hasPrefix("/") ? path : root + "/" + path
     }
 
     private func remember(_ path: String, _ record: StatRecord, read: Bool) {

@@ -78,10 +78,27 @@ struct KeyPlanner: Sendable {
 
     /// The content ID of `target` after a successful build, or nil when its build products are not where
     /// SwiftPM puts them.
+    ///
+    /// When nothing traces what the tests read, it holds every data file of the target's closure too
+    /// (every file of its directories that is not compiled): a test may read any of them (a snapshot
+    /// beside it, through `#filePath`), and building does not tell. Every file of the dependency packages
+    /// is in every content ID already, through the package-wide inputs.
     func contentID(of target: PackageTarget, from contentKeys: ContentKeys) -> ActionID? {
         let declared = keys.declaredKey(
             settings.settings(for: target.name), hasher: hasher, environment: configuration.environment)
-        return contentKeys.contentID(for: target, inputs: inputs, test: configuration.test, declared: declared)
+        return contentKeys.contentID(
+            for: target, inputs: inputs, test: configuration.test, declared: declared,
+            untracedReads: configuration.tracer == nil ? untracedReadsKey(of: target) : nil)
+    }
+
+    /// What a test of `target` could read unseen when runs are not traced: the data files of its
+    /// closure's directories (everything they hold that is not compiled).
+    func untracedReadsKey(of target: PackageTarget) -> ActionID {
+        var key = KeyHasher(name: "untraced-reads", salt: configuration.salt, record: keys.record)
+        for dependency in model.closure(of: target) {
+            keys.addDataFiles(of: dependency, hasher: hasher, to: &key)
+        }
+        return key.finalize()
     }
 
     /// The key of the current state of what a run of `target` consulted: the environment without the

@@ -49,12 +49,27 @@ struct ActionKeys: Sendable {
 
     /// The manifests of the dependency packages: local ones, and those SwiftPM checked out.
     static func dependencyManifests(model: PackageModel, root: String, scratch: String) -> [String] {
-        var directories = model.localDependencyPaths.map { $0.hasPrefix("/") ? $0 : root + "/" + $0 }
-        FileSystem.forEachFile(inDirectory: scratch + "/checkouts") { name, status in
-            if status.isDirectory { directories.append(scratch + "/checkouts/" + name) }
+        dependencyDirectories(model: model, root: root, scratch: scratch).flatMap { directory in
+            let absolute = directory.hasPrefix("/") ? directory : root + "/" + directory
+            return manifestNames(in: absolute).map { absolute + "/" + $0 }
+        }
+    }
+
+    /// The directories of the dependency packages, relative to `root` where they are inside it or beside
+    /// it: local (`path:`) ones, `swift package edit` working copies (`Packages/`), and the checkouts
+    /// SwiftPM made of remote ones (`<scratch>/checkouts/*`). Sorted, each once.
+    static func dependencyDirectories(model: PackageModel, root: String, scratch: String) -> [String] {
+        var directories = Set(model.localDependencyPaths)
+        FileSystem.forEachFile(inDirectory: root + "/Packages") { name, status in
+            if status.isDirectory { directories.insert("Packages/" + name) }
             return false
         }
-        return directories.sorted().flatMap { directory in manifestNames(in: directory).map { directory + "/" + $0 } }
+        let checkouts = relativePath(scratch, from: root) + "/checkouts"
+        FileSystem.forEachFile(inDirectory: (checkouts.hasPrefix("/") ? "" : root + "/") + checkouts) { name, status in
+            if status.isDirectory { directories.insert(checkouts + "/" + name) }
+            return false
+        }
+        return directories.sorted()
     }
 
     /// The package-wide part of every test key: the description's inputs, the build options, and the
@@ -78,11 +93,13 @@ struct ActionKeys: Sendable {
                 buildHasher.update(field: "variable " + name, environment[name].map { "=" + $0 } ?? "unset")
             }
         }
-        // Local and edited dependencies are hashed file by file, like the package's own targets.
-        for path in model.localDependencyPaths + ["Packages"] {
-            for file in hasher.hashTree(path) {
-                buildHasher.update(field: "dependency file " + file.path, file.digest.hex)
-            }
+        // Dependencies are hashed file by file, like the package's own targets, wherever they live: a
+        // checkout edited in place is rebuilt by SwiftPM, whatever its pin says. Part of every content ID
+        // too (what a dependency's tests or fixtures hold is not in any object, and the tracer ignores
+        // reads outside the package and inside the build directory).
+        for directory in Self.dependencyDirectories(model: model, root: hasher.root, scratch: scratch) {
+            let tree = treeKey(directory, hasher: hasher, fieldKind: "dependency file") { _ in false }
+            buildHasher.update(field: "dependency " + directory, tree.hex)
         }
         var unkeyable: String?
         if model.hasRemoteDependencies && hasher.hashFile("Package.resolved") == nil {
@@ -102,7 +119,7 @@ struct ActionKeys: Sendable {
         key.update(field: "target", target.name)
         for dependency in model.closure(of: target) {
             key.update(field: "directory of " + dependency.name, dependency.path)
-            key.update(field: "tree " + dependency.path, treeKey(dependency.path, hasher: hasher).hex)
+            key.update(field: "tree " + dependency.path, treeKey(dependency, hasher: hasher).hex)
         }
         if let declared = declaredKey(settings, hasher: hasher, environment: environment) { key.update(declared) }
         TestOption.addKeyed(test, to: &key)
@@ -125,19 +142,38 @@ struct ActionKeys: Sendable {
     func productKey(_ product: PackageProduct, model: PackageModel, hasher: InputHasher) -> ActionID {
         var key = KeyHasher(name: "product", salt: salt, trace: trace, record: record)
         for target in model.closure(ofTargetsNamed: product.targets) {
-            key.update(field: "tree " + target.path, treeKey(target.path, hasher: hasher).hex)
+            key.update(field: "tree " + target.path, treeKey(target, hasher: hasher).hex)
         }
         return key.finalize()
     }
 
-    /// Every file under a target's directory, by path and content, folded into one key once per run.
-    func treeKey(_ directory: String, hasher: InputHasher) -> ActionID {
-        let make = { (files: [(path: String, digest: OutputID)]) -> ActionID in
+    /// Every file under a target's directory, by path and content, folded into one key once per run; the
+    /// files it compiles are `file` fields, the others `data file` fields.
+    func treeKey(_ target: PackageTarget, hasher: InputHasher) -> ActionID {
+        let sources = target.sourcePaths
+        return treeKey(target.path, hasher: hasher, fieldKind: "data file") { sources.contains($0) }
+    }
+
+    /// Every file under a directory, folded into one key once per run: each a `file` field when
+    /// `compiled` says so, else a `fieldKind` field.
+    func treeKey(
+        _ directory: String, hasher: InputHasher, fieldKind: String, compiled: (String) -> Bool
+    ) -> ActionID {
+        func make(_ files: [(path: String, digest: OutputID)]) -> ActionID {
             var tree = KeyHasher(name: "tree", salt: salt, trace: trace, record: record)
             tree.update(directory)
-            for file in files { tree.update(field: "file " + file.path, file.digest.hex) }
+            for file in files { tree.update(field: (compiled(file.path) ? "file " : fieldKind + " ") + file.path, file.digest.hex) }
             return tree.finalize()
         }
         return record == nil ? hasher.treeKey(directory, make: make) : make(hasher.hashTree(directory))
+    }
+
+    /// The data files of `target`'s directory (every file it does not compile), each as a `data file`
+    /// field: what a content ID adds when what the tests read is not traced.
+    func addDataFiles(of target: PackageTarget, hasher: InputHasher, to key: inout KeyHasher) {
+        let sources = target.sourcePaths
+        for file in hasher.hashTree(target.path) where !sources.contains(file.path) {
+            key.update(field: "data file " + file.path, file.digest.hex)
+        }
     }
 }

@@ -11,8 +11,15 @@ package struct PackageTarget: Codable, Sendable, Equatable {
     package var path: String
     /// Targets of this package it depends on directly, by name.
     package var dependencies: [String]
+    /// The files the build compiles, relative to ``path`` (C headers are not listed). Every other file
+    /// under the directory (fixtures, snapshots, resources) is data: it can change what a test does only
+    /// by being read, never by being built.
+    package var sources: [String] = []
 
     package var isTest: Bool { kind == "test" }
+
+    /// The files the build compiles, relative to the package root.
+    package var sourcePaths: Set<String> { Set(sources.map { path == "." ? $0 : path + "/" + $0 }) }
 }
 
 /// Something the build makes from the root package's sources that a test can run, load or read in the
@@ -89,7 +96,8 @@ extension PackageModel {
                 moduleName: entry["c99name"] as? String ?? name,
                 kind: entry["type"] as? String ?? "library",
                 path: path,
-                dependencies: entry["target_dependencies"] as? [String] ?? []
+                dependencies: entry["target_dependencies"] as? [String] ?? [],
+                sources: entry["sources"] as? [String] ?? []
             ))
         }
         let order = manifestOrder(of: targets.map(\.name), in: String(decoding: manifest, as: UTF8.self))

@@ -6,7 +6,7 @@ public struct KeySalt: Sendable, Hashable {
     public var toolVersion: String
 
     /// The version of the store's on-disk format and of the hashing scheme; bump it when either changes.
-    public static let formatVersion = 1
+    public static let formatVersion = 2
 
     public init(toolVersion: String) {
         self.toolVersion = toolVersion

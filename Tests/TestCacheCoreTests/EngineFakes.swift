@@ -130,7 +130,7 @@ final class FakeSwiftPM: ProcessRunning {
         throw FakeError("unexpected run: \(executable) \(arguments)")
     }
 
-    /// Writes an object per target, its sources without comment lines, and the test binary.
+    /// Writes an object per target, its Swift sources without comment lines, and the test binary.
     private func build() -> MergedRun {
         let fails = state.withLock { state in
             state.builds += 1
@@ -145,7 +145,8 @@ final class FakeSwiftPM: ProcessRunning {
         let buildDirectory = root + "/.build/debug"
         for (name, path) in [("Lib", "Sources/Lib")] + testTargets.map({ ($0, "Tests/\($0)") }) {
             var code = ""
-            for file in ((try? manager.contentsOfDirectory(atPath: root + "/" + path)) ?? []).sorted() {
+            // Only sources are compiled, as SwiftPM compiles them: data files beside them make no object.
+            for file in ((try? manager.contentsOfDirectory(atPath: root + "/" + path)) ?? []).sorted() where file.hasSuffix(".swift") {
                 let text = (try? String(contentsOfFile: root + "/" + path + "/" + file, encoding: .utf8)) ?? ""
                 code += text.split(separator: "\n").filter { !$0.hasPrefix("//") }.joined(separator: "\n")
             }
@@ -162,9 +163,9 @@ final class FakeSwiftPM: ProcessRunning {
     }
 
     private var describeJSON: String {
-        var targets = [#"{"name": "Lib", "c99name": "Lib", "type": "library", "path": "Sources/Lib", "target_dependencies": []}"#]
+        var targets = [#"{"name": "Lib", "c99name": "Lib", "type": "library", "path": "Sources/Lib", "sources": ["Lib.swift"], "target_dependencies": []}"#]
         for name in testTargets {
-            targets.append(#"{"name": "\#(name)", "c99name": "\#(name)", "type": "test", "path": "Tests/\#(name)", "target_dependencies": ["Lib"]}"#)
+            targets.append(#"{"name": "\#(name)", "c99name": "\#(name)", "type": "test", "path": "Tests/\#(name)", "sources": ["\#(name).swift"], "target_dependencies": ["Lib"]}"#)
         }
         return #"{"name": "Pkg", "targets": [\#(targets.joined(separator: ", "))], "dependencies": [], "products": []}"#
     }

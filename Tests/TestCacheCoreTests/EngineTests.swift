@@ -43,6 +43,26 @@ import _TestSupport
         #expect(package.runner.builds == 0 && package.runner.testRuns.isEmpty)
     }
 
+    @Test func untracedADataFileOfATargetIsInItsContentIDAndTracedOnlyWhenATestReadsIt() async throws {
+        try package.write("Tests/T1Tests/snapshot.txt", "1\n")
+        _ = try await run()
+        // No tracer: the build makes the same objects, but a test may read the file unseen, so T1Tests reruns.
+        try package.write("Tests/T1Tests/snapshot.txt", "2\n")
+        let untraced = try await run()
+        #expect(untraced.output.summaries.last == "ok  \tT2Tests\t(cached)", "\(untraced.output.stderr)")
+        #expect(package.runner.builds == 1 && package.runner.testRuns == ["T1Tests"])
+
+        // Traced (with a store of its own, so that its result is filed by the traced content ID), and the
+        // test is known not to read it: the same objects, replayed.
+        let tracedDirectory = try TemporaryDirectory()
+        let tracedStore = makeStore(tracedDirectory)
+        _ = try await run(store: tracedStore, traced: true)
+        try package.write("Tests/T1Tests/snapshot.txt", "3\n")
+        let traced = try await run(store: tracedStore, traced: true)
+        #expect(traced.output.summaries == ["ok  \tT1Tests\t(cached)", "ok  \tT2Tests\t(cached)"], "\(traced.output.stderr)")
+        #expect(package.runner.builds == 1 && package.runner.testRuns.isEmpty)
+    }
+
     @Test func aCommentEditMissesTheActionIDAndHitsTheContentIDThenTheNewActionID() async throws {
         _ = try await run()
         try package.write("Sources/Lib/Lib.swift", "// The value the tests use.\npublic let value = 1\n")

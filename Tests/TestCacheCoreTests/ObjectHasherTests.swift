@@ -101,7 +101,7 @@ func makeELF(_ sections: [(name: String, bytes: [UInt8])]) -> [UInt8] {
             ContentKeys(
                 salt: KeySalt(toolVersion: "test"), trace: nil,
                 layout: .native(scratch: directory.path, configuration: "debug", packageName: model.name), model: model)
-                .contentID(for: target, inputs: PackageInputs(buildKey: key("package")), test: TestOptions(), declared: nil)
+                .contentID(for: target, inputs: PackageInputs(buildKey: key("package")), test: TestOptions(), declared: nil, untracedReads: nil)
         }
         try write("KitTests.build/KitTests.swift.o", "tests")
         try write("console_kitPackageDiscoveredTests.build/all-discovered-tests.swift.o", "A, B")

@@ -1,0 +1,6 @@
+import Dep
+
+/// Twice the dependency's value.
+public func doubled() -> Int {
+    2 * Dep.value
+}

@@ -1,0 +1,8 @@
+import App
+import XCTest
+
+final class AppTests: XCTestCase {
+    func testDoubled() {
+        XCTAssertEqual(doubled(), 2)
+    }
+}

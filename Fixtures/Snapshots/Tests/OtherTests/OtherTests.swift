@@ -1,0 +1,7 @@
+import XCTest
+
+final class OtherTests: XCTestCase {
+    func testArithmetic() {
+        XCTAssertEqual(2 + 2, 4)
+    }
+}

@@ -53,13 +53,19 @@ struct EngineMemos: Sendable {
         store?.put(toolchainKey(swiftPath: swiftPath), identity + [0] + Array(buildSystem.rawValue.utf8))
     }
 
-    /// The binary `swift` resolves to, and its status: a new toolchain installed in place changes it.
+    /// The binary `swift` resolves to and the runtime's libraries, and their status: a new toolchain, or
+    /// a runtime library, installed in place changes it.
     private func toolchainKey(swiftPath: String) -> ActionID {
+        func described(_ status: FileStatus?) -> String {
+            status.map { "\($0.size) \($0.modified) \($0.changed) \($0.inode)" } ?? "missing"
+        }
         let resolved = URL(fileURLWithPath: swiftPath).resolvingSymlinksInPath().path
-        let status = FileSystem.status(following: resolved)
         var hasher = KeyHasher(name: "toolchain-identity", salt: salt)
         hasher.update(field: "binary", resolved)
-        hasher.update(field: "status", status.map { "\($0.size) \($0.modified) \($0.changed) \($0.inode)" } ?? "missing")
+        hasher.update(field: "status", described(FileSystem.status(following: resolved)))
+        for library in ToolchainRuntime.libraries(swiftPath: resolved) {
+            hasher.update(field: "runtime " + library.name, described(library.status))
+        }
         return hasher.finalize()
     }
 

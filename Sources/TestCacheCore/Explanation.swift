@@ -88,6 +88,7 @@ package struct KeyComponents: Codable, Equatable, Sendable {
         case "dependency file": return (3, what("file \(subject) of a dependency"))
         case "Package.resolved": return (3, "Package.resolved changed: other dependency versions")
         case "toolchain": return (3, "the toolchain changed")
+        case "toolchain runtime": return (3, what("the toolchain's runtime library \(subject)"))
         case "environment": return (3, "how the manifests read the environment changed: \(new ?? "")")
         case _ where BuildOption.named(field: kind) != nil:
             return (4, "build option " + option(BuildOption.named(field: kind)!.rawValue))
@@ -102,7 +103,7 @@ package struct KeyComponents: Codable, Equatable, Sendable {
     /// A field's kind and subject: `input file Fixtures/a.json` is ("input file", "Fixtures/a.json").
     private static func split(_ field: String) -> (String, String) {
         for kind in [
-            "input file", "input directory", "data file", "declared file", "declared variable", "dependency file", "directory of",
+            "input file", "input directory", "data file", "declared file", "toolchain runtime", "declared variable", "dependency file", "directory of",
             "manifest variable", "plugin input", "linker input", "linker directory",
         ]
         where field.hasPrefix(kind + " ") {

@@ -36,7 +36,7 @@ struct ActionKeys: Sendable {
     /// the build-relevant environment (the compilers' variables and what the manifests read).
     func descriptionKey(toolchain: Toolchain, hasher: InputHasher, environment: [String: String]) -> ActionID {
         var description = KeyHasher(name: "package-description", salt: salt, trace: trace, record: record)
-        description.update(field: "toolchain", toolchain.identity)
+        for (field, value) in toolchain.identityFields { description.update(field: field, value) }
         let names = Self.manifestNames(in: hasher.root)
         for name in names {
             description.update(field: "manifest " + name, hasher.hashFile(name)?.hex ?? "missing")

@@ -11,8 +11,26 @@ import Foundation
 struct Toolchain: Sendable {
     /// The `swift` executable found on PATH, absolute.
     var swiftPath: String
-    /// `swift --version`, the toolchain's identity in every key.
+    /// `swift --version` and the build IDs of the runtime's libraries (``ToolchainRuntime``): the
+    /// toolchain's identity in every key.
     var identity: String
+    /// The identity as key fields: `toolchain`, what `swift --version` says, and `toolchain runtime
+    /// <library>`, each runtime library's build ID, so that `explain` names the library that changed.
+    var identityFields: [(field: String, value: String)] {
+        let lines = identity.split(separator: "\n", omittingEmptySubsequences: false)
+        var version: [Substring] = []
+        var fields: [(field: String, value: String)] = []
+        for line in lines {
+            let words = line.split(separator: " ", maxSplits: 2)
+            if words.count == 3, words[0] == "runtime" {
+                fields.append(("toolchain runtime " + words[1], String(words[2])))
+            } else {
+                version.append(line)
+            }
+        }
+        return [("toolchain", version.joined(separator: "\n"))] + fields
+    }
+
     /// The build system SwiftPM uses when `--build-system` is not given, as `swift build --help` says.
     var defaultBuildSystem: BuildSystem = .native
 
@@ -42,8 +60,8 @@ struct Toolchain: Sendable {
         }
     }
 
-    /// Runs `swift --version` for the toolchain's identity and `swift build --help` for its default build
-    /// system, both at once, and remembers them.
+    /// Runs `swift --version` and reads the runtime's build IDs for the toolchain's identity, and runs
+    /// `swift build --help` for its default build system, both at once, and remembers them.
     static func identify(
         swiftPath: String, environment: [String: String], memos: EngineMemos, processes: any ProcessRunning
     ) async throws -> Toolchain {
@@ -54,8 +72,10 @@ struct Toolchain: Sendable {
             throw EngineError("`\(swiftPath) --version` failed (\(result.termination))")
         }
         let system = (try? await help).map { defaultBuildSystem(inHelp: $0.stdout) } ?? .native
-        memos.rememberToolchain(identity: result.stdout, buildSystem: system, swiftPath: swiftPath)
-        return Toolchain(swiftPath: swiftPath, identity: String(decoding: result.stdout, as: UTF8.self), defaultBuildSystem: system)
+        let resolved = URL(fileURLWithPath: swiftPath).resolvingSymlinksInPath().path
+        let identity = result.stdout + Array(ToolchainRuntime.identity(swiftPath: resolved).utf8)
+        memos.rememberToolchain(identity: identity, buildSystem: system, swiftPath: swiftPath)
+        return Toolchain(swiftPath: swiftPath, identity: String(decoding: identity, as: UTF8.self), defaultBuildSystem: system)
     }
 
     /// The default `swift build --help` gives for `--build-system` (`(default: native)` in the text

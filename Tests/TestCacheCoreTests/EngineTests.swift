@@ -63,6 +63,21 @@ import _TestSupport
         #expect(package.runner.builds == 1 && package.runner.testRuns.isEmpty)
     }
 
+    @Test func aRuntimeLibraryOfTheToolchainReplacedInPlaceIsANewKey() async throws {
+        // The fake `swift` is <dir>/bin/swift: its runtime is <dir>/lib/swift/linux.
+        let runtime = package.directory.path + "/lib/swift/linux"
+        try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: true)
+        try Data(ToolchainRuntimeTests.elf(buildID: [1, 2, 3, 4])).write(to: URL(fileURLWithPath: runtime + "/libXCTest.so"))
+        _ = try await run()
+        let cached = try await run()
+        #expect(cached.output.summaries == ["ok  \tT1Tests\t(cached)", "ok  \tT2Tests\t(cached)"])
+        // The same `swift --version`, another XCTest: every result is for another toolchain.
+        try Data(ToolchainRuntimeTests.elf(buildID: [1, 2, 3, 5])).write(to: URL(fileURLWithPath: runtime + "/libXCTest.so"))
+        let replaced = try await run()
+        #expect(replaced.output.summaries.allSatisfy { !$0.hasSuffix("(cached)") }, "\(replaced.output.summaries)")
+        #expect(package.runner.testRuns.sorted() == ["T1Tests", "T2Tests"])
+    }
+
     @Test func aCommentEditMissesTheActionIDAndHitsTheContentIDThenTheNewActionID() async throws {
         _ = try await run()
         try package.write("Sources/Lib/Lib.swift", "// The value the tests use.\npublic let value = 1\n")

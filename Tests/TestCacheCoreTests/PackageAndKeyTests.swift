@@ -387,6 +387,63 @@ import _TestSupport
     }
 }
 
+/// The toolchain's runtime libraries are keyed by their build IDs, read from the files, not by the version.
+@Suite struct ToolchainRuntimeTests {
+    /// A minimal 64-bit ELF file whose one PT_NOTE program header points at a GNU build ID note.
+    static func elf(buildID: [UInt8]) -> [UInt8] {
+        func le<T: FixedWidthInteger>(_ value: T) -> [UInt8] { (0..<MemoryLayout<T>.size).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+        var header = [0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0] + [UInt8](repeating: 0, count: 56)
+        header.replaceSubrange(0x20..<0x28, with: le(UInt64(64)))  // e_phoff
+        header.replaceSubrange(0x36..<0x38, with: le(UInt16(56)))  // e_phentsize
+        header.replaceSubrange(0x38..<0x3A, with: le(UInt16(1)))   // e_phnum
+        // The description is padded to 4 bytes, as the linker pads it.
+        let note = le(UInt32(4)) + le(UInt32(UInt32(buildID.count))) + le(UInt32(3)) + Array("GNU\0".utf8) + buildID
+            + [UInt8](repeating: 0, count: (4 - buildID.count % 4) % 4)
+        var program = le(UInt32(4)) + le(UInt32(4)) + le(UInt64(120)) + le(UInt64(0)) + le(UInt64(0))
+        program += le(UInt64(note.count)) + le(UInt64(note.count)) + le(UInt64(4))
+        return header + program + note
+    }
+
+    @Test func aBuildIDIsReadFromTheNotesAndALibraryReplacedInPlaceIsANewIdentity() throws {
+        #expect(ToolchainRuntime.buildID(inHeader: Self.elf(buildID: [0xB5, 0x21, 0x0F])) == "b5210f")
+        #expect(ToolchainRuntime.buildID(inHeader: Array("not an ELF file".utf8)) == nil)
+
+        let directory = try TemporaryDirectory()
+        let swift = directory.path + "/usr/bin/swift"
+        let library = directory.path + "/usr/lib/swift/linux/libXCTest.so"
+        try FileManager.default.createDirectory(atPath: directory.path + "/usr/bin", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory.path + "/usr/lib/swift/linux", withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: swift, contents: Data())
+        try Data(Self.elf(buildID: [1, 2, 3, 4])).write(to: URL(fileURLWithPath: library))
+        // A library without a build ID is known by its bytes.
+        try Data("plain".utf8).write(to: URL(fileURLWithPath: directory.path + "/usr/lib/swift/linux/libPlain.so"))
+        let first = ToolchainRuntime.identity(swiftPath: swift)
+        #expect(first == "runtime libPlain.so sha256:\(OutputID(of: Array("plain".utf8)).hex)\nruntime libXCTest.so 01020304\n")
+        try Data(Self.elf(buildID: [1, 2, 3, 5])).write(to: URL(fileURLWithPath: library))
+        #expect(ToolchainRuntime.identity(swiftPath: swift).hasSuffix("runtime libXCTest.so 01020305\n"))
+
+        let toolchain = Toolchain(swiftPath: swift, identity: "Swift version 6.3.1\nTarget: x86_64\n" + first)
+        #expect(toolchain.identityFields.map { "\($0.field)=\($0.value)" } == [
+            "toolchain=Swift version 6.3.1\nTarget: x86_64\n",
+            "toolchain runtime libPlain.so=sha256:\(OutputID(of: Array("plain".utf8)).hex)",
+            "toolchain runtime libXCTest.so=01020304",
+        ])
+    }
+
+    @Test func theInstalledToolchainsRuntimeHasBuildIDs() throws {
+        // The toolchain these tests run with: each of its runtime libraries has a build ID in its first pages.
+        let swift = try #require(
+            (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { $0 + "/swift" }
+                .first { FileManager.default.isExecutableFile(atPath: $0) })
+        let resolved = URL(fileURLWithPath: swift).resolvingSymlinksInPath().path
+        let libraries = ToolchainRuntime.libraries(swiftPath: resolved)
+        #expect(libraries.contains { $0.name == "libswiftCore.so" }, "\(libraries.map(\.name))")
+        for library in libraries {
+            #expect(ToolchainRuntime.buildID(ofFileAt: library.path)?.count == 40, "\(library.name)")
+        }
+    }
+}
+
 /// A `swift` that crashes `crashes` times (the runtime's banner, or a signal) and then exits 0, or 1
 /// without crashing when `failsAfter`.
 private final class CrashingTool: ProcessRunning {

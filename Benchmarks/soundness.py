@@ -14,6 +14,12 @@ Two numbers come out (BENCHMARKS.md, between the soundness markers):
 
     python3 Benchmarks/soundness.py                      # every package, 50 mutations each
     python3 Benchmarks/soundness.py --packages swift-tagged --mutations 5
+    python3 Benchmarks/soundness.py --untraced           # a copy of the tool with no read tracer beside it
+
+Besides the package's own files, a share of the mutations edits a dependency's checkout in place
+(`.build/checkouts/<dep>/Sources/...`, an operator or a constant), as people do while debugging one.
+With --untraced the tool runs as a release build made with `--product swift-testcache`, and as macOS
+always runs: nothing traces what tests read, so data files are mutated more often (--data-share).
 """
 import argparse
 import json
@@ -30,8 +36,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "Benchmarks" / "results" / "soundness.json"
+UNTRACED_RESULTS = REPO / "Benchmarks" / "results" / "soundness-untraced.json"
 BENCHMARKS_MD = REPO / "BENCHMARKS.md"
 BEGIN, END = "<!-- soundness:begin", "<!-- soundness:end -->"
+UNTRACED_BEGIN, UNTRACED_END = "<!-- soundness-untraced:begin", "<!-- soundness-untraced:end -->"
 
 # Packages nobody here wrote, mirrored on this kind of machine: (clone URL, tag).
 PACKAGES = {
@@ -50,7 +58,7 @@ SUMMARY = re.compile(r"^(ok  |FAIL|\?   )\t(\S+)(?:[\t ](.*))?$")
 
 @dataclass
 class Mutation:
-    kind: str          # operator, constant, comment, data
+    kind: str          # operator, constant, comment, data, dependency
     path: str          # relative to the package root
     line: int          # 1-based
     before: str
@@ -109,15 +117,28 @@ def model(root: Path, env) -> tuple[dict, dict]:
     return paths, closures
 
 
-def candidates(root: Path, rng: random.Random, count: int) -> list[Mutation]:
-    """`count` mutations of the package's Swift sources and test data, spread over the kinds."""
+def candidates(root: Path, rng: random.Random, count: int, data_share: float) -> list[Mutation]:
+    """`count` mutations of the package's Swift sources and test data and of its dependencies' checked-out
+    sources, spread over the kinds."""
     swift_files, data_files = [], []
     for top in ("Sources", "Tests"):
         for path in sorted((root / top).rglob("*")):
             if not path.is_file() or ".build" in path.parts:
                 continue
             (swift_files if path.suffix == ".swift" else data_files).append(path)
-    by_kind = {"operator": [], "constant": [], "comment": [], "data": []}
+    dependency_files = sorted(p for p in (root / ".build" / "checkouts").glob("*/Sources/**/*.swift") if p.is_file())
+    by_kind = {"operator": [], "constant": [], "comment": [], "data": [], "dependency": []}
+    for path in dependency_files:
+        relative = str(path.relative_to(root))
+        for index, text in enumerate(path.read_text(encoding="utf-8", errors="replace").split("\n")):
+            stripped = text.strip()
+            if not stripped or stripped.startswith(("//", "#", "@", "import ", "*", "/*")) or '"' in stripped:
+                continue
+            code = text.split("//")[0]
+            for old, new in OPERATORS:
+                if old in code:
+                    by_kind["dependency"].append(Mutation("dependency", relative, index + 1, text, text.replace(old, new, 1)))
+                    break
     for path in swift_files:
         relative = str(path.relative_to(root))
         lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
@@ -156,11 +177,16 @@ def candidates(root: Path, rng: random.Random, count: int) -> list[Mutation]:
                 by_kind["comment"].append(Mutation("comment", relative, index + 1, text, text + "  // a comment added by the mutation"))
     for path in data_files:
         relative = str(path.relative_to(root))
-        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            # Text files only: a binary file (an image) read with replacements would not be put back as it was.
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
         if "\n" in text:
             first = text.split("\n")[0]
             by_kind["data"].append(Mutation("data", relative, 1, first, first + " changed"))
-    weights = {"operator": 0.3, "constant": 0.3, "comment": 0.3, "data": 0.1}
+    code_share = (1 - data_share - 0.1) / 3
+    weights = {"operator": code_share, "constant": code_share, "comment": code_share, "data": data_share, "dependency": 0.1}
     chosen = []
     for kind, weight in weights.items():
         pool = by_kind[kind]
@@ -211,7 +237,7 @@ def measure(name: str, args, tool: Path, env) -> list[Outcome]:
     paths, closures = model(root, env)
     rng = random.Random(f"{args.seed}-{name}")
     outcomes = []
-    for index, mutation in enumerate(candidates(root, rng, args.mutations)):
+    for index, mutation in enumerate(candidates(root, rng, args.mutations, args.data_share)):
         start = time.time()
         apply(root, mutation)
         try:
@@ -221,7 +247,7 @@ def measure(name: str, args, tool: Path, env) -> list[Outcome]:
             for target in outcome.lines:
                 if target not in baseline or baseline[target] == "failed":
                     continue  # a target that fails unmutated says nothing of the cache
-                if mutation.kind == "comment" or (mutation.kind != "data" and mutated is not None
+                if mutation.kind == "comment" or (mutation.kind not in ("data", "dependency") and mutated is not None
                                                   and mutated not in closures.get(target, {mutated})):
                     outcome.unreachable.append(target)
             if "cached" in outcome.lines.values():
@@ -239,7 +265,7 @@ def measure(name: str, args, tool: Path, env) -> list[Outcome]:
     return outcomes
 
 
-def render(outcomes: list[dict], commit: str, command: str) -> str:
+def render(outcomes: list[dict], commit: str, command: str, begin: str, end: str) -> str:
     rows, totals = [], {"mutations": 0, "unsound": 0, "unreachable": 0, "stayed": 0}
     for package in PACKAGES:
         mine = [o for o in outcomes if o["package"] == package]
@@ -263,7 +289,7 @@ def render(outcomes: list[dict], commit: str, command: str) -> str:
         totals["stayed"] += stayed
     share = f"{100 * totals['stayed'] / totals['unreachable']:.1f}%" if totals["unreachable"] else "—"
     return "\n".join([
-        f"{BEGIN} (generated by Benchmarks/soundness.py; edit the script, not this) -->",
+        f"{begin} (generated by Benchmarks/soundness.py; edit the script, not this) -->",
         "",
         f"At {commit}, `{command}`. Each mutation is applied alone, run as a user would, then with `--verify`, then undone.",
         "",
@@ -272,7 +298,7 @@ def render(outcomes: list[dict], commit: str, command: str) -> str:
         *rows,
         f"| **all** | {totals['mutations']} | **{totals['unsound']}** | **{totals['stayed']} of {totals['unreachable']} ({share})** | |",
         "",
-        END,
+        end,
     ])
 
 
@@ -283,24 +309,34 @@ def main() -> None:
     parser.add_argument("--seed", default="1")
     parser.add_argument("--tool", default=str(REPO / ".build" / "release" / "swift-testcache"))
     parser.add_argument("--work-dir", default=os.path.join(tempfile.gettempdir(), "swift-testcache-soundness"))
+    parser.add_argument("--untraced", action="store_true", help="run a copy of the tool with no read tracer beside it")
+    parser.add_argument("--data-share", type=float, default=None, help="share of data-file mutations (0.1; 0.3 untraced)")
     args = parser.parse_args()
+    if args.data_share is None:
+        args.data_share = 0.3 if args.untraced else 0.1
     env = {k: v for k, v in os.environ.items() if not k.startswith("SWIFT_TESTCACHE_")}
     tool = Path(args.tool).resolve()
     if not tool.exists():
         sys.exit(f"soundness.py: {tool} is missing: build it with `swift build -c release` (or pass --tool)")
+    if args.untraced:
+        alone = Path(tempfile.mkdtemp(prefix="swift-testcache-untraced-")) / tool.name
+        shutil.copy2(tool, alone)
+        tool = alone
     outcomes = []
     for name in args.packages.split(","):
         outcomes += [asdict(o) for o in measure(name, args, tool, env)]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(outcomes, indent=1) + "\n")
+    results = UNTRACED_RESULTS if args.untraced else RESULTS
+    begin, end = (UNTRACED_BEGIN, UNTRACED_END) if args.untraced else (BEGIN, END)
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(outcomes, indent=1) + "\n")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
     command = "python3 Benchmarks/soundness.py " + " ".join(sys.argv[1:])
-    table = render(outcomes, commit, command.strip())
+    table = render(outcomes, commit, command.strip(), begin, end)
     text = BENCHMARKS_MD.read_text()
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + table + text[text.index(END) + len(END):]
+    if begin in text and end in text:
+        text = text[:text.index(begin)] + table + text[text.index(end) + len(end):]
     else:
-        text += "\n## Soundness on real packages\n\n" + table + "\n"
+        text += "\n## Soundness on real packages" + (" without the read tracer" if args.untraced else "") + "\n\n" + table + "\n"
     BENCHMARKS_MD.write_text(text)
     print(table)
 

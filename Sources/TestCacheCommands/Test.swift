@@ -196,11 +196,11 @@ extension SwiftTestCache {
             discussion: """
                 Takes the options of 'swift-testcache test', since they are part of the keys, and builds and \
                 runs nothing. For each selected test target it prints "cached", or what changed since its \
-                result was last stored from this checkout: a source file, a manifest, Package.resolved, the \
-                toolchain, a build or test option, a file, directory or product its tests used, a variable they \
-                read, or a declaration in \(PackageSettings.fileName). When the sources changed, the next run \
-                builds, and may still replay the result if what is built for the target is unchanged (a comment \
-                edit). It consults the local store only, never a remote cache.
+                result was last stored from this checkout: a source or data file, a file of a dependency, a \
+                manifest, Package.resolved, the toolchain, a build or test option, a file, directory or product \
+                its tests used, a variable they read, or a declaration in \(PackageSettings.fileName). When only \
+                what is built changed, the next run builds, and may still replay the result if what is built for \
+                the target is unchanged (a comment edit). It consults the local store only, never a remote cache.
                 """
         )
 

@@ -409,7 +409,7 @@ struct TestOptionsGroup: ParsableArguments {
     var list = false
 
     @Option(name: [.short, .long], help: ArgumentHelp(TestOption.jobs.help))
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    var jobs: Int?
 
     @Option(help: ArgumentHelp(TestOption.timeout.help))
     var timeout: String = goDuration(TestOptions.defaultTimeout)
@@ -460,7 +460,7 @@ struct TestOptionsGroup: ParsableArguments {
     var codeCoverage = false
 
     func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
         guard parseGoDuration(timeout) != nil else {
             throw ValidationError("--timeout takes a duration such as 90s, 10m or 1h30m, not '\(timeout)'")
@@ -480,7 +480,7 @@ struct TestOptionsGroup: ParsableArguments {
         options.skips = skip
         options.verbose = verbose
         options.list = list
-        options.jobs = jobs
+        if let jobs { options.jobs = jobs }
         options.timeout = parseGoDuration(timeout) ?? TestOptions.defaultTimeout
         options.count = count
         options.noCache = noCache

@@ -27,7 +27,7 @@ public enum BuildOption: String, CaseIterable, Sendable {
     /// The help line, SwiftPM's where the meaning is the same.
     public var help: String {
         switch self {
-        case .configuration: "Build with configuration (values: debug, release)"
+        case .configuration: "Build with configuration"
         case .swiftcFlags: "Pass flag through to all Swift compiler invocations."
         case .ccFlags: "Pass flag through to all C compiler invocations."
         case .linkerFlags: "Pass flag through to all linker invocations."

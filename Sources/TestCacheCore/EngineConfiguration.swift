@@ -53,9 +53,11 @@ public struct TestOptions: Sendable {
     public var verbose = false
     /// List the selected tests instead of running them.
     public var list = false
-    /// How many targets run at once; the command layer passes the core count, and 2 here is this project's
-    /// machines' core count, for callers that do not say.
-    public var jobs = 2
+    /// How many targets run at once: by default one per core, since a test process mostly computes.
+    public var jobs = TestOptions.defaultJobs
+
+    /// One target per core: the one definition of `--jobs`' default, which help names in words.
+    public static var defaultJobs: Int { ProcessInfo.processInfo.activeProcessorCount }
     /// How long one test process may run before it is stopped (SIGTERM, then SIGKILL).
     public var timeout: Duration = TestOptions.defaultTimeout
     /// Run each target this many times; any value disables the cache.

@@ -150,6 +150,7 @@ let package = Package(
                 "TestCacheCommands", "TestCacheRemote", "TestCacheStore", "_TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            exclude: ["Snapshots"],
             swiftSettings: strictSettings
         ),
     ]

@@ -172,13 +172,12 @@ func relativePath(_ path: String, from base: String) -> String {
     return parts.isEmpty ? "." : parts.joined(separator: "/")
 }
 
-/// An error that stops a run, with a one-line message for the user.
-public struct EngineError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-
-    public init(_ message: String) {
-        self.message = message
-    }
-
-    public var description: String { message }
+/// A name made a C identifier as SwiftPM makes module names of package and target names: every character
+/// that is not a letter, a digit or `_` becomes `_`, and a leading digit gets a `_` before it.
+func c99Name(_ name: String) -> String {
+    var result = String(name.unicodeScalars.map { scalar -> Character in
+        scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" ? Character(scalar) : "_"
+    })
+    if let first = result.unicodeScalars.first, ("0"..."9").contains(first) { result = "_" + result }
+    return result
 }

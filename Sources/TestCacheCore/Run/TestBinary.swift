@@ -95,23 +95,6 @@ func xctestSelections(_ ids: [String], allOfModule: [String]) -> [[String]] {
     return chunks
 }
 
-/// A Go-style duration: `10m0s`, `1m30s`, `5s`, `1.5s`, `250ms`.
-public func goDuration(_ duration: Duration) -> String {
-    let (seconds, attoseconds) = duration.components
-    if seconds == 0 { return "\(attoseconds / 1_000_000_000_000_000)ms" }
-    if seconds < 60 {
-        let fraction = attoseconds / 1_000_000_000_000_000
-        guard fraction > 0 else { return "\(seconds)s" }
-        var digits = String(fraction)
-        digits = String(repeating: "0", count: 3 - digits.count) + digits
-        while digits.hasSuffix("0") { digits.removeLast() }
-        return "\(seconds).\(digits)s"
-    }
-    let hours = seconds / 3_600
-    let minutes = (seconds % 3_600) / 60
-    return (hours > 0 ? "\(hours)h" : "") + "\(minutes)m\(seconds % 60)s"
-}
-
 /// Seconds with three decimals, as the summary line shows a run's time.
 func summaryTime(_ duration: Duration) -> String {
     let (seconds, attoseconds) = duration.components

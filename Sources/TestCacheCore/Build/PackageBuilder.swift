@@ -34,7 +34,7 @@ struct PackageBuilder: Sendable {
     /// SwiftPM refuses the options before building anything (an SDK or triple it does not have).
     func build(model: PackageModel, toolchain: Toolchain, system: BuildSystem) async throws -> BuildOutcome {
         let root = configuration.packagePath
-        let scratch = configuration.build.scratchPath ?? root + "/.build"
+        let scratch = configuration.build.scratchDirectory(root: root)
         let environment = SwiftPMInvocation.environment(configuration, swiftPath: toolchain.swiftPath)
         var options = configuration.build
         options.buildSystem = system

@@ -211,7 +211,7 @@ struct ResultCache: Sendable {
         let settings = planner.settings.settings(for: target.name)
         return TestInputs(
             log: run.trace ?? TraceLog(), root: root, ignoredDirectories: ignored, baselineVariables: baseline,
-            ignoresVariable: { $0 == CoverageCollector.profileVariable || settings.ignores($0) }, buildDirectory: configuration.build.scratchPath ?? root + "/.build",
+            ignoresVariable: { $0 == CoverageCollector.profileVariable || settings.ignores($0) }, buildDirectory: configuration.build.scratchDirectory(root: root),
             products: planner.model.products)
     }
 

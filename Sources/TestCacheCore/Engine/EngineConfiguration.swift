@@ -141,3 +141,11 @@ public struct EngineConfiguration: Sendable {
         self.salt = salt
     }
 }
+
+extension BuildOptions {
+    /// The scratch directory the build uses for a package at `root`: `--scratch-path`, or SwiftPM's
+    /// default, `.build` in the package (the one place that default is written).
+    func scratchDirectory(root: String) -> String {
+        scratchPath ?? root + "/.build"
+    }
+}

@@ -209,7 +209,7 @@ public struct TestEngine: Sendable {
         // What the build read only matters to results that are stored.
         let readings = cache.map { _ in
             BuildReadings(
-                root: configuration.packagePath, scratch: configuration.build.scratchPath ?? configuration.packagePath + "/.build",
+                root: configuration.packagePath, scratch: configuration.build.scratchDirectory(root: configuration.packagePath),
                 layout: built.layout, model: package.model)
         }
         let toRun = await replayByContentID(misses, built: built, readings: readings, package: package, cache: cache, reporter: reporter)

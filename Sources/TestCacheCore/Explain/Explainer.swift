@@ -13,13 +13,11 @@ struct Explainer: Sendable {
     func explanation(of target: PackageTarget) -> [String] {
         let name = target.name
         let planner = package.planner
-        if !package.settings.settings(for: name).cache {
-            return ["\(name): not cached: \(PackageSettings.fileName) sets cache to false"]
-        }
-        if let reason = planner.configuration.test.cacheDisabledReason ?? planner.inputs.unkeyableReason {
+        // The run's own decision, so that explain and a run never disagree on it.
+        if let reason = planner.uncachedReason(for: target, storeAvailable: cache != nil) {
             return ["\(name): not cached: \(reason)"]
         }
-        guard let cache else { return ["\(name): not cached: no store"] }
+        guard let cache else { return [] }  // unreachable: without a store, uncachedReason said "no store"
         if cache.lookUpLocally(planner.actionID(of: target), for: target).result != nil { return ["\(name): cached"] }
         guard let stored = memos.keyComponents(of: name, root: planner.configuration.packagePath) else {
             return ["\(name): not cached: no result of this checkout is stored (it never passed here, or was cleaned)"]

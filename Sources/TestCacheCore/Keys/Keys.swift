@@ -81,7 +81,7 @@ struct ActionKeys: Sendable {
         var buildHasher = KeyHasher(name: "package-build", salt: salt, trace: trace, record: record)
         buildHasher.update(descriptionKey)
         // What the dependencies' manifests read counts as the root's does.
-        let scratch = build.scratchPath ?? hasher.root + "/.build"
+        let scratch = build.scratchDirectory(root: hasher.root)
         let dependencies = BuildEnvironment.manifestReads(
             Self.dependencyManifests(model: model, root: hasher.root, scratch: scratch), root: hasher.root)
         BuildEnvironment.add(environment, manifests: dependencies, buildVariables: false, to: &buildHasher)

@@ -115,7 +115,7 @@ struct PackageLoader: Sendable {
         let root = configuration.packagePath
         guard model.hasRemoteDependencies else { return false }
         var checkedOut = false
-        FileSystem.forEachFile(inDirectory: (configuration.build.scratchPath ?? root + "/.build") + "/checkouts") { _, status in
+        FileSystem.forEachFile(inDirectory: configuration.build.scratchDirectory(root: root) + "/checkouts") { _, status in
             checkedOut = checkedOut || status.isDirectory
             return false
         }

@@ -20,7 +20,7 @@ import TestCacheStore
 /// the native build system's generated test-list module, whose order SwiftPM randomises. Other
 /// root-package targets are left out too. Under Swift Build they are not linked at all; natively they
 /// are, and only the selected target's tests run, but what they declare for the runtime (a
-/// retroactive conformance, say) is seen by the target's dynamic casts: a limit README states.
+/// retroactive conformance, say) is seen by the target's dynamic casts: a limit docs/keys.md states.
 final class ContentKeys: Sendable {
     let salt: KeySalt
     let trace: (@Sendable (String) -> Void)?

@@ -61,21 +61,8 @@ public struct TestFailure: Codable, Sendable, Equatable {
 
 /// One test target's outcome as the reports show it: run now or replayed from the cache.
 public struct TargetReport: Sendable, Equatable {
-    public enum Outcome: String, Sendable {
-        case passed, failed
-        /// Passed only when its failed tests ran again: the run passes; the result is not cached.
-        case flaky
-        /// The filters selected none of its tests.
-        case noTestsToRun
-        /// It has no tests.
-        case noTestFiles
-        case buildFailed, setupFailed
-
-        public var isFailure: Bool { self == .failed || self == .buildFailed || self == .setupFailed }
-    }
-
     public var name: String
-    public var outcome: Outcome
+    public var outcome: TargetStatus
     /// Replayed from the cache rather than run.
     public var cached: Bool
     /// Seconds it ran; for a cached target, how long its stored run took.
@@ -95,7 +82,7 @@ public struct TargetReport: Sendable, Equatable {
     }
 
     public init(
-        name: String, outcome: Outcome, cached: Bool = false, duration: Double? = nil, output: String = "", summaryLine: String,
+        name: String, outcome: TargetStatus, cached: Bool = false, duration: Double? = nil, output: String = "", summaryLine: String,
         tests: [TestCaseResult] = [], coverage: TargetCoverage? = nil
     ) {
         self.coverage = coverage

@@ -190,7 +190,7 @@ import _TestSupport
         #expect(package.runner.testRuns.sorted() == ["T1Tests", "T2Tests"], "every replayable target runs")
         #expect(verified.output.summaries.first?.hasPrefix("FAIL\tT1Tests\t") == true, "\(verified.output.stdout)")
         #expect(verified.output.summaries.last?.hasPrefix("ok  \tT2Tests\t") == true)
-        #expect(verified.output.stderr.contains("swift-testcache: verify: T1Tests: unsound hit: the cache would have replayed ok by its action ID "))
+        #expect(verified.output.stderr.contains("swift-testcache: verify: T1Tests: unsound hit: the cache would have replayed a passing result by its action ID "))
         #expect(verified.output.stderr.contains("swift-testcache: verify: 2 replayed results run again, 1 unsound\n"))
 
         // A sound cache verifies clean.

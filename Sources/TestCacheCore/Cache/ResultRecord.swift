@@ -5,7 +5,8 @@ import TestCacheReports
 /// and its tests, then the output exactly as it was.
 enum ResultRecord {
     /// Version 2 added the time and the tests: a record of version 1 lacks them, and so is a miss.
-    static let magic = "stc-test-result 2 "
+    /// Version 3 names the status as ``TargetStatus`` does (`passed`, where version 2 wrote `ok`).
+    static let magic = "stc-test-result 3 "
 
     /// The second line.
     struct Details: Codable {

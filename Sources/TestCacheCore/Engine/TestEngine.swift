@@ -351,7 +351,7 @@ public struct TestEngine: Sendable {
 
     /// Says that the cache would have replayed a pass that a fresh run fails, and what it was keyed on.
     private func reportUnsound(_ target: PackageTarget, replayed: Replayed, fresh: TargetResult) {
-        log.note("verify: \(target.name): unsound hit: the cache would have replayed \(replayed.result.status.rawValue) "
+        log.note("verify: \(target.name): unsound hit: the cache would have replayed a passing result "
             + "by its \(replayed.key), but a fresh run fails")
         if let inputs = replayed.inputs {
             log.note("verify: \(target.name): beyond its sources it was keyed on files \(inputs.files), directories \(inputs.directories), "

@@ -1,25 +1,6 @@
 import Foundation
 import TestCacheReports
 
-/// How one test target came out.
-enum TargetStatus: String, Sendable {
-    case passed = "ok"
-    /// The filters selected none of its tests.
-    case noTestsToRun = "no-tests-to-run"
-    /// It has no tests at all.
-    case noTestFiles = "no-test-files"
-    case failed
-    /// It failed, and passed when its failed tests ran again (`--retries`): the run passes, and the result
-    /// is not stored, since a pass that needed a retry is no evidence.
-    case flaky
-    case buildFailed
-    case setupFailed
-
-    var isFailure: Bool { self == .failed || self == .buildFailed || self == .setupFailed }
-    /// Only passing outcomes are stored, as in Go.
-    var isStorable: Bool { self == .passed || self == .noTestsToRun || self == .noTestFiles }
-}
-
 /// One target's result, run now or replayed from the cache.
 struct TargetResult: Sendable {
     var name: String
@@ -69,17 +50,8 @@ struct TargetResult: Sendable {
 
     /// The result as the reports show it.
     var report: TargetReport {
-        let outcome: TargetReport.Outcome = switch status {
-        case .passed: .passed
-        case .noTestsToRun: .noTestsToRun
-        case .noTestFiles: .noTestFiles
-        case .failed: .failed
-        case .flaky: .flaky
-        case .buildFailed: .buildFailed
-        case .setupFailed: .setupFailed
-        }
         return TargetReport(
-            name: name, outcome: outcome, cached: cached, duration: duration.map(seconds), output: String(decoding: output, as: UTF8.self),
+            name: name, outcome: status, cached: cached, duration: duration.map(seconds), output: String(decoding: output, as: UTF8.self),
             summaryLine: summaryLine, tests: tests, coverage: coverage)
     }
 }

@@ -8,9 +8,9 @@ extension SwiftTestCache {
         static let configuration = CommandConfiguration(
             abstract: "Show where the result store is, its size and its entries.",
             discussion: """
-                The store is $SWIFT_TESTCACHE_DIR (an absolute path) when set, else \
+                The store is $\(EnvironmentVariable.directory) (an absolute path) when set, else \
                 $XDG_CACHE_HOME/swift-testcache, else ~/.cache/swift-testcache. \
-                SWIFT_TESTCACHE_MAX_SIZE (for example 500M or 2G) caps its size: the least recently used \
+                \(EnvironmentVariable.maxSize) (for example 500M or 2G) caps its size: the least recently used \
                 results are evicted first. Results unused for 5 days are removed automatically.
                 """
         )

@@ -24,12 +24,12 @@ struct RemoteSharedCache: SharedCache {
 struct RemoteCacheOptionsGroup: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Also look results up in, and upload new ones to, this cache speaking Bazel's HTTP remote-cache protocol (http:// or https://; user:password@ for Basic auth).",
-        discussion: "Default: $SWIFT_TESTCACHE_REMOTE_CACHE.", valueName: "url"))
+        discussion: "Default: $\(EnvironmentVariable.remoteCache).", valueName: "url"))
     var remoteCache: String?
 
     @Option(help: ArgumentHelp(
         "A header for every request to the remote cache, such as 'Authorization: Bearer TOKEN'; repeatable.",
-        discussion: "Default: $SWIFT_TESTCACHE_REMOTE_HEADER (one header).", valueName: "header"))
+        discussion: "Default: $\(EnvironmentVariable.remoteHeader) (one header).", valueName: "header"))
     var remoteCacheHeader: [String] = []
 
     @Flag(help: "Look results up in the remote cache but upload none (pull requests read, main writes).")
@@ -38,24 +38,24 @@ struct RemoteCacheOptionsGroup: ParsableArguments {
     /// The remote cache these options and the environment name, or nil; a bad URL, header, key or
     /// timeout is a one-line error (exit 2).
     func cache(environment: [String: String]) throws -> RemoteCache? {
-        guard let url = remoteCache ?? environment["SWIFT_TESTCACHE_REMOTE_CACHE"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+        guard let url = remoteCache ?? environment[EnvironmentVariable.remoteCache].flatMap({ $0.isEmpty ? nil : $0 }) else {
             return nil
         }
         do throws(RemoteCacheError) {
             var configuration = try RemoteCacheConfiguration(url: url)
             configuration.headers = remoteCacheHeader.isEmpty
-                ? environment["SWIFT_TESTCACHE_REMOTE_HEADER"].map { [$0] } ?? [] : remoteCacheHeader
+                ? environment[EnvironmentVariable.remoteHeader].map { [$0] } ?? [] : remoteCacheHeader
             for header in configuration.headers where !header.contains(":") || header.contains("\n") || header.contains("\r") {
                 throw RemoteCacheError("a remote cache header must be one 'Name: value' line, not '\(header)'")
             }
-            configuration.readOnly = remoteCacheReadOnly || ["1", "true", "yes"].contains(environment["SWIFT_TESTCACHE_REMOTE_READ_ONLY"] ?? "")
-            if let key = environment["SWIFT_TESTCACHE_REMOTE_KEY"] {
-                guard !key.isEmpty else { throw RemoteCacheError("SWIFT_TESTCACHE_REMOTE_KEY is set but empty") }
+            configuration.readOnly = remoteCacheReadOnly || ["1", "true", "yes"].contains(environment[EnvironmentVariable.remoteReadOnly] ?? "")
+            if let key = environment[EnvironmentVariable.remoteKey] {
+                guard !key.isEmpty else { throw RemoteCacheError("\(EnvironmentVariable.remoteKey) is set but empty") }
                 configuration.signingKey = Array(key.utf8)
             }
-            if let timeout = environment["SWIFT_TESTCACHE_REMOTE_TIMEOUT"] {
+            if let timeout = environment[EnvironmentVariable.remoteTimeout] {
                 guard let duration = parseGoDuration(timeout) else {
-                    throw RemoteCacheError("SWIFT_TESTCACHE_REMOTE_TIMEOUT takes a duration such as 5s, not '\(timeout)'")
+                    throw RemoteCacheError("\(EnvironmentVariable.remoteTimeout) takes a duration such as 5s, not '\(timeout)'")
                 }
                 configuration.connectTimeout = min(configuration.connectTimeout, duration)
                 configuration.requestTimeout = duration

@@ -24,7 +24,7 @@ extension SwiftTestCache {
                 Only passing results are cached. The cacheable test options are \(TestOption.cacheableList); \
                 any other (--count, --no-cache, --exec, or arguments after --) runs the tests without the \
                 cache, and --count 1 is the idiomatic way to bypass it. 'swift-testcache clean' expires \
-                every cached result. SWIFT_TESTCACHE_DEBUG=test says, per target, why it was or was not \
+                every cached result. \(EnvironmentVariable.debug)=test says, per target, why it was or was not \
                 taken from the cache.
 
                 What tests read at run time is an input too (Linux): a tracer preloaded into the test \
@@ -122,7 +122,7 @@ extension SwiftTestCache {
             configuration.build = build.options(workingDirectory: workingDirectory, locations: locations, traits: traits, test: test)
             configuration.test = try test.options()
             configuration.test.passthrough = binaryArguments
-            configuration.debug = DebugOptions(parsing: environment["SWIFT_TESTCACHE_DEBUG"])
+            configuration.debug = DebugOptions(parsing: environment[EnvironmentVariable.debug])
             configuration.outputIsTerminal = isatty(STDOUT_FILENO) != 0
             configuration.progressIsTerminal = isatty(STDERR_FILENO) != 0
             configuration.tracer = Self.locateTracer()

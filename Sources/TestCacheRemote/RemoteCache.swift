@@ -107,7 +107,7 @@ public final class RemoteCache: Sendable {
         guard let reference = ActionRecord(parsing: record), reference.verifies(key: key, with: configuration.signingKey) else {
             fail(configuration.signingKey == nil
                 ? "the remote cache gave an action record that is not one of ours; treated as a miss"
-                : "the remote cache gave an action record without a valid signature for SWIFT_TESTCACHE_REMOTE_KEY; treated as a miss")
+                : "the remote cache gave an action record without a valid signature for \(EnvironmentVariable.remoteKey); treated as a miss")
             return
         }
         guard let blob = await get("cas/" + reference.hash, what: "blob") else { return }

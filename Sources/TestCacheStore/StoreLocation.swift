@@ -12,9 +12,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 /// Where the store lives, chosen from the environment.
 public enum StoreLocation {
     /// The variable naming the store's directory; it must be an absolute path.
-    public static let directoryVariable = "SWIFT_TESTCACHE_DIR"
+    public static let directoryVariable = EnvironmentVariable.directory
     /// The variable capping the store's size (`500M`, `2G`); unset means unlimited.
-    public static let maxSizeVariable = "SWIFT_TESTCACHE_MAX_SIZE"
+    public static let maxSizeVariable = EnvironmentVariable.maxSize
 
     /// `$SWIFT_TESTCACHE_DIR`, else `$XDG_CACHE_HOME/swift-testcache`, else `~/.cache/swift-testcache`.
     ///

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import _TestSupport
+import TestCacheStore
 
 /// The read tracer (libTestCacheTrace.so) preloaded into testcache-reader, which reads the ways tests do.
 @Suite(.enabled(if: isLinux, "the read tracer is an LD_PRELOAD library")) struct TraceLibraryTests {
@@ -25,6 +26,14 @@ import _TestSupport
         #expect(result.status == 0, "\(result.stderr)")
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         return (result.stdout, text.split(separator: "\n").map(String.init))
+    }
+
+    @Test func theTracerReadsTheLogVariableTheEngineSets() throws {
+        // trace.c is C and spells the name itself: this holds it to the one Swift definition.
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/TestCacheTrace/trace.c")
+        let text = try String(contentsOf: source, encoding: .utf8)
+        #expect(text.contains("realGetenv(\"\(EnvironmentVariable.traceLog)\")"))
     }
 
     @Test func foundationFileReadsAreRecordedAsReadsWithAbsolutePaths() throws {

@@ -26,7 +26,7 @@ enum BuildEnvironment {
         "TMUX_PANE", "STY", "SSH_CLIENT", "SSH_CONNECTION", "SSH_TTY", "SSH_AUTH_SOCK", "SSH_AGENT_PID", "GPG_TTY",
         "HISTFILE", "WINDOWPATH", "VTE_VERSION", "INVOCATION_ID", "JOURNAL_STREAM", "LS_COLORS",
     ]
-    static let volatilePrefixes = ["SWIFT_TESTCACHE_", "TERM_", "XDG_SESSION_", "LC_TERMINAL"]
+    static let volatilePrefixes = [EnvironmentVariable.prefix, "TERM_", "XDG_SESSION_", "LC_TERMINAL"]
 
     /// Whether a variable only tells one shell or terminal from another.
     static func isVolatile(_ name: String) -> Bool {

@@ -20,7 +20,7 @@ package struct TraceLog: Equatable, Sendable {
     /// to `log`; a library the user preloads stays preloaded, after ours.
     static func preload(_ library: String, log: String, into environment: inout [String: String]) {
         environment["LD_PRELOAD"] = library + (environment["LD_PRELOAD"].map { ":" + $0 } ?? "")
-        environment["SWIFT_TESTCACHE_TRACE_LOG"] = log
+        environment[EnvironmentVariable.traceLog] = log
     }
 
     /// Parses a log. A line it does not know is skipped: the last line of a killed process may be torn,

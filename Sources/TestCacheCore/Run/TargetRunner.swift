@@ -205,8 +205,9 @@ struct TargetRunner: Sendable {
                     }
                     switch process.termination {
                     case .exited(0): break
-                    // Swift Testing's EX_UNAVAILABLE: a whole runner that holds none of its tests.
-                    case .exited(69) where whole && events != nil && !attempt.tests.contains(where: { $0.id.hasSuffix(")") }): break
+                    // A whole runner that holds none of its Swift Testing tests.
+                    case TestInventory.swiftTestingFoundNoTests
+                    where whole && events != nil && !attempt.tests.contains(where: { $0.id.hasSuffix(")") }): break
                     case .exited: result.status = .failed
                     case .signaled:
                         note("*** Test binary terminated by \(process.termination).", &result)

@@ -2,6 +2,10 @@ import Foundation
 
 /// The tests a built test binary holds, by module, for each testing library.
 struct TestInventory: Sendable {
+    /// Swift Testing's exit status when none of the tests asked for is in the binary (EX_UNAVAILABLE,
+    /// 69): a listing of a binary without Swift Testing tests, or a whole runner holding none.
+    static let swiftTestingFoundNoTests = Termination.exited(69)
+
     /// XCTest IDs (`Module.Class/testMethod`) by module.
     var xctest: [String: [String]] = [:]
     /// Swift Testing IDs (`Module.Suite/test()`, `Module.test()`) by module.

@@ -21,8 +21,7 @@ struct TestBinaryProbe: Sendable {
         guard listedXCTest.termination == .exited(0) else {
             throw EngineError("XCTest's --list-tests ended with \(listedXCTest.termination)")
         }
-        // Swift Testing exits 69 when the binary holds no Swift Testing tests at all.
-        guard listedSwiftTesting.termination == .exited(0) || listedSwiftTesting.termination == .exited(69) else {
+        guard listedSwiftTesting.termination == .exited(0) || listedSwiftTesting.termination == TestInventory.swiftTestingFoundNoTests else {
             throw EngineError("Swift Testing's --list-tests ended with \(listedSwiftTesting.termination)")
         }
         return TestInventory(

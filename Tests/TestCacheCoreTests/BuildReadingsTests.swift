@@ -52,7 +52,15 @@ import _TestSupport
         #expect(BuildManifest.commands(at: path, selecting: .outputsContaining("/plugins/outputs/")) == [generate])
         #expect(BuildManifest.commands(at: path, selecting: .links) == [link])
         #expect(BuildReadings.pluginTarget(ofOutput: "/p/.build/plugins/outputs/p/Lib/destination/Gen/X.swift", under: "/p/.build/plugins/outputs/") == "Lib")
-        #expect(BuildManifest.commands(at: directory.path + "/missing.yaml", selecting: .links).isEmpty)
+        // Missing, or a command whose list is torn: nothing, not an empty list taken for complete.
+        #expect(BuildManifest.commands(at: directory.path + "/missing.yaml", selecting: .links) == nil)
+        let torn = directory.path + "/torn.yaml"
+        try Data(manifest.replacingOccurrences(of: #""-lvendor","-Lvendor/lib"]"#, with: #""-lvendor","#).utf8)
+            .write(to: URL(fileURLWithPath: torn))
+        #expect(BuildManifest.commands(at: torn, selecting: .links) == nil)
+        #expect(BuildManifest.commands(at: torn, selecting: .outputsContaining("/plugins/outputs/")) == [generate])
+        try Data("{\"commands\": 1}".utf8).write(to: URL(fileURLWithPath: directory.path + "/manifest.json"))
+        #expect(BuildManifest.commands(at: directory.path + "/manifest.json", selecting: .links) == nil)
     }
 
     /// A package with a library directory, a linker script and a library by path, and its build directory.

@@ -73,8 +73,8 @@ struct FakeOutcome: Sendable {
 final class FakeSwiftPM: ProcessRunning {
     let root: String
     let testTargets: [String]
-    private let state = Mutex<(builds: Int, testRuns: [String], buildFails: Bool, outcomes: [String: FakeOutcome])>(
-        (0, [], false, [:]))
+    private let state = Mutex<(builds: Int, testRuns: [String], buildFails: Bool, outcomes: [String: FakeOutcome], tornManifest: Bool)>(
+        (0, [], false, [:], false))
 
     init(root: String, testTargets: [String]) {
         self.root = root
@@ -85,6 +85,8 @@ final class FakeSwiftPM: ProcessRunning {
     /// The test targets run, in the order they were started.
     var testRuns: [String] { state.withLock { $0.testRuns } }
     func failBuilds(_ fail: Bool) { state.withLock { $0.buildFails = fail } }
+    /// Builds write a manifest whose link command cannot be decoded.
+    func tearManifests(_ torn: Bool) { state.withLock { $0.tornManifest = torn } }
     func setOutcome(_ target: String, _ outcome: FakeOutcome) { state.withLock { $0.outcomes[target] = outcome } }
     func resetCounts() { state.withLock { $0.builds = 0; $0.testRuns = [] } }
 
@@ -154,6 +156,10 @@ final class FakeSwiftPM: ProcessRunning {
             _ = manager.createFile(atPath: "\(buildDirectory)/\(name).build/\(name).swift.o", contents: Data(code.utf8))
         }
         _ = manager.createFile(atPath: binary, contents: Data("binary".utf8))
+        // The llbuild manifest every native build writes: no plugin or link command the engine reads.
+        let torn = state.withLock { $0.tornManifest }
+        let link = torn ? "  \"C.link\":\n    outputs: [\"/p/.build/debug/PkgPackageTests.xctest\"]\n    description: \"Linking x\"\n    args: [\"-L\n" : ""
+        _ = manager.createFile(atPath: root + "/.build/debug.yaml", contents: Data(("client:\n  name: basic\ncommands:\n" + link).utf8))
         return MergedRun(termination: .exited(0), output: Array("Build complete!\n".utf8))
     }
 

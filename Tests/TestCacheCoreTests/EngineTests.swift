@@ -78,6 +78,20 @@ import _TestSupport
         #expect(package.runner.testRuns.sorted() == ["T1Tests", "T2Tests"])
     }
 
+    @Test func aBuildManifestThatCannotBeReadStoresNothing() async throws {
+        // What the build read (plugin and linker inputs) would be incomplete: no result is filed under it.
+        package.runner.tearManifests(true)
+        let torn = try await run(debug: DebugOptions(parsing: "test"))
+        #expect(torn.status == 0 && torn.output.stderr.contains("could not be read, so what the build read is not known: not stored"),
+            "\(torn.output.stderr)")
+        let again = try await run()
+        #expect(again.output.summaries.allSatisfy { !$0.hasSuffix("(cached)") } && package.runner.testRuns.count == 2)
+        package.runner.tearManifests(false)
+        _ = try await run()
+        let stored = try await run()
+        #expect(stored.output.summaries == ["ok  \tT1Tests\t(cached)", "ok  \tT2Tests\t(cached)"])
+    }
+
     @Test func aCommentEditMissesTheActionIDAndHitsTheContentIDThenTheNewActionID() async throws {
         _ = try await run()
         try package.write("Sources/Lib/Lib.swift", "// The value the tests use.\npublic let value = 1\n")

@@ -26,17 +26,23 @@ enum BuildManifest {
         case links
     }
 
-    /// The commands of the manifest at `path` that `selection` picks; none when it cannot be read.
-    static func commands(at path: String, selecting selection: Selection) -> [ManifestCommand] {
-        guard let bytes = FileSystem.contents(path) else { return [] }
+    /// The commands of the manifest at `path` that `selection` picks; nil when it cannot be read or a
+    /// command it picks cannot be decoded, since a list missing a command would be taken for complete.
+    static func commands(at path: String, selecting selection: Selection) -> [ManifestCommand]? {
+        guard let bytes = FileSystem.contents(path) else { return nil }
         if path.hasSuffix(".json") { return jsonCommands(bytes, selecting: selection) }
         var commands: [ManifestCommand] = []
         var inCommands = false
+        var undecodable = false
         var current = RawCommand()
         func finish() {
             defer { current = RawCommand() }
             guard current.started, current.isSelected(by: selection) else { return }
-            commands.append(current.decoded(withArguments: { if case .links = selection { true } else { false } }()))
+            guard let command = current.decoded(withArguments: { if case .links = selection { true } else { false } }()) else {
+                undecodable = true
+                return
+            }
+            commands.append(command)
         }
         for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {
             if line.isEmpty { continue }  // blank lines part the commands
@@ -60,13 +66,13 @@ enum BuildManifest {
             }
         }
         finish()
-        return commands
+        return undecodable ? nil : commands
     }
 
     /// The commands of Swift Build's manifest (`manifest.json`: an object whose `commands` maps each
     /// command's name to its `description`, `inputs`, `outputs` and `args`) that `selection` picks.
     /// Its link commands are described as `Ld <product> normal`.
-    private static func jsonCommands(_ bytes: [UInt8], selecting selection: Selection) -> [ManifestCommand] {
+    private static func jsonCommands(_ bytes: [UInt8], selecting selection: Selection) -> [ManifestCommand]? {
         struct Manifest: Decodable {
             var commands: [String: Command]
         }
@@ -76,7 +82,8 @@ enum BuildManifest {
             var outputs: [String]?
             var args: [String]?
         }
-        guard let manifest = try? JSONDecoder().decode(Manifest.self, from: Data(bytes)) else { return [] }
+        // The error itself says nothing the caller can act on: unreadable is unreadable.
+        guard let manifest = try? JSONDecoder().decode(Manifest.self, from: Data(bytes)) else { return nil }
         var commands: [ManifestCommand] = []
         for name in manifest.commands.keys.sorted() {
             let command = manifest.commands[name]!
@@ -114,13 +121,17 @@ enum BuildManifest {
             }
         }
 
-        func decoded(withArguments: Bool) -> ManifestCommand {
-            ManifestCommand(
-                inputs: Self.strings(inputs), outputs: Self.strings(outputs), arguments: withArguments ? Self.strings(arguments) : [])
+        /// The command, or nil when one of its lists is not the JSON array of strings SwiftPM writes.
+        func decoded(withArguments: Bool) -> ManifestCommand? {
+            guard let inputs = Self.strings(inputs), let outputs = Self.strings(outputs),
+                let arguments = withArguments ? Self.strings(arguments) : []
+            else { return nil }
+            return ManifestCommand(inputs: inputs, outputs: outputs, arguments: arguments)
         }
 
-        private static func strings(_ text: Substring) -> [String] {
-            (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+        /// A field's JSON array; an absent field is an empty one.
+        private static func strings(_ text: Substring) -> [String]? {
+            text.isEmpty ? [] : try? JSONDecoder().decode([String].self, from: Data(text.utf8))
         }
     }
 }

@@ -61,6 +61,9 @@ struct BuildReadings: Sendable {
     private let linkerInputs: [String: Set<String>]
     /// What each module's dependency files name, by module, filled as targets ask.
     private let memo = Memo()
+    /// Why what the build read cannot be fully known (its manifest could not be read): no result may
+    /// then be stored, since its input list would miss plugin or linker inputs. Nil when it can.
+    let incompleteReason: String?
 
     private final class Memo: Sendable {
         let files = Mutex<[String: Set<String>]>([:])
@@ -72,9 +75,13 @@ struct BuildReadings: Sendable {
         self.model = model
         let manifest = layout.manifest ?? ""
         let outputsDirectory = scratch + "/plugins/outputs/"
+        let pluginCommands = BuildManifest.commands(at: manifest, selecting: .outputsContaining("/plugins/outputs/"))
+        let linkCommands = BuildManifest.commands(at: manifest, selecting: .links)
+        incompleteReason = pluginCommands == nil || linkCommands == nil
+            ? "the build manifest \(manifest.isEmpty ? "was not found" : manifest + " could not be read")" : nil
         var inputs: [String: Set<String>] = [:]
         var made: Set<String> = []
-        for command in BuildManifest.commands(at: manifest, selecting: .outputsContaining("/plugins/outputs/")) {
+        for command in pluginCommands ?? [] {
             for output in command.outputs where output.hasPrefix(outputsDirectory) {
                 made.insert(output)
                 guard let target = Self.pluginTarget(ofOutput: output, under: outputsDirectory) else { continue }
@@ -88,7 +95,7 @@ struct BuildReadings: Sendable {
         }
         prebuildTargets = prebuild
         var linked: [String: Set<String>] = [:]
-        for command in BuildManifest.commands(at: manifest, selecting: .links) {
+        for command in linkCommands ?? [] {
             let read = Self.linkerInputs(arguments: command.arguments, root: root, scratch: scratch)
             for output in command.outputs {
                 linked[String(output.split(separator: "/").last ?? ""), default: []].formUnion(read)
@@ -166,9 +173,11 @@ struct BuildReadings: Sendable {
     /// nothing of what `-L` points at), so a test would run the old code; removing them makes the next
     /// build link them again. Empty before the first build.
     static func staleLinks(root: String, scratch: String, manifest: String?) -> [String] {
-        guard let manifest else { return [] }
+        // Unreadable, nothing is known stale; what this build then read is not known either, and no
+        // result of it is stored (``incompleteReason``).
+        guard let manifest, let links = BuildManifest.commands(at: manifest, selecting: .links) else { return [] }
         var stale: [String] = []
-        for command in BuildManifest.commands(at: manifest, selecting: .links) {
+        for command in links {
             let read = linkerInputs(arguments: command.arguments, root: root, scratch: scratch)
             guard !read.isEmpty else { continue }
             var newest: Int64 = 0

@@ -146,6 +146,10 @@ struct ResultCache: Sendable {
     func store(_ run: TargetRun, of plan: TargetPlan, baseline: Set<String>, readings: BuildReadings, builtIn: String) {
         guard run.storable, plan.uncachedReason == nil else { return }
         let target = plan.target
+        if let incomplete = readings.incompleteReason {
+            log.target(target.name, "\(incomplete), so what the build read is not known: not stored")
+            return
+        }
         var inputs = traced ? inputs(of: run, for: target, baseline: baseline) : TestInputs.none
         inputs.build = plan.buildInputs.merging(readings.inputs(forProducts: inputs.products))
         if let changed = changedDuringRun(inputs, since: run.started) {

@@ -188,9 +188,13 @@ struct ResultCache: Sendable {
             // The action ID's list comes first: its state is what explain compares with.
             let state = planner.stateKey(
                 of: list.inputs, for: target, hasher: hasher, record: index == 0 ? collector.recorder : nil, builtIn: list.builtIn)
-            share(list.key, InputsRecord.encode(list.inputs))
+            guard let inputsRecord = InputsRecord.encode(list.inputs), let resultRecord = ResultRecord.encode(result) else {
+                log.target(target.name, "its result or input list could not be encoded: not stored")
+                return
+            }
+            share(list.key, inputsRecord)
             if list.inputs.build.prebuildTargets.isEmpty {
-                share(planner.resultKey(list.key, state: state), ResultRecord.encode(result))
+                share(planner.resultKey(list.key, state: state), resultRecord)
             }
         }
         if let actionID, current == actionID {

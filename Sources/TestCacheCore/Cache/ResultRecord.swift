@@ -16,12 +16,14 @@ enum ResultRecord {
         var coverage: TargetCoverage?
     }
 
-    static func encode(_ result: TargetResult) -> [UInt8] {
+    /// The record's bytes; nil when its details cannot be encoded (a time that is not a finite number),
+    /// since a record without them would replay a result without its tests.
+    static func encode(_ result: TargetResult) -> [UInt8]? {
         // JSONEncoder escapes newlines inside strings, so the details are one line. A replayed result
         // filed again keeps the details it was stored with, decoded or not.
-        let details = result.storedDetails.map(Array.init)
-            ?? Array((try? JSONEncoder().encode(Details(duration: result.duration.map(seconds), tests: result.tests, coverage: result.coverage)))
-                ?? Data("{}".utf8))
+        guard let details = result.storedDetails.map(Array.init)
+            ?? (try? JSONEncoder().encode(Details(duration: result.duration.map(seconds), tests: result.tests, coverage: result.coverage))).map(Array.init)
+        else { return nil }
         return Array((magic + result.status.rawValue + "\n").utf8) + details + [UInt8(ascii: "\n")] + result.output
     }
 
@@ -46,8 +48,10 @@ enum InputsRecord {
     /// so is a miss.
     static let magic = Array("stc-test-inputs 3\n".utf8)
 
-    static func encode(_ inputs: TestInputs) -> [UInt8] {
-        magic + ((try? JSONEncoder().encode(inputs)).map(Array.init) ?? [])
+    /// The list's bytes; nil when it cannot be encoded (nothing in it can fail to, but a list stored
+    /// empty would say that nothing was read).
+    static func encode(_ inputs: TestInputs) -> [UInt8]? {
+        (try? JSONEncoder().encode(inputs)).map { magic + Array($0) }
     }
 
     /// The input list, or nil for anything that is not a whole record (a result stored untraced, say).

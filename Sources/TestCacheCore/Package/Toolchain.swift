@@ -71,9 +71,15 @@ struct Toolchain: Sendable {
         guard result.termination == .exited(0) else {
             throw EngineError("`\(swiftPath) --version` failed (\(result.termination))")
         }
-        let system = (try? await help).map { defaultBuildSystem(inHelp: $0.stdout) } ?? .native
         let resolved = URL(fileURLWithPath: swiftPath).resolvingSymlinksInPath().path
         let identity = result.stdout + Array(ToolchainRuntime.identity(swiftPath: resolved).utf8)
+        // `swift build --help` failing leaves the default unknown: native is used for this run (and passed
+        // to SwiftPM explicitly, so the key says what is built), and nothing is remembered, so that the
+        // next run asks again. Why it failed changes nothing of that.
+        guard let helped = try? await help, helped.termination == .exited(0) else {
+            return Toolchain(swiftPath: swiftPath, identity: String(decoding: identity, as: UTF8.self), defaultBuildSystem: .native)
+        }
+        let system = defaultBuildSystem(inHelp: helped.stdout)
         memos.rememberToolchain(identity: identity, buildSystem: system, swiftPath: swiftPath)
         return Toolchain(swiftPath: swiftPath, identity: String(decoding: identity, as: UTF8.self), defaultBuildSystem: system)
     }

@@ -131,8 +131,10 @@ public struct CommandRunner: ProcessRunning {
         name.contains("/") ? .path(FilePath(name)) : .name(name)
     }
 
+    /// The environment as swift-subprocess takes it; a name it refuses (one no process could be given,
+    /// with `=` or NUL in it) is left out rather than crashing the run.
     private func environmentKeys(_ environment: [String: String]) -> [Environment.Key: String] {
-        Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(rawValue: $0.key)!, $0.value) })
+        Dictionary(uniqueKeysWithValues: environment.compactMap { entry in Environment.Key(rawValue: entry.key).map { ($0, entry.value) } })
     }
 }
 

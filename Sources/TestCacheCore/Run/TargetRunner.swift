@@ -96,7 +96,11 @@ struct TargetRunner: Sendable {
         while run.result.status == .failed, !attempt.stopped, retries < configuration.test.retries {
             if listed == nil, xctest.isEmpty, swiftTesting.isEmpty, let list {
                 // The whole runner ran: its tests' IDs are needed now, to run the failed ones again.
-                guard let found = try? await list() else { break }
+                guard let found = try? await list() else {
+                    // Without IDs nothing can be selected: say so, and keep the failure as it is.
+                    note("*** Not retried: the failed tests could not be listed.", &run.result)
+                    break
+                }
                 inventory = found
                 (xctest, swiftTesting) = enabledTests()
             }

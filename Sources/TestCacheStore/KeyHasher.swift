@@ -6,32 +6,27 @@ public struct KeySalt: Sendable, Hashable {
     public var toolVersion: String
 
     /// The version of the store's on-disk format and of the hashing scheme; bump it when either changes.
-    public static let formatVersion = 2
+    public static let formatVersion = 3
 
     public init(toolVersion: String) {
         self.toolVersion = toolVersion
     }
 }
 
-/// Receives each named field of a key as it is hashed.
-public typealias KeyRecorder = @Sendable (_ field: String, _ value: String) -> Void
-
 /// Builds an ``ActionID`` from a named, salted, unambiguous sequence of fields.
 ///
 /// Every field is written with its length in front, so `("ab", "c")` and `("a", "bc")` hash differently.
-/// With a trace function set, every field is reported as it is hashed (the `hash` debug switch); with a
-/// recorder, every named field is handed over as a pair, so that what made a key can be kept and compared.
+/// With a trace function set, every field is reported as it is hashed (the `hash` debug switch). What a
+/// field means is its caller's business: the engine names its fields with typed values of its own.
 public struct KeyHasher {
     private var sha = SHA256()
     private let name: String
     private let trace: (@Sendable (String) -> Void)?
-    private let record: KeyRecorder?
 
     /// Starts a key of the kind `name` (for example "test-action"), salted with the tool and format versions.
-    public init(name: String, salt: KeySalt, trace: (@Sendable (String) -> Void)? = nil, record: KeyRecorder? = nil) {
+    public init(name: String, salt: KeySalt, trace: (@Sendable (String) -> Void)? = nil) {
         self.name = name
         self.trace = trace
-        self.record = record
         absorb("swift-testcache key")
         absorb(name)
         absorb(salt.toolVersion)
@@ -48,7 +43,6 @@ public struct KeyHasher {
     public mutating func update(field: String, _ value: String) {
         absorb(field)
         absorb(value)
-        record?(field, value)
         trace?("HASH[\(name)]: \(field) = \(value.debugDescription)")
     }
 

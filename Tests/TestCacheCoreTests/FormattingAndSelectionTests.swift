@@ -159,6 +159,5 @@ import TestCacheReports
             "--enable-all-traits", "--disable-testable-imports",
         ])
         #expect(options.packageArguments == ["--scratch-path", "/p/.build-other", "--traits", "Extra,defaults", "--enable-all-traits"])
-        #expect(BuildOption.named(field: "scratch-path") == .scratchPath && BuildOption.named(field: "--traits") == .traits)
     }
 }

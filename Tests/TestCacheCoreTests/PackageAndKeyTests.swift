@@ -423,7 +423,7 @@ import _TestSupport
         #expect(ToolchainRuntime.identity(swiftPath: swift).hasSuffix("runtime libXCTest.so 01020305\n"))
 
         let toolchain = Toolchain(swiftPath: swift, identity: "Swift version 6.3.1\nTarget: x86_64\n" + first)
-        #expect(toolchain.identityFields.map { "\($0.field)=\($0.value)" } == [
+        #expect(toolchain.identityFields.map { "\($0.field.name)=\($0.value)" } == [
             "toolchain=Swift version 6.3.1\nTarget: x86_64\n",
             "toolchain runtime libPlain.so=sha256:\(OutputID(of: Array("plain".utf8)).hex)",
             "toolchain runtime libXCTest.so=01020304",

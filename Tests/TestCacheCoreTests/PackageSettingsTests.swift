@@ -105,15 +105,23 @@ import _TestSupport
 
 @Suite struct ExplanationTests {
     @Test func changesAreReadableLinesWithWhatTheUserEditedFirst() {
+        func file(_ path: String) -> KeyField { KeyField(kind: .file, subject: path) }
+        func input(_ path: String) -> KeyField { KeyField(kind: .inputFile, subject: path) }
+        func variable(_ name: String) -> KeyField { KeyField(kind: .variable, subject: name) }
+        let configuration = KeyField(kind: .buildOption, subject: "--configuration")
+        let filter = KeyField(kind: .testOption, subject: "--filter")
+        let tree = KeyField(kind: .tree, subject: "Sources/Lib")
         let stored = KeyComponents(fields: [
-            "file Sources/Lib/a.swift": "1", "file Sources/Lib/gone.swift": "1", "tree Sources/Lib": "t1",
-            "input file Fixtures/x.json": "1", "input file Fixtures/new.json": "absent", "variable API_URL": "unset",
-            "variable TOKEN": "sha256:1", "configuration": "debug", "--filter": "a\nb", "toolchain": "6.3",
+            file("Sources/Lib/a.swift"): "1", file("Sources/Lib/gone.swift"): "1", tree: "t1",
+            input("Fixtures/x.json"): "1", input("Fixtures/new.json"): "absent", variable("API_URL"): "unset",
+            variable("TOKEN"): "sha256:1", configuration: "debug", filter: "a\nb", KeyField(kind: .toolchain): "6.3",
+            KeyField(kind: .manifestVariable, subject: "CI", reader: "Package.swift"): "unset",
         ])
         let now = KeyComponents(fields: [
-            "file Sources/Lib/a.swift": "2", "file Sources/Lib/added.swift": "1", "tree Sources/Lib": "t2",
-            "input file Fixtures/x.json": "2", "input file Fixtures/new.json": "9", "variable API_URL": "sha256:2",
-            "variable TOKEN": "unset", "configuration": "release", "--filter": "a", "toolchain": "6.4",
+            file("Sources/Lib/a.swift"): "2", file("Sources/Lib/added.swift"): "1", tree: "t2",
+            input("Fixtures/x.json"): "2", input("Fixtures/new.json"): "9", variable("API_URL"): "sha256:2",
+            variable("TOKEN"): "unset", configuration: "release", filter: "a", KeyField(kind: .toolchain): "6.4",
+            KeyField(kind: .manifestVariable, subject: "CI", reader: "Package.swift"): "sha256:3",
         ])
         #expect(now.changes(since: stored).map(\.text) == [
             "source file Sources/Lib/a.swift changed",
@@ -124,27 +132,34 @@ import _TestSupport
             "variable API_URL was set",
             "variable TOKEN was unset",
             "the toolchain changed",
+            "variable CI, which Package.swift reads, was set",
             "build option --configuration changed: debug → release",
             "test option --filter changed: a b → a",
         ])
         #expect(now.changes(since: now).isEmpty)
-        #expect(KeyComponents(fields: ["variable X": "unset"]).changes(since: KeyComponents(fields: ["variable X": "=1"]))
+        #expect(KeyComponents(fields: [variable("X"): "unset"]).changes(since: KeyComponents(fields: [variable("X"): "=1"]))
             .allSatisfy { !$0.rebuilds })
-        #expect(KeyComponents(fields: ["file a": "2"]).changes(since: KeyComponents(fields: ["file a": "1"])).allSatisfy { $0.rebuilds })
+        #expect(KeyComponents(fields: [file("a"): "2"]).changes(since: KeyComponents(fields: [file("a"): "1"])).allSatisfy { $0.rebuilds })
+        // A data file is what is built only when reads are traced; without the tracer its change reruns.
+        let data = KeyField(kind: .dataFile, subject: "Tests/T/snapshot.json")
+        #expect(KeyComponents(fields: [data: "2"]).changes(since: KeyComponents(fields: [data: "1"])).map(\.rebuilds) == [true])
+        #expect(KeyComponents(fields: [data: "2"]).changes(since: KeyComponents(fields: [data: "1"]), traced: false).map(\.rebuilds) == [false])
     }
 
     @Test func variableValuesAreKeptAsDigestsNotInTheClear() {
         let collector = KeyComponentCollector()
-        var key = KeyHasher(name: "k", salt: KeySalt(toolVersion: "test"), record: collector.recorder)
-        key.update(field: "variable TOKEN", "=secret")
-        key.update(field: "env OTHER", "secret")
-        key.update(field: "variable UNSET", "unset")
-        key.update(field: "--filter", "a")
-        key.update(field: "--filter", "b")
+        var key = FieldHasher(name: "k", salt: KeySalt(toolVersion: "test"), record: collector.recorder)
+        let token = KeyField(kind: .variable, subject: "TOKEN"), unset = KeyField(kind: .variable, subject: "UNSET")
+        let filter = KeyField(kind: .testOption, subject: "--filter")
+        key.update(token, "=secret")
+        key.update(KeyField(kind: .env, subject: "OTHER"), "secret")
+        key.update(unset, "unset")
+        key.update(filter, "a")
+        key.update(filter, "b")
         let fields = collector.collected
-        #expect(fields["variable TOKEN"]?.hasPrefix("sha256:") == true)
+        #expect(fields[token]?.hasPrefix("sha256:") == true)
         #expect(!fields.values.contains { $0.contains("secret") })
-        #expect(fields["variable UNSET"] == "unset")
-        #expect(fields["--filter"] == "a\nb")
+        #expect(fields[unset] == "unset")
+        #expect(fields[filter] == "a\nb")
     }
 }

@@ -112,15 +112,6 @@ public enum BuildOption: String, CaseIterable, Sendable {
         }
     }
 
-    /// The name a key gives the option's field (kept from before the catalog for the first five).
-    var field: String {
-        switch self {
-        case .configuration: "configuration"
-        case .scratchPath: "scratch-path"
-        default: rawValue
-        }
-    }
-
     /// Whether the option changes which targets and dependencies the package has, so that `swift package
     /// describe` and `resolve` must be given it too.
     var shapesThePackage: Bool {
@@ -131,14 +122,9 @@ public enum BuildOption: String, CaseIterable, Sendable {
     }
 
     /// Adds every option's values to a key, in the cases' order.
-    static func addAll(_ options: BuildOptions, root: String, to key: inout KeyHasher) {
+    static func addAll(_ options: BuildOptions, root: String, to key: inout FieldHasher) {
         for option in allCases {
-            for value in option.keyValues(options, root: root) { key.update(field: option.field, value) }
+            for value in option.keyValues(options, root: root) { key.update(KeyField(kind: .buildOption, subject: option.rawValue), value) }
         }
-    }
-
-    /// The option a key field names, if any.
-    static func named(field: String) -> BuildOption? {
-        allCases.first { $0.field == field }
     }
 }

@@ -131,9 +131,9 @@ public enum TestOption: String, CaseIterable, Sendable {
     }
 
     /// Adds every keyed option's values to a key, in the cases' order.
-    static func addKeyed(_ options: TestOptions, to key: inout KeyHasher) {
+    static func addKeyed(_ options: TestOptions, to key: inout FieldHasher) {
         for option in allCases where option.role == .keyed {
-            for value in option.keyValues(options) { key.update(field: option.rawValue, value) }
+            for value in option.keyValues(options) { key.update(KeyField(kind: .testOption, subject: option.rawValue), value) }
         }
     }
 }

@@ -40,20 +40,20 @@ enum BuildEnvironment {
     /// with what it reads.
     static func add(
         _ environment: [String: String], manifests: [(path: String, reads: ManifestEnvironmentReads)],
-        buildVariables: Bool = true, to key: inout KeyHasher
+        buildVariables: Bool = true, to key: inout FieldHasher
     ) {
         if let unnamed = manifests.first(where: { $0.reads.unnamedRead != nil }) {
-            key.update(field: "environment", "whole: \(unnamed.path) reads \(unnamed.reads.unnamedRead ?? "")")
+            key.update(KeyField(kind: .environment), "whole: \(unnamed.path) reads \(unnamed.reads.unnamedRead ?? "")")
             addAll(environment, to: &key) { !isVolatile($0) }
             return
         }
         if buildVariables {
-            key.update(field: "environment", "build variables and what the manifests read by name")
+            key.update(KeyField(kind: .environment), "build variables and what the manifests read by name")
             addAll(environment, to: &key) { name in alwaysRelevant.contains(name) || relevantPrefixes.contains { name.hasPrefix($0) } }
         }
         for (path, reads) in manifests {
             for name in reads.names.sorted() {
-                key.update(field: "manifest variable \(name) read by \(path)", environment[name].map { "=" + $0 } ?? "unset")
+                key.update(KeyField(kind: .manifestVariable, subject: name, reader: path), environment[name].map { "=" + $0 } ?? "unset")
             }
         }
     }
@@ -67,16 +67,16 @@ enum BuildEnvironment {
 
     /// Adds every variable of a read of the whole environment (a test's) to a key: all but the volatile
     /// ones and those the CI system running now sets per run (``CIEnvironment``).
-    static func addWhole(_ environment: [String: String], to key: inout KeyHasher) {
-        key.update(field: "environment", "whole")
+    static func addWhole(_ environment: [String: String], to key: inout FieldHasher) {
+        key.update(KeyField(kind: .environment), "whole")
         let perRun = CIEnvironment.perRunFilter(for: environment)
         addAll(environment, to: &key) { !isVolatile($0) && !perRun($0) }
     }
 
     /// Adds the variables `includes` takes, sorted by name, each as an `env` field.
-    private static func addAll(_ environment: [String: String], to key: inout KeyHasher, _ includes: (String) -> Bool) {
+    private static func addAll(_ environment: [String: String], to key: inout FieldHasher, _ includes: (String) -> Bool) {
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) where includes(name) {
-            key.update(field: "env " + name, value)
+            key.update(KeyField(kind: .env, subject: name), value)
         }
     }
 }

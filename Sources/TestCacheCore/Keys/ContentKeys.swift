@@ -45,11 +45,11 @@ final class ContentKeys: Sendable {
     func contentID(
         for target: PackageTarget, inputs: PackageInputs, test: TestOptions, declared: ActionID?, untracedReads: ActionID?
     ) -> ActionID? {
-        var key = KeyHasher(name: "test-content", salt: salt, trace: trace)
+        var key = FieldHasher(name: "test-content", salt: salt, trace: trace)
         key.update(inputs.buildKey)
         if let declared { key.update(declared) }
         if let untracedReads { key.update(untracedReads) }
-        key.update(field: "target", target.name)
+        key.update(KeyField(kind: .target), target.name)
         var members: [ObjectGraph.Member] = []
         func add(module: String, label: String, isEntry: Bool) -> Bool {
             guard let directory = layout.moduleDirectories[module], let names = layout.objectNames(ofModule: module) else { return false }
@@ -59,14 +59,14 @@ final class ContentKeys: Sendable {
         for dependency in model.closure(of: target) {
             guard add(module: dependency.moduleName, label: dependency.name, isEntry: dependency.name == target.name) else { return nil }
             for (path, digest) in resourceHashes(of: dependency) {
-                key.update(field: "resource \(dependency.name)/\(path)", digest.hex)
+                key.update(KeyField(kind: .resource, subject: "\(dependency.name)/\(path)"), digest.hex)
             }
         }
         for module in layout.generatedModules(for: target) {
             guard add(module: module, label: module, isEntry: true) else { return nil }
         }
-        for (label, digest) in ObjectGraph.reachableDigests(members) { key.update(field: "object \(label)", digest) }
-        for (name, digest) in externalObjectHashes() { key.update(field: "external object \(name)", digest) }
+        for (label, digest) in ObjectGraph.reachableDigests(members) { key.update(KeyField(kind: .object, subject: label), digest) }
+        for (name, digest) in externalObjectHashes() { key.update(KeyField(kind: .externalObject, subject: name), digest) }
         TestOption.addKeyed(test, to: &key)
         return key.finalize()
     }

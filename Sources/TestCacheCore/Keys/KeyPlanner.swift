@@ -57,7 +57,7 @@ struct KeyPlanner: Sendable {
 
     /// The action ID of `target` made afresh, every file hashed as it is now (through the run's stat
     /// records, so unchanged files are not read again), every field given to `record`.
-    func recordedActionID(of target: PackageTarget, record: @escaping KeyRecorder) -> ActionID {
+    func recordedActionID(of target: PackageTarget, record: @escaping FieldRecorder) -> ActionID {
         var keys = self.keys
         keys.record = record
         let environment = configuration.environment
@@ -94,7 +94,7 @@ struct KeyPlanner: Sendable {
     /// What a test of `target` could read unseen when runs are not traced: the data files of its
     /// closure's directories (everything they hold that is not compiled).
     func untracedReadsKey(of target: PackageTarget) -> ActionID {
-        var key = KeyHasher(name: "untraced-reads", salt: configuration.salt, record: keys.record)
+        var key = FieldHasher(name: "untraced-reads", salt: configuration.salt, record: keys.record)
         for dependency in model.closure(of: target) {
             keys.addDataFiles(of: dependency, hasher: hasher, to: &key)
         }
@@ -105,7 +105,7 @@ struct KeyPlanner: Sendable {
     /// variables the package's settings ignore, and each product by its targets' sources, or, with
     /// `builtIn` (the build directory, once built, for content IDs), by what was built.
     func stateKey(
-        of inputs: TestInputs, for target: PackageTarget, hasher: InputHasher? = nil, record: KeyRecorder? = nil,
+        of inputs: TestInputs, for target: PackageTarget, hasher: InputHasher? = nil, record: FieldRecorder? = nil,
         builtIn buildDirectory: String? = nil
     ) -> ActionID {
         let hasher = hasher ?? self.hasher

@@ -16,7 +16,7 @@ struct ActionKeys: Sendable {
     let trace: (@Sendable (String) -> Void)?
     /// Receives every named field of every key made, for `explain`; trees are then not memoized, so
     /// that each key's files are all recorded.
-    var record: KeyRecorder? = nil
+    var record: FieldRecorder? = nil
 
     /// Manifest file names at the root: `Package.swift` and its `Package@swift-*.swift` variants.
     static func manifestNames(in root: String) -> [String] {
@@ -35,13 +35,13 @@ struct ActionKeys: Sendable {
     /// The key the package description is remembered under: the toolchain, every manifest, the pins, and
     /// the build-relevant environment (the compilers' variables and what the manifests read).
     func descriptionKey(toolchain: Toolchain, hasher: InputHasher, environment: [String: String]) -> ActionID {
-        var description = KeyHasher(name: "package-description", salt: salt, trace: trace, record: record)
-        for (field, value) in toolchain.identityFields { description.update(field: field, value) }
+        var description = FieldHasher(name: "package-description", salt: salt, trace: trace, record: record)
+        for (field, value) in toolchain.identityFields { description.update(field, value) }
         let names = Self.manifestNames(in: hasher.root)
         for name in names {
-            description.update(field: "manifest " + name, hasher.hashFile(name)?.hex ?? "missing")
+            description.update(KeyField(kind: .manifest, subject: name), hasher.hashFile(name)?.hex ?? "missing")
         }
-        description.update(field: "Package.resolved", hasher.hashFile("Package.resolved")?.hex ?? "missing")
+        description.update(KeyField(kind: .packageResolved), hasher.hashFile("Package.resolved")?.hex ?? "missing")
         let manifests = BuildEnvironment.manifestReads(names.map { hasher.root + "/" + $0 }, root: hasher.root)
         BuildEnvironment.add(environment, manifests: manifests, to: &description)
         return description.finalize()
@@ -78,7 +78,7 @@ struct ActionKeys: Sendable {
         descriptionKey: ActionID, model: PackageModel, build: BuildOptions, hasher: InputHasher,
         environment: [String: String]
     ) -> PackageInputs {
-        var buildHasher = KeyHasher(name: "package-build", salt: salt, trace: trace, record: record)
+        var buildHasher = FieldHasher(name: "package-build", salt: salt, trace: trace, record: record)
         buildHasher.update(descriptionKey)
         // What the dependencies' manifests read counts as the root's does.
         let scratch = build.scratchDirectory(root: hasher.root)
@@ -90,7 +90,7 @@ struct ActionKeys: Sendable {
             // The sanitizers' runtimes read their options from /proc/self/environ, which the tracer does not
             // see: in a sanitized build they are inputs, since `detect_leaks=1` can fail a passing test.
             for name in BuildOption.sanitizerVariables {
-                buildHasher.update(field: "variable " + name, environment[name].map { "=" + $0 } ?? "unset")
+                buildHasher.update(KeyField(kind: .variable, subject: name), environment[name].map { "=" + $0 } ?? "unset")
             }
         }
         // Dependencies are hashed file by file, like the package's own targets, wherever they live: a
@@ -98,8 +98,8 @@ struct ActionKeys: Sendable {
         // too (what a dependency's tests or fixtures hold is not in any object, and the tracer ignores
         // reads outside the package and inside the build directory).
         for directory in Self.dependencyDirectories(model: model, root: hasher.root, scratch: scratch) {
-            let tree = treeKey(directory, hasher: hasher, fieldKind: "dependency file") { _ in false }
-            buildHasher.update(field: "dependency " + directory, tree.hex)
+            let tree = treeKey(directory, hasher: hasher, kind: .dependencyFile) { _ in false }
+            buildHasher.update(KeyField(kind: .dependency, subject: directory), tree.hex)
         }
         var unkeyable: String?
         if model.hasRemoteDependencies && hasher.hashFile("Package.resolved") == nil {
@@ -114,12 +114,12 @@ struct ActionKeys: Sendable {
         for target: PackageTarget, model: PackageModel, inputs: PackageInputs, test: TestOptions, hasher: InputHasher,
         settings: TargetSettings = TargetSettings(), environment: [String: String] = [:]
     ) -> ActionID {
-        var key = KeyHasher(name: "test-action", salt: salt, trace: trace, record: record)
+        var key = FieldHasher(name: "test-action", salt: salt, trace: trace, record: record)
         key.update(inputs.buildKey)
-        key.update(field: "target", target.name)
+        key.update(KeyField(kind: .target), target.name)
         for dependency in model.closure(of: target) {
-            key.update(field: "directory of " + dependency.name, dependency.path)
-            key.update(field: "tree " + dependency.path, treeKey(dependency, hasher: hasher).hex)
+            key.update(KeyField(kind: .directoryOf, subject: dependency.name), dependency.path)
+            key.update(KeyField(kind: .tree, subject: dependency.path), treeKey(dependency, hasher: hasher).hex)
         }
         if let declared = declaredKey(settings, hasher: hasher, environment: environment) { key.update(declared) }
         TestOption.addKeyed(test, to: &key)
@@ -132,7 +132,7 @@ struct ActionKeys: Sendable {
         guard !settings.inputs.isEmpty || !settings.includedVariables.isEmpty || !settings.ignoredVariables.isEmpty else {
             return nil
         }
-        var key = KeyHasher(name: "declared-inputs", salt: salt, trace: trace, record: record)
+        var key = FieldHasher(name: "declared-inputs", salt: salt, trace: trace, record: record)
         settings.add(to: &key, hasher: hasher, environment: environment)
         return key.finalize()
     }
@@ -140,9 +140,9 @@ struct ActionKeys: Sendable {
     /// The key standing for a product's sources: the trees of the targets it is built from and of every
     /// target they depend on. (Remote dependencies and build options are in every key already.)
     func productKey(_ product: PackageProduct, model: PackageModel, hasher: InputHasher) -> ActionID {
-        var key = KeyHasher(name: "product", salt: salt, trace: trace, record: record)
+        var key = FieldHasher(name: "product", salt: salt, trace: trace, record: record)
         for target in model.closure(ofTargetsNamed: product.targets) {
-            key.update(field: "tree " + target.path, treeKey(target, hasher: hasher).hex)
+            key.update(KeyField(kind: .tree, subject: target.path), treeKey(target, hasher: hasher).hex)
         }
         return key.finalize()
     }
@@ -151,18 +151,18 @@ struct ActionKeys: Sendable {
     /// files it compiles are `file` fields, the others `data file` fields.
     func treeKey(_ target: PackageTarget, hasher: InputHasher) -> ActionID {
         let sources = target.sourcePaths
-        return treeKey(target.path, hasher: hasher, fieldKind: "data file") { sources.contains($0) }
+        return treeKey(target.path, hasher: hasher, kind: .dataFile) { sources.contains($0) }
     }
 
     /// Every file under a directory, folded into one key once per run: each a `file` field when
-    /// `compiled` says so, else a `fieldKind` field.
+    /// `compiled` says so, else a field of `kind`.
     func treeKey(
-        _ directory: String, hasher: InputHasher, fieldKind: String, compiled: (String) -> Bool
+        _ directory: String, hasher: InputHasher, kind: KeyField.Kind, compiled: (String) -> Bool
     ) -> ActionID {
         func make(_ files: [(path: String, digest: OutputID)]) -> ActionID {
-            var tree = KeyHasher(name: "tree", salt: salt, trace: trace, record: record)
+            var tree = FieldHasher(name: "tree", salt: salt, trace: trace, record: record)
             tree.update(directory)
-            for file in files { tree.update(field: (compiled(file.path) ? "file " : fieldKind + " ") + file.path, file.digest.hex) }
+            for file in files { tree.update(KeyField(kind: compiled(file.path) ? .file : kind, subject: file.path), file.digest.hex) }
             return tree.finalize()
         }
         return record == nil ? hasher.treeKey(directory, make: make) : make(hasher.hashTree(directory))
@@ -170,10 +170,10 @@ struct ActionKeys: Sendable {
 
     /// The data files of `target`'s directory (every file it does not compile), each as a `data file`
     /// field: what a content ID adds when what the tests read is not traced.
-    func addDataFiles(of target: PackageTarget, hasher: InputHasher, to key: inout KeyHasher) {
+    func addDataFiles(of target: PackageTarget, hasher: InputHasher, to key: inout FieldHasher) {
         let sources = target.sourcePaths
         for file in hasher.hashTree(target.path) where !sources.contains(file.path) {
-            key.update(field: "data file " + file.path, file.digest.hex)
+            key.update(KeyField(kind: .dataFile, subject: file.path), file.digest.hex)
         }
     }
 }

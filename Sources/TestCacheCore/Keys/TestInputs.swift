@@ -153,18 +153,18 @@ extension TestInputs {
     /// does: a fresh CI clone changes every mtime, and a same-size edit keeps the size. A product stands
     /// for the sources of the targets it is built from, as `productKey` gives them (nil: no such product).
     func stateKey(
-        hasher: InputHasher, environment: [String: String], salt: KeySalt, record: KeyRecorder? = nil,
+        hasher: InputHasher, environment: [String: String], salt: KeySalt, record: FieldRecorder? = nil,
         productKey: (String) -> ActionID? = { _ in nil }
     ) -> ActionID {
-        var key = KeyHasher(name: "test-inputs", salt: salt, record: record)
+        var key = FieldHasher(name: "test-inputs", salt: salt, record: record)
         for file in files {
-            key.update(field: "input file " + file, Self.state(of: file, hasher: hasher))
+            key.update(KeyField(kind: .inputFile, subject: file), Self.state(of: file, hasher: hasher))
         }
         for file in build.compilerFiles {
-            key.update(field: "header " + file, Self.state(of: file, hasher: hasher))
+            key.update(KeyField(kind: .header, subject: file), Self.state(of: file, hasher: hasher))
         }
         for file in build.pluginInputs {
-            key.update(field: "plugin input " + file, Self.state(of: file, hasher: hasher))
+            key.update(KeyField(kind: .pluginInput, subject: file), Self.state(of: file, hasher: hasher))
         }
         for path in build.linkerInputs {
             Self.addLinkerInput(path, to: &key, hasher: hasher)
@@ -176,16 +176,16 @@ extension TestInputs {
                 return false
             }
             let exists = FileSystem.status(following: hasher.root + "/" + directory)?.isDirectory == true
-            key.update(field: "input directory " + directory, exists ? names.sorted().joined(separator: "\n") : "absent")
+            key.update(KeyField(kind: .inputDirectory, subject: directory), exists ? names.sorted().joined(separator: "\n") : "absent")
         }
         for name in variables {
-            key.update(field: "variable " + name, environment[name].map { "=" + $0 } ?? "unset")
+            key.update(KeyField(kind: .variable, subject: name), environment[name].map { "=" + $0 } ?? "unset")
         }
         if wholeEnvironment {
             BuildEnvironment.addWhole(environment, to: &key)
         }
         for product in products {
-            key.update(field: "product " + product, productKey(product)?.hex ?? "absent")
+            key.update(KeyField(kind: .product, subject: product), productKey(product)?.hex ?? "absent")
         }
         return key.finalize()
     }
@@ -200,10 +200,10 @@ extension TestInputs {
 
     /// A file or library directory a link command named: a file by its state; a directory by its
     /// entries' names and each file directly in it (a link followed), since the linker picks from them by name.
-    static func addLinkerInput(_ path: String, to key: inout KeyHasher, hasher: InputHasher) {
+    static func addLinkerInput(_ path: String, to key: inout FieldHasher, hasher: InputHasher) {
         let absolute = path == "." ? hasher.root : hasher.root + "/" + path
         guard FileSystem.status(following: absolute)?.isDirectory == true else {
-            key.update(field: "linker input " + path, state(of: path, hasher: hasher))
+            key.update(KeyField(kind: .linkerInput, subject: path), state(of: path, hasher: hasher))
             return
         }
         var names: [String] = []
@@ -212,10 +212,10 @@ extension TestInputs {
             return false
         }
         names.sort()
-        key.update(field: "linker directory " + path, names.joined(separator: "\n"))
+        key.update(KeyField(kind: .linkerDirectory, subject: path), names.joined(separator: "\n"))
         for name in names {
             let file = path == "." ? name : path + "/" + name
-            if let digest = hasher.hashFile(file) { key.update(field: "linker input " + file, digest.hex) }
+            if let digest = hasher.hashFile(file) { key.update(KeyField(kind: .linkerInput, subject: file), digest.hex) }
         }
     }
 

@@ -22,24 +22,24 @@ package struct TargetSettings: Sendable, Equatable {
 
     /// Adds what these settings put into a target's key: the declarations themselves, every declared
     /// file's content (or its absence), and every included variable's value (or that it is unset).
-    func add(to key: inout KeyHasher, hasher: InputHasher, environment: [String: String]) {
+    func add(to key: inout FieldHasher, hasher: InputHasher, environment: [String: String]) {
         for pattern in inputs {
-            key.update(field: "declared inputs", pattern)
+            key.update(KeyField(kind: .declaredInputs), pattern)
             let files = Self.files(matching: pattern, hasher: hasher)
-            if files.isEmpty { key.update(field: "declared file " + pattern, "absent") }
-            for file in files { key.update(field: "declared file " + file.path, file.digest.hex) }
+            if files.isEmpty { key.update(KeyField(kind: .declaredFile, subject: pattern), "absent") }
+            for file in files { key.update(KeyField(kind: .declaredFile, subject: file.path), file.digest.hex) }
         }
         var included: Set<String> = []
         for pattern in includedVariables {
-            key.update(field: "declared variables", pattern)
+            key.update(KeyField(kind: .declaredVariables), pattern)
             included.formUnion(environment.keys.filter { fnmatch(pattern, $0, 0) == 0 })
             // A plain name is an input even while it is unset: setting it later must miss.
             if !pattern.contains(where: Self.wildcards.contains) { included.insert(pattern) }
         }
         for name in included.sorted() {
-            key.update(field: "declared variable " + name, environment[name].map { "=" + $0 } ?? "unset")
+            key.update(KeyField(kind: .declaredVariable, subject: name), environment[name].map { "=" + $0 } ?? "unset")
         }
-        for pattern in ignoredVariables { key.update(field: "ignored variables", pattern) }
+        for pattern in ignoredVariables { key.update(KeyField(kind: .ignoredVariables), pattern) }
     }
 
     /// Characters that make a path component or a variable name a pattern.

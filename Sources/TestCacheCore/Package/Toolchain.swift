@@ -16,19 +16,19 @@ struct Toolchain: Sendable {
     var identity: String
     /// The identity as key fields: `toolchain`, what `swift --version` says, and `toolchain runtime
     /// <library>`, each runtime library's build ID, so that `explain` names the library that changed.
-    var identityFields: [(field: String, value: String)] {
+    var identityFields: [(field: KeyField, value: String)] {
         let lines = identity.split(separator: "\n", omittingEmptySubsequences: false)
         var version: [Substring] = []
-        var fields: [(field: String, value: String)] = []
+        var fields: [(field: KeyField, value: String)] = []
         for line in lines {
             let words = line.split(separator: " ", maxSplits: 2)
             if words.count == 3, words[0] == "runtime" {
-                fields.append(("toolchain runtime " + words[1], String(words[2])))
+                fields.append((KeyField(kind: .toolchainRuntime, subject: String(words[1])), String(words[2])))
             } else {
                 version.append(line)
             }
         }
-        return [("toolchain", version.joined(separator: "\n"))] + fields
+        return [(KeyField(kind: .toolchain), version.joined(separator: "\n"))] + fields
     }
 
     /// The build system SwiftPM uses when `--build-system` is not given, as `swift build --help` says.

@@ -267,7 +267,7 @@ actor Slots {
 /// ```
 /// The HMAC-SHA256 covers the first two lines and the key, so a record cannot be moved to another key.
 struct ActionRecord: Equatable {
-    static let header = "stc-remote-ac 1"
+    static let header = "stc-remote-ac \(FormatVersion.remoteActionRecord)"
     var hash: String
     var size: Int
     var signature: String?

@@ -74,7 +74,7 @@ public enum MissReason: Sendable, Hashable, CustomStringConvertible {
 /// `stc1 <action hex> <output hex> <size, 20 digits> <stored-at ns, 20 digits>\n`. A fixed size lets
 /// a reader reject a truncated or oversized file before parsing it, and keeps every entry one block.
 enum EntryFormat {
-    static let magic = "stc1"
+    static let magic = "stc\(FormatVersion.storeEntry)"
     /// Decimal digits of each number field: enough for any non-negative Int64.
     static let numberWidth = 20
     /// Bytes in an encoded entry: magic, two 64-digit hashes, two numbers, four spaces and a newline.

@@ -5,8 +5,8 @@ public struct KeySalt: Sendable, Hashable {
     /// The version of the tool making keys: a new release invalidates every key of the old one.
     public var toolVersion: String
 
-    /// The version of the store's on-disk format and of the hashing scheme; bump it when either changes.
-    public static let formatVersion = 3
+    /// The version of the hashing scheme, which every key is salted with (``FormatVersion/keys``).
+    public static let formatVersion = FormatVersion.keys
 
     public init(toolVersion: String) {
         self.toolVersion = toolVersion

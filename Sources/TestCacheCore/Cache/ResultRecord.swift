@@ -1,12 +1,12 @@
 import Foundation
 import TestCacheReports
+import TestCacheStore
 
 /// A stored result's bytes: a header line naming the outcome, a line of JSON with how long the run took
 /// and its tests, then the output exactly as it was.
 enum ResultRecord {
-    /// Version 2 added the time and the tests: a record of version 1 lacks them, and so is a miss.
-    /// Version 3 names the status as ``TargetStatus`` does (`passed`, where version 2 wrote `ok`).
-    static let magic = "stc-test-result 3 "
+    /// The header, with the version (``FormatVersion/resultRecord``): a record of another is a miss.
+    static let magic = "stc-test-result \(FormatVersion.resultRecord) "
 
     /// The second line.
     struct Details: Codable {
@@ -44,9 +44,8 @@ enum ResultRecord {
 
 /// A stored input list, the first step of a traced lookup: what the last passing run consulted.
 enum InputsRecord {
-    /// Version 2 added what the build read, version 3 what the linker read: an older list lacks them, and
-    /// so is a miss.
-    static let magic = Array("stc-test-inputs 3\n".utf8)
+    /// The header, with the version (``FormatVersion/inputsRecord``): a list of another is a miss.
+    static let magic = Array("stc-test-inputs \(FormatVersion.inputsRecord)\n".utf8)
 
     /// The list's bytes; nil when it cannot be encoded (nothing in it can fail to, but a list stored
     /// empty would say that nothing was read).

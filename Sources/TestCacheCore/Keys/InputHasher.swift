@@ -146,7 +146,7 @@ final class InputHasher: Sendable {
 
 /// The stat cache's on-disk form: one line per file, `digest size mtime ctime inode path`.
 enum StatCacheFormat {
-    static let header = "stc-statcache 1\n"
+    static let header = "stc-statcache \(FormatVersion.statCache)\n"
 
     static func encode(_ records: [String: StatRecord]) -> [UInt8] {
         var text = header

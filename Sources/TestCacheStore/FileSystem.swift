@@ -121,7 +121,7 @@ package enum FileSystem {
     }
 
     /// Creates `path` and any missing parents; returns 0 or an errno value.
-    static func makeDirectories(_ path: String) -> Int32 {
+    package static func makeDirectories(_ path: String) -> Int32 {
         if mkdir(path, directoryMode) == 0 || errno == EEXIST { return 0 }
         guard errno == ENOENT, let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return errno }
         let parentResult = makeDirectories(String(path[..<slash]))
@@ -179,6 +179,15 @@ package enum FileSystem {
                 unlinkat(descriptor, name, 0)
             }
         }
+    }
+
+    /// Removes `path` and everything under it (symbolic links themselves, never what they point at).
+    package static func removeTree(_ path: String) {
+        forEachFile(inDirectory: path) { name, status in
+            if status.isDirectory && !status.isSymbolicLink { removeTree(path + "/" + name) }
+            return !status.isDirectory
+        }
+        rmdir(path)
     }
 }
 

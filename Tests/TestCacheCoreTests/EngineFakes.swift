@@ -45,7 +45,8 @@ final class FakePackage: Sendable {
     /// An engine for this package with `store`, the fake processes, and `shared` as its shared cache.
     func engine(
         store: ResultStore?, output: CollectedOutput, shared: (any SharedCache)? = nil, traced: Bool = false,
-        debug: DebugOptions = DebugOptions(), verify: Bool = false
+        debug: DebugOptions = DebugOptions(), verify: Bool = false,
+        monotonicNow: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
     ) -> TestEngine {
         var configuration = EngineConfiguration(
             packagePath: root, environment: ["PATH": directory.path + "/bin", "HOME": "/home/tester"], salt: testSalt)
@@ -54,7 +55,7 @@ final class FakePackage: Sendable {
         // Never loaded: the fake test binary writes the trace log itself.
         configuration.tracer = traced ? directory.path + "/libTestCacheTrace.so" : nil
         let services = EngineServices(
-            clock: StoreConfiguration.systemClock,
+            clock: StoreConfiguration.systemClock, monotonicNow: monotonicNow,
             makeTemporaryDirectory: { [directory] in makePrivateDirectory(in: directory.path, prefix: "trace") },
             processes: runner, sharedCache: shared)
         return TestEngine(configuration: configuration, store: store, output: output.engineOutput, services: services)

@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import Testing
 import TestCacheStore
@@ -90,6 +91,22 @@ import _TestSupport
         _ = try await run()
         let stored = try await run()
         #expect(stored.output.summaries == ["ok  \tT1Tests\t(cached)", "ok  \tT2Tests\t(cached)"])
+    }
+
+    @Test func aTargetsTimeIsTheInjectedClocks() async throws {
+        // A clock that moves 250 ms each time it is read: a target's run reads it as it starts and ends.
+        let single = try FakePackage(testTargets: ["T1Tests"])
+        let origin = ContinuousClock.now
+        let reads = Mutex(0)
+        let clock: @Sendable () -> ContinuousClock.Instant = {
+            origin + .milliseconds(250) * reads.withLock { count in
+                count += 1
+                return count
+            }
+        }
+        let output = CollectedOutput()
+        let status = try await single.engine(store: store, output: output, monotonicNow: clock).run()
+        #expect(status == 0 && output.summaries == ["ok  \tT1Tests\t0.250s"], "\(output.stderr)")
     }
 
     @Test func aCommentEditMissesTheActionIDAndHitsTheContentIDThenTheNewActionID() async throws {

@@ -179,3 +179,18 @@ import TestCacheStore
         #expect(FileManager.default.fileExists(atPath: directory.storePath + "/README"))
     }
 }
+
+@Suite struct FileSystemTests {
+    @Test func aTreeIsRemovedWholeButNotWhatItsLinksPointAt() throws {
+        let directory = try TemporaryDirectory()
+        let tree = directory.path + "/tree", outside = directory.path + "/outside"
+        #expect(FileSystem.makeDirectories(tree + "/a/b") == 0)
+        #expect(FileSystem.makeDirectories(outside) == 0)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: tree + "/a/b/file"))
+        try Data("y".utf8).write(to: URL(fileURLWithPath: outside + "/kept"))
+        try FileManager.default.createSymbolicLink(atPath: tree + "/link", withDestinationPath: outside)
+        FileSystem.removeTree(tree)
+        #expect(!FileManager.default.fileExists(atPath: tree))
+        #expect(FileManager.default.fileExists(atPath: outside + "/kept"))
+    }
+}

@@ -6,6 +6,8 @@ public struct EngineServices: Sendable {
     /// Wall-clock time in nanoseconds since 1970: when a test run started (inputs changed after it make
     /// its result unsafe to store) and when files were hashed (the stat cache's racy window).
     public var clock: @Sendable () -> Int64
+    /// Monotonic time: how long a target ran, how long the status line says it has been running.
+    public var monotonicNow: @Sendable () -> ContinuousClock.Instant
     /// Makes a new private directory for one run's trace logs; nil when none can be made.
     public var makeTemporaryDirectory: @Sendable () -> String?
     public var processes: any ProcessRunning
@@ -13,10 +15,11 @@ public struct EngineServices: Sendable {
     public var sharedCache: (any SharedCache)?
 
     public init(
-        clock: @escaping @Sendable () -> Int64, makeTemporaryDirectory: @escaping @Sendable () -> String?,
-        processes: any ProcessRunning, sharedCache: (any SharedCache)? = nil
+        clock: @escaping @Sendable () -> Int64, monotonicNow: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+        makeTemporaryDirectory: @escaping @Sendable () -> String?, processes: any ProcessRunning, sharedCache: (any SharedCache)? = nil
     ) {
         self.clock = clock
+        self.monotonicNow = monotonicNow
         self.makeTemporaryDirectory = makeTemporaryDirectory
         self.processes = processes
         self.sharedCache = sharedCache
@@ -27,6 +30,7 @@ public struct EngineServices: Sendable {
     public static func system(temporaryDirectory: String, sharedCache: (any SharedCache)? = nil) -> EngineServices {
         EngineServices(
             clock: StoreConfiguration.systemClock,
+            monotonicNow: { .now },
             makeTemporaryDirectory: { makePrivateDirectory(in: temporaryDirectory, prefix: "swift-testcache-trace") },
             processes: CommandRunner(),
             sharedCache: sharedCache)

@@ -86,7 +86,7 @@ public struct TestEngine: Sendable {
             for observer in output.observers { observer.runFinished(interrupted: false) }
             return 0
         }
-        let status = configuration.progressIsTerminal ? StatusLine(write: output.standardError) : nil
+        let status = configuration.progressIsTerminal ? StatusLine(write: output.standardError, now: services.monotonicNow) : nil
         let showsTally = configuration.progressIsTerminal || configuration.test.verbose
         let reporter = OrderedReporter(
             showsOutput: configuration.test.verbose || configuration.test.list, output: output, status: status, keepsTally: showsTally,
@@ -227,12 +227,12 @@ public struct TestEngine: Sendable {
         guard let cache, let readings else { return misses }
         let contentKeys = ContentKeys(
             salt: configuration.salt, trace: log.hashTrace, layout: built.layout, model: package.model)
-        let learning = ContinuousClock.now
+        let learning = services.monotonicNow()
         var plans = misses
         for index in plans.indices where plans[index].actionID != nil {
             plans[index].buildInputs = readings.inputs(for: plans[index].target)
         }
-        log.run("learned what the build read for \(plans.count) targets in \(ContinuousClock.now - learning)")
+        log.run("learned what the build read for \(plans.count) targets in \(services.monotonicNow() - learning)")
         for index in plans.indices where plans[index].actionID != nil {
             plans[index].contentID = package.planner.contentID(of: plans[index].target, from: contentKeys)
         }
@@ -307,7 +307,7 @@ public struct TestEngine: Sendable {
         let show: @Sendable ([UInt8]) -> Void = { [output] bytes in output.standardOutput(String(decoding: bytes, as: UTF8.self)) }
         // The raw profiles of `--enable-code-coverage`, a directory per target, each removed once measured.
         let coverageDirectory = configuration.build.codeCoverage && !configuration.test.list ? services.makeTemporaryDirectory() : nil
-        defer { if let coverageDirectory { try? FileManager.default.removeItem(atPath: coverageDirectory) } }
+        defer { if let coverageDirectory { FileSystem.removeTree(coverageDirectory) } }
         let coverage = coverageDirectory.map {
             CoverageCollector(
                 directory: $0, swiftPath: package.toolchain.swiftPath, layout: built.layout, root: configuration.packagePath,
@@ -315,7 +315,7 @@ public struct TestEngine: Sendable {
         }
         let runner = TargetRunner(
             configuration: configuration, built: built, selection: selection,
-            processes: processes, clock: services.clock, stream: streams ? show : nil, tracing: tracing,
+            processes: processes, clock: services.clock, monotonicNow: services.monotonicNow, stream: streams ? show : nil, tracing: tracing,
             eventsDirectory: eventsDirectory, coverage: coverage)
         // No live status while test output streams to the terminal: the two would overwrite each other.
         let scheduler = TargetScheduler(jobs: configuration.test.jobs, status: streams ? nil : status)

@@ -40,7 +40,8 @@ struct CoverageCollector: Sendable {
     /// `LLVM_PROFILE_FILE` for `target`'s processes: one raw profile per process (`%p`).
     func profileFile(for target: PackageTarget) -> String {
         let folder = "\(directory)/\(target.name)"
-        _ = try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // A folder that cannot be made loses the profiles, which ``measure(_:note:)`` then reports.
+        _ = FileSystem.makeDirectories(folder)
         return folder + "/%p.profraw"
     }
 
@@ -48,9 +49,13 @@ struct CoverageCollector: Sendable {
     /// none or the tools fail (said on `note`).
     func measure(_ target: PackageTarget, note: (String) -> Void) async -> TargetCoverage? {
         let folder = "\(directory)/\(target.name)"
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let raws = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
-            .filter { $0.hasSuffix(".profraw") }.sorted().map { folder + "/" + $0 }
+        defer { FileSystem.removeTree(folder) }
+        var raws: [String] = []
+        FileSystem.forEachFile(inDirectory: folder) { name, _ in
+            if name.hasSuffix(".profraw") { raws.append(folder + "/" + name) }
+            return false
+        }
+        raws.sort()
         guard !raws.isEmpty else { return nil }
         let merged = folder + "/merged.profdata"
         let sources = model.closure(of: target).filter { !$0.isTest }.map { root + "/" + $0.path }

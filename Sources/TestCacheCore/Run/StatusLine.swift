@@ -14,9 +14,12 @@ final class StatusLine: Sendable {
 
     private let state = Mutex(State())
     private let write: @Sendable (String) -> Void
+    /// Monotonic time, for how long each target has been running.
+    private let now: @Sendable () -> ContinuousClock.Instant
 
-    init(write: @escaping @Sendable (String) -> Void) {
+    init(write: @escaping @Sendable (String) -> Void, now: @escaping @Sendable () -> ContinuousClock.Instant) {
         self.write = write
+        self.now = now
     }
 
     /// Takes the build's output as it comes and shows its latest progress line (`[12/40] Compiling …`).
@@ -37,7 +40,8 @@ final class StatusLine: Sendable {
     }
 
     func started(_ name: String) {
-        state.withLock { $0.running.append((name, .now)) }
+        let start = now()
+        state.withLock { $0.running.append((name, start)) }
     }
 
     func finished(_ name: String) {
@@ -62,7 +66,7 @@ final class StatusLine: Sendable {
         if let building = state.building {
             text = "building " + building
         } else if !state.running.isEmpty {
-            let now = ContinuousClock.now
+            let now = self.now()
             text = "running " + state.running.map { "\($0.name) \(Self.seconds(now - $0.start))" }.joined(separator: ", ")
         } else {
             return erase(&state)

@@ -18,6 +18,8 @@ struct TargetRunner: Sendable {
     let processes: any ProcessRunning
     /// Wall-clock time, to stamp when a run started.
     let clock: @Sendable () -> Int64
+    /// Monotonic time, for how long a run took.
+    let monotonicNow: @Sendable () -> ContinuousClock.Instant
     let stream: (@Sendable ([UInt8]) -> Void)?
     /// The read tracer and the directory its logs go to, one per target; nil runs untraced.
     let tracing: (library: String, directory: String)?
@@ -85,7 +87,7 @@ struct TargetRunner: Sendable {
         if let coverage { environment[CoverageCollector.profileVariable] = coverage.profileFile(for: target) }
 
         run.started = clock()
-        let start = ContinuousClock.now
+        let start = monotonicNow()
         var attempt = await self.attempt(
             xctest: xctest, swiftTesting: swiftTesting, wholeModule: selection.isEverything, whole: listed == nil, target: target,
             inventory: inventory, environment: environment, result: &run.result, number: 0)
@@ -123,7 +125,7 @@ struct TargetRunner: Sendable {
             if retried.status == .passed { run.result.status = .flaky }
             attempt.tests = retried.tests
         }
-        run.result.duration = ContinuousClock.now - start
+        run.result.duration = monotonicNow() - start
         run.storable = run.result.status == .passed && !attempt.truncated
         if let coverage {
             run.result.coverage = await coverage.measure(target) { message in note("*** \(message)", &run.result) }

@@ -24,8 +24,7 @@ extension SwiftTestCache {
                     try store.expireAll()
                 }
             } catch {
-                printError(error.message)
-                throw ExitCode.failure
+                throw failing(error)
             }
         }
     }

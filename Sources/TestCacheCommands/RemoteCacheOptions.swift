@@ -41,21 +41,21 @@ struct RemoteCacheOptionsGroup: ParsableArguments {
         guard let url = remoteCache ?? environment[EnvironmentVariable.remoteCache].flatMap({ $0.isEmpty ? nil : $0 }) else {
             return nil
         }
-        do throws(RemoteCacheError) {
+        do throws(TestCacheError) {
             var configuration = try RemoteCacheConfiguration(url: url)
             configuration.headers = remoteCacheHeader.isEmpty
                 ? environment[EnvironmentVariable.remoteHeader].map { [$0] } ?? [] : remoteCacheHeader
             for header in configuration.headers where !header.contains(":") || header.contains("\n") || header.contains("\r") {
-                throw RemoteCacheError("a remote cache header must be one 'Name: value' line, not '\(header)'")
+                throw TestCacheError(.remoteCache, "a remote cache header must be one 'Name: value' line, not '\(header)'")
             }
             configuration.readOnly = remoteCacheReadOnly || ["1", "true", "yes"].contains(environment[EnvironmentVariable.remoteReadOnly] ?? "")
             if let key = environment[EnvironmentVariable.remoteKey] {
-                guard !key.isEmpty else { throw RemoteCacheError("\(EnvironmentVariable.remoteKey) is set but empty") }
+                guard !key.isEmpty else { throw TestCacheError(.remoteCache, "\(EnvironmentVariable.remoteKey) is set but empty") }
                 configuration.signingKey = Array(key.utf8)
             }
             if let timeout = environment[EnvironmentVariable.remoteTimeout] {
                 guard let duration = parseGoDuration(timeout) else {
-                    throw RemoteCacheError("\(EnvironmentVariable.remoteTimeout) takes a duration such as 5s, not '\(timeout)'")
+                    throw TestCacheError(.remoteCache, "\(EnvironmentVariable.remoteTimeout) takes a duration such as 5s, not '\(timeout)'")
                 }
                 configuration.connectTimeout = min(configuration.connectTimeout, duration)
                 configuration.requestTimeout = duration
@@ -63,8 +63,7 @@ struct RemoteCacheOptionsGroup: ParsableArguments {
             }
             return RemoteCache(configuration, warn: { printWarning($0) })
         } catch {
-            printError(error.message)
-            throw ExitCode(2)
+            throw failing(error)
         }
     }
 }

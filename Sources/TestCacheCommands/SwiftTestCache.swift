@@ -62,10 +62,25 @@ struct CommandContext {
                 configuration: StoreConfiguration(maxSize: maxSize, warn: { printWarning($0) })
             )
         } catch {
-            printError(error.message)
-            throw ExitCode(2)
+            throw failing(error)
         }
     }
+}
+
+/// What an error means for the exit status, decided here alone: bad input (an option, a package, a
+/// settings file, a toolchain or a store location that cannot be used) is 2, as `go test` exits on bad
+/// usage; a store that could not be changed as asked is 1.
+func exitStatus(for error: TestCacheError) -> Int32 {
+    switch error.code {
+    case .usage, .package, .settings, .toolchain, .build, .store, .remoteCache: 2
+    case .storeWrite: 1
+    }
+}
+
+/// Prints the error's message and gives the exit that ends the command with its status.
+func failing(_ error: TestCacheError) -> ExitCode {
+    printError(error.message)
+    return ExitCode(exitStatus(for: error))
 }
 
 /// Prints `swift-testcache: error: MESSAGE` on stderr.

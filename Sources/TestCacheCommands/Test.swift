@@ -178,9 +178,8 @@ extension SwiftTestCache {
             let status: Int32
             do {
                 status = try await body()
-            } catch let error as EngineError {
-                printError(error.message)
-                throw ExitCode(2)
+            } catch let error as TestCacheError {
+                throw failing(error)
             } catch {
                 printError("\(error)")
                 throw ExitCode.failure

@@ -3,13 +3,6 @@ import Foundation
 import Synchronization
 public import TestCacheStore
 
-/// Why a remote cache cannot be used, as a one-line message.
-public struct RemoteCacheError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 /// Where a shared cache is and how to talk to it.
 public struct RemoteCacheConfiguration: Sendable {
     /// `http://` or `https://` base URL, without a trailing slash; credentials in it are sent as Basic auth.
@@ -31,11 +24,11 @@ public struct RemoteCacheConfiguration: Sendable {
     public var flushTimeout: Duration = .seconds(30)
 
     /// Checks `url` and keeps it: http or https, with a host.
-    public init(url: String) throws(RemoteCacheError) {
+    public init(url: String) throws(TestCacheError) {
         guard let parsed = URLComponents(string: url), let scheme = parsed.scheme?.lowercased(),
             scheme == "http" || scheme == "https", let host = parsed.host, !host.isEmpty
         else {
-            throw RemoteCacheError("the remote cache URL must be http:// or https:// with a host, not '\(url)'")
+            throw TestCacheError(.remoteCache, "the remote cache URL must be http:// or https:// with a host, not '\(url)'")
         }
         baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
     }

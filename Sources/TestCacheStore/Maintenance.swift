@@ -136,19 +136,19 @@ extension ResultStore {
     /// Expires every result stored until now without deleting anything (`clean`).
     ///
     /// Stores opened from now on treat those entries as misses; new results are unaffected.
-    public func expireAll() throws(StoreError) {
+    public func expireAll() throws(TestCacheError) {
         guard writeStamp(Self.expireMarkName, storeConfiguration.clock()) else {
-            throw StoreError("cannot write the expiry mark in \(directory)")
+            throw TestCacheError(.storeWrite, "cannot write the expiry mark in \(directory)")
         }
     }
 
     /// Deletes the whole store directory (`clean --all`). A missing directory is not an error.
-    public func removeAll() throws(StoreError) {
+    public func removeAll() throws(TestCacheError) {
         guard FileSystem.status(atPath: directory) != nil else { return }
         do {
             try FileManager.default.removeItem(atPath: directory)
         } catch {
-            throw StoreError("cannot delete \(directory): \(error.localizedDescription)")
+            throw TestCacheError(.storeWrite, "cannot delete \(directory): \(error.localizedDescription)")
         }
     }
 }

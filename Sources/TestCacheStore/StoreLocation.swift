@@ -1,14 +1,3 @@
-/// An error that stops a store operation the user asked for, with a one-line message saying what to do.
-public struct StoreError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-
-    public init(_ message: String) {
-        self.message = message
-    }
-
-    public var description: String { message }
-}
-
 /// Where the store lives, chosen from the environment.
 public enum StoreLocation {
     /// The variable naming the store's directory; it must be an absolute path.
@@ -20,10 +9,10 @@ public enum StoreLocation {
     ///
     /// A relative `SWIFT_TESTCACHE_DIR` is an error (a store that moves with the working directory would
     /// silently split in two); a relative `XDG_CACHE_HOME` is ignored, as the XDG specification says.
-    public static func directory(environment: [String: String]) throws(StoreError) -> String {
+    public static func directory(environment: [String: String]) throws(TestCacheError) -> String {
         if let explicit = environment[directoryVariable], !explicit.isEmpty {
             guard explicit.hasPrefix("/") else {
-                throw StoreError("\(directoryVariable) must be an absolute path, not '\(explicit)'")
+                throw TestCacheError(.store, "\(directoryVariable) must be an absolute path, not '\(explicit)'")
             }
             return trimmingTrailingSlashes(explicit)
         }
@@ -31,16 +20,16 @@ public enum StoreLocation {
             return trimmingTrailingSlashes(xdg) + "/swift-testcache"
         }
         guard let home = environment["HOME"], home.hasPrefix("/") else {
-            throw StoreError("cannot choose a cache directory: set \(directoryVariable) or HOME to an absolute path")
+            throw TestCacheError(.store, "cannot choose a cache directory: set \(directoryVariable) or HOME to an absolute path")
         }
         return trimmingTrailingSlashes(home) + "/.cache/swift-testcache"
     }
 
     /// The size cap from `SWIFT_TESTCACHE_MAX_SIZE`, or nil for unlimited.
-    public static func maxSize(environment: [String: String]) throws(StoreError) -> Int64? {
+    public static func maxSize(environment: [String: String]) throws(TestCacheError) -> Int64? {
         guard let text = environment[maxSizeVariable], !text.isEmpty else { return nil }
         guard let size = parseByteSize(text) else {
-            throw StoreError(
+            throw TestCacheError(.store, 
                 "\(maxSizeVariable) must be a size such as 500M or 2G (K, M, G, T are powers of 1024), not '\(text)'"
             )
         }

@@ -64,7 +64,7 @@ import _TestSupport
     }
 
     @Test func notSwiftPMsJSONIsAnError() {
-        #expect(throws: EngineError.self) { try PackageModel(describeJSON: Array("[]".utf8), manifest: Self.manifest, root: "/") }
+        #expect(throws: TestCacheError(.package, "the package description is not the JSON SwiftPM writes")) { try PackageModel(describeJSON: Array("[]".utf8), manifest: Self.manifest, root: "/") }
     }
 
     @Test func targetsAManifestDoesNotSpellOutFollowInNameOrder() {

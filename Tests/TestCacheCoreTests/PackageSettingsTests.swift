@@ -48,7 +48,8 @@ import _TestSupport
         (#"{"targets": []}"#, "'targets' must be an object"),
     ])
     func badFilesAreOneLineErrorsNamingTheFile(text: String, message: String) throws {
-        let error = try #require(throws: EngineError.self) { try Self.parse(text) }
+        let error = try #require(throws: TestCacheError.self) { try Self.parse(text) }
+        #expect(error.code == .settings)
         #expect(error.message.hasPrefix(".swift-testcache.json"), "\(error.message)")
         #expect(error.message.contains(message), "\(error.message)")
         #expect(!error.message.contains("\n"), "\(error.message)")
@@ -56,7 +57,9 @@ import _TestSupport
 
     @Test func aTargetTheFileNamesMustBeATestTarget() throws {
         let settings = try Self.parse(#"{"targets": {"Gone": {"cache": false}}}"#)
-        #expect(throws: EngineError.self) { try settings.validate(testTargets: ["ATests", "BTests"]) }
+        #expect(throws: TestCacheError(.settings, ".swift-testcache.json names 'Gone', which is not a test target of this package; its test targets are: ATests, BTests")) {
+            try settings.validate(testTargets: ["ATests", "BTests"])
+        }
         try settings.validate(testTargets: ["Gone"])
     }
 

@@ -41,7 +41,8 @@ import TestCacheStore
         #expect(try RemoteCacheConfiguration(url: "http://127.0.0.1:8080/cache/").baseURL == "http://127.0.0.1:8080/cache")
         #expect(try RemoteCacheConfiguration(url: "https://user:pw@cache.example.com").baseURL == "https://user:pw@cache.example.com")
         for bad in ["ftp://host/x", "localhost:8080", "http://", "", "file:///tmp/cache"] {
-            #expect(throws: RemoteCacheError.self, "\(bad)") { try RemoteCacheConfiguration(url: bad) }
+            let error = try #require(throws: TestCacheError.self, "\(bad)") { try RemoteCacheConfiguration(url: bad) }
+            #expect(error.code == .remoteCache)
         }
     }
 }

@@ -86,7 +86,8 @@ import TestCacheStore
         #expect(try StoreLocation.directory(environment: ["XDG_CACHE_HOME": "/x", "HOME": "/h"]) == "/x/swift-testcache")
         #expect(try StoreLocation.directory(environment: ["XDG_CACHE_HOME": "rel", "HOME": "/h"]) == "/h/.cache/swift-testcache")
         #expect(try StoreLocation.directory(environment: ["HOME": "/h"]) == "/h/.cache/swift-testcache")
-        #expect(throws: StoreError.self) { try StoreLocation.directory(environment: [:]) }
+        let error = try #require(throws: TestCacheError.self) { try StoreLocation.directory(environment: [:]) }
+        #expect(error.code == .store)
     }
 
     static let sizes: [(String, Int64)] = [

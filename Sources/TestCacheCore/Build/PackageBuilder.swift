@@ -30,7 +30,7 @@ struct PackageBuilder: Sendable {
     let memos: EngineMemos
 
     /// Builds, first removing the linked products whose linker inputs changed since they were linked
-    /// (SwiftPM would keep them). Throws when `swift build` cannot be started, and ``EngineError`` when
+    /// (SwiftPM would keep them). Throws when `swift build` cannot be started, and ``TestCacheError`` when
     /// SwiftPM refuses the options before building anything (an SDK or triple it does not have).
     func build(model: PackageModel, toolchain: Toolchain, system: BuildSystem) async throws -> BuildOutcome {
         let root = configuration.packagePath
@@ -57,7 +57,7 @@ struct PackageBuilder: Sendable {
         let build = try await buildTests()
         status?.buildFinished()
         guard build.termination == .exited(0) else {
-            if let refusal = Self.refusal(in: build.output) { throw EngineError("swift build: " + refusal) }
+            if let refusal = Self.refusal(in: build.output) { throw TestCacheError(.usage, "swift build: " + refusal) }
             return .failed(output: build.output)
         }
         // What the build made: the module directories and the manifest are read again.
@@ -88,7 +88,7 @@ struct PackageBuilder: Sendable {
         let path = String(decoding: asked.stdout, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
         guard asked.termination == .exited(0), path.hasPrefix("/") else {
             let said = String(decoding: asked.stderr, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("error: ") }
-            throw EngineError("swift build --show-bin-path: " + (said.map { String($0.dropFirst("error: ".count)) } ?? "said no path"))
+            throw TestCacheError(.toolchain, "swift build --show-bin-path: " + (said.map { String($0.dropFirst("error: ".count)) } ?? "said no path"))
         }
         memos.rememberProductsDirectory(path, arguments: arguments, toolchain: toolchain)
         return path

@@ -78,7 +78,7 @@ public struct TestEngine: Sendable {
             memos: memos, log: log)
     }
 
-    /// Runs the tests; gives the exit status (0 all passed, 1 any failed). Throws ``EngineError`` for bad
+    /// Runs the tests; gives the exit status (0 all passed, 1 any failed). Throws ``TestCacheError`` for bad
     /// input (not a package, a manifest that does not load, an unknown target, a bad regex, bad settings).
     public func run() async throws -> Int32 {
         let selection = try TestSelection(filters: configuration.test.filters, skips: configuration.test.skips)

@@ -27,12 +27,12 @@ struct PackageLoader: Sendable {
     let log: EngineLog
     let clock: @Sendable () -> Int64
 
-    /// Loads the package; nil (after saying so) when it has no test targets. Throws ``EngineError`` for
+    /// Loads the package; nil (after saying so) when it has no test targets. Throws ``TestCacheError`` for
     /// bad input: not a package, a manifest that does not load, an unknown target, bad settings.
     func load() async throws -> LoadedPackage? {
         let root = configuration.packagePath
         guard FileSystem.status(following: root + "/Package.swift")?.isRegular == true else {
-            throw EngineError("\(root) is not a SwiftPM package: it has no Package.swift")
+            throw TestCacheError(.package, "\(root) is not a SwiftPM package: it has no Package.swift")
         }
         let settings = try PackageSettings.load(root: root)
         let previousRecords = memos.statRecords(root: root)
@@ -100,7 +100,7 @@ struct PackageLoader: Sendable {
             workingDirectory: root, environment: SwiftPMInvocation.environment(configuration, swiftPath: swiftPath))
         guard described.termination == .exited(0) else {
             log.output.standardError(String(decoding: described.stderr, as: UTF8.self))
-            throw EngineError("cannot load the package at \(root): its manifest did not evaluate")
+            throw TestCacheError(.package, "cannot load the package at \(root): its manifest did not evaluate")
         }
         let manifest = FileSystem.contents(root + "/Package.swift") ?? []
         return try PackageModel(describeJSON: described.stdout, manifest: manifest, root: root)
@@ -126,7 +126,7 @@ struct PackageLoader: Sendable {
             timeout: SwiftPMInvocation.timeout, stream: nil)
         guard resolve.termination == .exited(0) else {
             log.output.standardError(String(decoding: resolve.output, as: UTF8.self))
-            throw EngineError("cannot resolve the dependencies of the package at \(root)")
+            throw TestCacheError(.package, "cannot resolve the dependencies of the package at \(root)")
         }
         return true
     }
@@ -136,7 +136,7 @@ struct PackageLoader: Sendable {
         let testTargets = model.testTargets
         for name in configuration.targets where !testTargets.contains(where: { $0.name == name }) {
             let known = testTargets.map(\.name).joined(separator: ", ")
-            throw EngineError("no test target named '\(name)' in package \(model.name); its test targets are: \(known.isEmpty ? "none" : known)")
+            throw TestCacheError(.package, "no test target named '\(name)' in package \(model.name); its test targets are: \(known.isEmpty ? "none" : known)")
         }
         let selected = configuration.targets.isEmpty ? testTargets : testTargets.filter { configuration.targets.contains($0.name) }
         guard let partition = configuration.test.partition else { return selected }

@@ -1,4 +1,5 @@
 import Foundation
+import TestCacheStore
 
 /// One target of the root package, as the evaluated package description gives it.
 package struct PackageTarget: Codable, Sendable, Equatable {
@@ -86,7 +87,7 @@ extension PackageModel {
     package init(describeJSON: [UInt8], manifest: [UInt8], root: String) throws {
         guard let describe = try? JSONSerialization.jsonObject(with: Data(describeJSON)) as? [String: Any],
             let described = describe["targets"] as? [[String: Any]]
-        else { throw EngineError("the package description is not the JSON SwiftPM writes") }
+        else { throw TestCacheError(.package, "the package description is not the JSON SwiftPM writes") }
 
         var targets: [PackageTarget] = []
         for entry in described {

@@ -114,7 +114,7 @@ package struct PackageSettings: Sendable, Equatable {
     package static func load(root: String) throws -> PackageSettings {
         guard let bytes = FileSystem.contents(root + "/" + fileName) else {
             if FileSystem.status(following: root + "/" + fileName) != nil {
-                throw EngineError("\(fileName) cannot be read")
+                throw TestCacheError(.settings, "\(fileName) cannot be read")
             }
             return PackageSettings()
         }
@@ -128,21 +128,21 @@ package struct PackageSettings: Sendable, Equatable {
         do {
             object = try JSONSerialization.jsonObject(with: Data(bytes))
         } catch {
-            throw EngineError("\(Self.fileName) is not valid JSON: \((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error)")
+            throw TestCacheError(.settings, "\(Self.fileName) is not valid JSON: \((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error)")
         }
-        guard let top = object as? [String: Any] else { throw EngineError("\(Self.fileName) must hold a JSON object") }
+        guard let top = object as? [String: Any] else { throw TestCacheError(.settings, "\(Self.fileName) must hold a JSON object") }
         for key in top.keys where !["inputs", "environment", "cache", "targets"].contains(key) {
-            throw EngineError("\(Self.fileName): unknown key '\(key)' (known: inputs, environment, cache, targets)")
+            throw TestCacheError(.settings, "\(Self.fileName): unknown key '\(key)' (known: inputs, environment, cache, targets)")
         }
         let (all, cache) = try Self.parseTarget(top, at: "")
         self.all = all
         self.all.cache = cache ?? true
         if let targets = top["targets"] {
-            guard let byName = targets as? [String: Any] else { throw EngineError("\(Self.fileName): 'targets' must be an object keyed by test target name") }
+            guard let byName = targets as? [String: Any] else { throw TestCacheError(.settings, "\(Self.fileName): 'targets' must be an object keyed by test target name") }
             for (name, value) in byName {
-                guard let entry = value as? [String: Any] else { throw EngineError("\(Self.fileName): targets.\(name) must be an object") }
+                guard let entry = value as? [String: Any] else { throw TestCacheError(.settings, "\(Self.fileName): targets.\(name) must be an object") }
                 for key in entry.keys where !["inputs", "environment", "cache"].contains(key) {
-                    throw EngineError("\(Self.fileName): unknown key '\(key)' in targets.\(name) (known: inputs, environment, cache)")
+                    throw TestCacheError(.settings, "\(Self.fileName): unknown key '\(key)' in targets.\(name) (known: inputs, environment, cache)")
                 }
                 let (settings, cache) = try Self.parseTarget(entry, at: "targets.\(name).")
                 self.targets[name] = settings
@@ -154,7 +154,7 @@ package struct PackageSettings: Sendable, Equatable {
     /// Checks that every target the file names is a test target of the package.
     package func validate(testTargets: [String]) throws {
         for name in targets.keys.sorted() where !testTargets.contains(name) {
-            throw EngineError("\(Self.fileName) names '\(name)', which is not a test target of this package; its test targets are: \(testTargets.joined(separator: ", "))")
+            throw TestCacheError(.settings, "\(Self.fileName) names '\(name)', which is not a test target of this package; its test targets are: \(testTargets.joined(separator: ", "))")
         }
     }
 
@@ -162,14 +162,14 @@ package struct PackageSettings: Sendable, Equatable {
         var settings = TargetSettings()
         settings.inputs = try strings(object["inputs"], at: path + "inputs")
         for input in settings.inputs where input.isEmpty || input.hasPrefix("/") || input.split(separator: "/").contains("..") {
-            throw EngineError("\(fileName): \(path)inputs: '\(input)' must be a path inside the package, relative to its root")
+            throw TestCacheError(.settings, "\(fileName): \(path)inputs: '\(input)' must be a path inside the package, relative to its root")
         }
         if let environment = object["environment"] {
             guard let entry = environment as? [String: Any] else {
-                throw EngineError("\(fileName): \(path)environment must be an object with 'include' and 'ignore' lists")
+                throw TestCacheError(.settings, "\(fileName): \(path)environment must be an object with 'include' and 'ignore' lists")
             }
             for key in entry.keys where !["include", "ignore"].contains(key) {
-                throw EngineError("\(fileName): unknown key '\(key)' in \(path)environment (known: include, ignore)")
+                throw TestCacheError(.settings, "\(fileName): unknown key '\(key)' in \(path)environment (known: include, ignore)")
             }
             settings.includedVariables = try strings(entry["include"], at: path + "environment.include")
             settings.ignoredVariables = try strings(entry["ignore"], at: path + "environment.ignore")
@@ -179,7 +179,7 @@ package struct PackageSettings: Sendable, Equatable {
             // JSONSerialization gives NSNumber for numbers and booleans alike, and `as? Bool` takes 0 and 1;
             // a boolean's Objective-C type is "c" (char), a number's never is.
             guard let number = value as? NSNumber, String(cString: number.objCType) == "c" else {
-                throw EngineError("\(fileName): \(path)cache must be true or false")
+                throw TestCacheError(.settings, "\(fileName): \(path)cache must be true or false")
             }
             cache = number.boolValue
         }
@@ -189,7 +189,7 @@ package struct PackageSettings: Sendable, Equatable {
     private static func strings(_ value: Any?, at path: String) throws -> [String] {
         guard let value else { return [] }
         guard let list = value as? [Any], let strings = list as? [String] else {
-            throw EngineError("\(fileName): \(path) must be a list of strings")
+            throw TestCacheError(.settings, "\(fileName): \(path) must be a list of strings")
         }
         return strings
     }

@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import Foundation
+import TestCacheStore
 
 /// The Swift toolchain a run uses: where `swift` is, and what it says it is.
 struct Toolchain: Sendable {
@@ -36,20 +37,20 @@ struct Toolchain: Sendable {
 
     /// The `swift` of the toolchain at `root` (`--toolchain`): SwiftPM and the key then both use it, so
     /// that a toolchain replaced in place is a new key, as one on PATH is.
-    static func swift(inToolchain root: String) throws(EngineError) -> String {
+    static func swift(inToolchain root: String) throws(TestCacheError) -> String {
         for candidate in [root + "/usr/bin/swift", root + "/bin/swift"] where access(candidate, X_OK) == 0 {
             return candidate
         }
-        throw EngineError("--toolchain \(root) holds no usr/bin/swift")
+        throw TestCacheError(.toolchain, "--toolchain \(root) holds no usr/bin/swift")
     }
 
     /// Finds `swift` on the PATH of `environment`.
-    static func locateSwift(environment: [String: String]) throws(EngineError) -> String {
+    static func locateSwift(environment: [String: String]) throws(TestCacheError) -> String {
         for directory in (environment["PATH"] ?? "").split(separator: ":") where directory.hasPrefix("/") {
             let candidate = "\(directory)/swift"
             if access(candidate, X_OK) == 0 { return candidate }
         }
-        throw EngineError("cannot find `swift` on PATH: install a Swift toolchain or add its bin directory to PATH")
+        throw TestCacheError(.toolchain, "cannot find `swift` on PATH: install a Swift toolchain or add its bin directory to PATH")
     }
 
     /// The toolchain `swift` at `swiftPath` resolves to, when its identity is remembered (so that
@@ -69,7 +70,7 @@ struct Toolchain: Sendable {
         async let help = processes.capture(swiftPath, ["build", "--help"], workingDirectory: nil, environment: environment)
         let result = try await version
         guard result.termination == .exited(0) else {
-            throw EngineError("`\(swiftPath) --version` failed (\(result.termination))")
+            throw TestCacheError(.toolchain, "`\(swiftPath) --version` failed (\(result.termination))")
         }
         let resolved = URL(fileURLWithPath: swiftPath).resolvingSymlinksInPath().path
         let identity = result.stdout + Array(ToolchainRuntime.identity(swiftPath: resolved).utf8)

@@ -1,4 +1,4 @@
-import TestCacheStore
+public import TestCacheStore
 
 /// One CI job's share of a package's test targets (`--partition hash:K/N` or `slice:K/N`), as
 /// cargo-nextest partitions tests: N jobs, each given its K, run disjoint sets that cover every target.
@@ -18,13 +18,13 @@ public struct TargetPartition: Sendable, Equatable {
     public var count: Int
 
     /// Parses `hash:K/N` or `slice:K/N`; throws a one-line message for anything else.
-    public init(parsing text: String) throws(EngineError) {
+    public init(parsing text: String) throws(TestCacheError) {
         let usage = "--partition takes hash:K/N or slice:K/N with 1 ≤ K ≤ N, not '\(text)'"
         let parts = text.split(separator: ":", maxSplits: 1)
-        guard parts.count == 2, let kind = Kind(rawValue: String(parts[0])) else { throw EngineError(usage) }
+        guard parts.count == 2, let kind = Kind(rawValue: String(parts[0])) else { throw TestCacheError(.usage, usage) }
         let numbers = parts[1].split(separator: "/", omittingEmptySubsequences: false)
         guard numbers.count == 2, let shard = Int(numbers[0]), let count = Int(numbers[1]), count >= 1, (1...count).contains(shard)
-        else { throw EngineError(usage) }
+        else { throw TestCacheError(.usage, usage) }
         self.kind = kind
         self.shard = shard
         self.count = count

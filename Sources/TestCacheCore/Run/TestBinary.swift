@@ -1,4 +1,5 @@
 import Foundation
+import TestCacheStore
 
 /// The tests a built test binary holds, by module, for each testing library.
 struct TestInventory: Sendable {
@@ -42,16 +43,16 @@ struct TestSelection: @unchecked Sendable {
     var isEverything: Bool { filters.isEmpty && skips.isEmpty }
 
     /// Compiles the expressions; one that does not parse is a usage error naming it.
-    init(filters: [String], skips: [String]) throws(EngineError) {
-        func compile(_ pattern: String, _ option: String) throws(EngineError) -> Regex<AnyRegexOutput> {
+    init(filters: [String], skips: [String]) throws(TestCacheError) {
+        func compile(_ pattern: String, _ option: String) throws(TestCacheError) -> Regex<AnyRegexOutput> {
             do {
                 return try Regex(pattern)
             } catch {
-                throw EngineError("\(option) '\(pattern)' is not a valid regular expression: \(error)")
+                throw TestCacheError(.usage, "\(option) '\(pattern)' is not a valid regular expression: \(error)")
             }
         }
-        self.filters = try filters.map { pattern throws(EngineError) in try compile(pattern, "--filter") }
-        self.skips = try skips.map { pattern throws(EngineError) in try compile(pattern, "--skip") }
+        self.filters = try filters.map { pattern throws(TestCacheError) in try compile(pattern, "--filter") }
+        self.skips = try skips.map { pattern throws(TestCacheError) in try compile(pattern, "--skip") }
     }
 
     /// Whether a test ID is selected: any filter matches somewhere in it (or there are none), no skip does.

@@ -10,7 +10,7 @@ struct TestBinaryProbe: Sendable {
     /// Lists the binary's XCTest and Swift Testing tests, both at once.
     func listTests(_ binary: String) async throws -> TestInventory {
         guard FileSystem.status(following: binary)?.isRegular == true else {
-            throw EngineError("the build made no test binary")
+            throw TestCacheError(.build, "the build made no test binary")
         }
         let root = configuration.packagePath
         let environment = configuration.environment
@@ -19,10 +19,10 @@ struct TestBinaryProbe: Sendable {
             binary, ["--testing-library", "swift-testing", "--list-tests"], workingDirectory: root, environment: environment)
         let (listedXCTest, listedSwiftTesting) = try await (xctest, swiftTesting)
         guard listedXCTest.termination == .exited(0) else {
-            throw EngineError("XCTest's --list-tests ended with \(listedXCTest.termination)")
+            throw TestCacheError(.build, "XCTest's --list-tests ended with \(listedXCTest.termination)")
         }
         guard listedSwiftTesting.termination == .exited(0) || listedSwiftTesting.termination == TestInventory.swiftTestingFoundNoTests else {
-            throw EngineError("Swift Testing's --list-tests ended with \(listedSwiftTesting.termination)")
+            throw TestCacheError(.build, "Swift Testing's --list-tests ended with \(listedSwiftTesting.termination)")
         }
         return TestInventory(
             xctest: TestInventory.byModule(TestInventory.parseXCTestListing(listedXCTest.stdout)),

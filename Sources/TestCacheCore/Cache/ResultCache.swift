@@ -143,7 +143,8 @@ struct ResultCache: Sendable {
     /// Stores a finished run of `plan` when it may be: it passed, its output is whole, what it read is
     /// known (`baseline` is what every test process reads), and none of that changed while it ran. What
     /// the build read is the plan's, with what it read for the products the tests ran.
-    func store(_ run: TargetRun, of plan: TargetPlan, baseline: Set<String>, readings: BuildReadings, builtIn: String) {
+    func store(_ run: TargetRun, of built: BuiltTarget, baseline: Set<String>, readings: BuildReadings, builtIn: String) {
+        let plan = built.plan
         guard run.storable, plan.uncachedReason == nil else { return }
         let target = plan.target
         if let incomplete = readings.incompleteReason {
@@ -151,7 +152,7 @@ struct ResultCache: Sendable {
             return
         }
         var inputs = traced ? inputs(of: run, for: target, baseline: baseline) : TestInputs.none
-        inputs.build = plan.buildInputs.merging(readings.inputs(forProducts: inputs.products))
+        inputs.build = built.buildInputs.merging(readings.inputs(forProducts: inputs.products))
         if let changed = changedDuringRun(inputs, since: run.started) {
             log.target(target.name, "\(changed) changed while the tests ran: not stored")
             return
@@ -159,7 +160,7 @@ struct ResultCache: Sendable {
         log.target(target.name, "stored with what it read: files \(inputs.files), directories \(inputs.directories), "
             + "variables \(inputs.variables)\(inputs.wholeEnvironment ? ", the whole environment" : ""), "
             + "products \(inputs.products), files the build read \(inputs.build.compilerFiles + inputs.build.pluginInputs + inputs.build.linkerInputs)")
-        file(run.result, inputs: inputs, actionID: plan.actionID, contentID: plan.contentID, builtIn: builtIn, for: target)
+        file(run.result, inputs: inputs, actionID: plan.actionID, contentID: built.contentID, builtIn: builtIn, for: target)
     }
 
     /// Stores a passing result under its action ID (only if that is still what the target's inputs hash
@@ -172,34 +173,50 @@ struct ResultCache: Sendable {
         _ result: TargetResult, inputs: TestInputs, actionID: ActionID?, contentID: ActionID?, builtIn: String,
         for target: PackageTarget
     ) {
-        let collector = KeyComponentCollector()
-        var lists: [(key: ActionID, inputs: TestInputs, builtIn: String?)] = contentID.map { [($0, inputs.withoutBuildInputs, builtIn)] } ?? []
-        var current: ActionID?
-        if let actionID {
-            current = planner.recordedActionID(of: target, record: collector.recorder)
-            if current == actionID {
-                lists.insert((actionID, inputs, nil), at: 0)
-            } else {
-                log.target(target.name, "inputs changed during the run: not stored under action ID \(actionID.hex.prefix(16))")
-            }
+        let confirmed = actionID.flatMap { recheck($0, of: target) }
+        // The action ID's list comes first: its state is what explain compares with.
+        var lists: [(key: ActionID, inputs: TestInputs, builtIn: String?)] = confirmed.map { [($0.id, inputs, nil)] } ?? []
+        lists += contentID.map { [($0, inputs.withoutBuildInputs, builtIn)] } ?? []
+        guard write(result, lists: lists, for: target, recordingFirstStateInto: confirmed?.fields) else { return }
+        if let confirmed { rememberForExplain(confirmed.fields, inputs: inputs, of: target) }
+    }
+
+    /// An action ID hashed again now, with every field it is made of, when it is still `actionID`; nil
+    /// (and said) when an input changed since it was made.
+    private func recheck(_ actionID: ActionID, of target: PackageTarget) -> (id: ActionID, fields: KeyComponentCollector)? {
+        let fields = KeyComponentCollector()
+        guard planner.recordedActionID(of: target, record: fields.recorder) == actionID else {
+            log.target(target.name, "inputs changed during the run: not stored under action ID \(actionID.hex.prefix(16))")
+            return nil
         }
+        return (actionID, fields)
+    }
+
+    /// Writes the input list under each key and the result under each key with its inputs' state now;
+    /// the first list's state fields go to `fields`. False when a record could not be encoded.
+    private func write(
+        _ result: TargetResult, lists: [(key: ActionID, inputs: TestInputs, builtIn: String?)], for target: PackageTarget,
+        recordingFirstStateInto fields: KeyComponentCollector?
+    ) -> Bool {
         let hasher = planner.freshHasher()
         for (index, list) in lists.enumerated() {
-            // The action ID's list comes first: its state is what explain compares with.
             let state = planner.stateKey(
-                of: list.inputs, for: target, hasher: hasher, record: index == 0 ? collector.recorder : nil, builtIn: list.builtIn)
+                of: list.inputs, for: target, hasher: hasher, record: index == 0 ? fields?.recorder : nil, builtIn: list.builtIn)
             guard let inputsRecord = InputsRecord.encode(list.inputs), let resultRecord = ResultRecord.encode(result) else {
                 log.target(target.name, "its result or input list could not be encoded: not stored")
-                return
+                return false
             }
             share(list.key, inputsRecord)
             if list.inputs.build.prebuildTargets.isEmpty {
                 share(planner.resultKey(list.key, state: state), resultRecord)
             }
         }
-        if let actionID, current == actionID {
-            memos.remember(KeyComponents(fields: collector.collected, inputs: inputs), of: target.name, root: planner.hasher.root)
-        }
+        return true
+    }
+
+    /// Keeps what the stored result's keys were made of, for `explain` to compare with later.
+    private func rememberForExplain(_ fields: KeyComponentCollector, inputs: TestInputs, of target: PackageTarget) {
+        memos.remember(KeyComponents(fields: fields.collected, inputs: inputs), of: target.name, root: planner.hasher.root)
     }
 
     /// Stores an entry locally and gives it to the shared cache, if any.

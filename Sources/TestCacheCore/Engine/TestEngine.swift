@@ -153,47 +153,50 @@ public struct TestEngine: Sendable {
     }
 
     /// Looks every cached plan up by its action ID and delivers the hits; gives the rest.
-    private func replayByActionID(_ plans: [TargetPlan], cache: ResultCache?, reporter: OrderedReporter) async -> [TargetPlan] {
-        let found = await lookUp(plans, by: \.actionID, in: cache)
-        var misses: [TargetPlan] = []
+    private func replayByActionID(_ plans: [TargetPlan], cache: ResultCache?, reporter: OrderedReporter) async -> [PendingTarget] {
+        let found = await lookUp(plans.compactMap { plan in plan.actionID.map { (plan, $0) } }, in: cache)
+        var pending: [PendingTarget] = []
         for plan in plans {
             let name = plan.target.name
             guard let id = plan.actionID, let lookup = found[plan.index] else {
                 log.target(name, "not cached: \(plan.uncachedReason ?? "no store")")
-                misses.append(plan)
+                pending.append(PendingTarget(plan: plan, replayed: nil))
                 continue
             }
             switch lookup {
             case .hit(let result, let inputs, let remote):
                 log.target(name, "hit on action ID \(id.hex.prefix(16))\(remote ? ", fetched from the remote cache" : "")")
-                if configuration.test.verify {
-                    var verified = plan
-                    verified.replayed = Replayed(result: result, inputs: inputs, key: "action ID \(id.hex.prefix(16))")
-                    misses.append(verified)
+                if let replayed = keptForVerification(result, inputs: inputs, key: "action ID \(id.hex.prefix(16))") {
+                    pending.append(PendingTarget(plan: plan, replayed: replayed))
                     continue
                 }
                 await reporter.deliver(plan.index, result)
             case .miss(let why):
                 log.target(name, "miss on action ID \(id.hex.prefix(16)): \(why)")
-                misses.append(plan)
+                pending.append(PendingTarget(plan: plan, replayed: nil))
             }
         }
-        return misses
+        return pending
     }
 
-    /// Looks up every plan that has the key `key` names, all at once; the lookups by the plans' indices.
+    /// The `--verify` policy, in one place: a hit is delivered, unless the run verifies, when what it
+    /// would have replayed is kept instead, to be compared with a fresh run.
+    private func keptForVerification(_ result: TargetResult, inputs: TestInputs?, key: String) -> Replayed? {
+        configuration.test.verify ? Replayed(result: result, inputs: inputs, key: key) : nil
+    }
+
+    /// Looks up every plan under the key given with it, all at once; the lookups by the plans' indices.
     private func lookUp(
-        _ plans: [TargetPlan], by key: KeyPath<TargetPlan, ActionID?>, in cache: ResultCache?, builtIn: String? = nil
+        _ keyed: [(plan: TargetPlan, key: ActionID)], in cache: ResultCache?, builtIn: String? = nil
     ) async -> [Int: CacheLookup] {
         guard let cache else { return [:] }
-        let keyed = plans.compactMap { plan in plan[keyPath: key].map { (plan: plan, key: $0) } }
         let lookups = await cache.lookUp(keyed.map { (target: $0.plan.target, key: $0.key) }, builtIn: builtIn)
         return Dictionary(uniqueKeysWithValues: zip(keyed, lookups).map { ($0.plan.index, $1) })
     }
 
     /// Builds the tests, replays the misses whose content IDs hit, and runs the rest.
     private func buildAndRun(
-        _ misses: [TargetPlan], package: LoadedPackage, cache: ResultCache?, selection: TestSelection,
+        _ misses: [PendingTarget], package: LoadedPackage, cache: ResultCache?, selection: TestSelection,
         reporter: OrderedReporter, status: StatusLine?
     ) async throws -> RunOutcome {
         let builder = PackageBuilder(configuration: configuration, processes: swiftPM(), status: status, memos: memos)
@@ -201,7 +204,9 @@ public struct TestEngine: Sendable {
         switch try await builder.build(model: package.model, toolchain: package.toolchain, system: package.buildSystem) {
         case .failed(let buildOutput):
             output.standardError(String(decoding: buildOutput, as: UTF8.self))
-            for plan in misses { await reporter.deliver(plan.index, TargetResult(name: plan.target.name, status: .buildFailed)) }
+            for pending in misses {
+                await reporter.deliver(pending.plan.index, TargetResult(name: pending.plan.target.name, status: .buildFailed))
+            }
             return RunOutcome(failed: true)
         case .built(let tests):
             built = tests
@@ -219,47 +224,47 @@ public struct TestEngine: Sendable {
     }
 
     /// The second level: what was built for each cached miss. A content hit is replayed, and filed under
-    /// the action ID too, so that the next run hits without building. Gives the plans still to run.
+    /// the action ID too, so that the next run hits without building. Gives the targets still to run.
     private func replayByContentID(
-        _ misses: [TargetPlan], built: BuiltTests, readings: BuildReadings?, package: LoadedPackage, cache: ResultCache?,
+        _ misses: [PendingTarget], built: BuiltTests, readings: BuildReadings?, package: LoadedPackage, cache: ResultCache?,
         reporter: OrderedReporter
-    ) async -> [TargetPlan] {
-        guard let cache, let readings else { return misses }
+    ) async -> [BuiltTarget] {
+        guard let cache, let readings else {
+            return misses.map { BuiltTarget(plan: $0.plan, buildInputs: BuildInputs(), contentID: nil, replayed: $0.replayed) }
+        }
         let contentKeys = ContentKeys(
             salt: configuration.salt, trace: log.hashTrace, layout: built.layout, model: package.model)
         let learning = services.monotonicNow()
-        var plans = misses
-        for index in plans.indices where plans[index].actionID != nil {
-            plans[index].buildInputs = readings.inputs(for: plans[index].target)
+        let buildInputs = misses.map { $0.plan.actionID == nil ? BuildInputs() : readings.inputs(for: $0.plan.target) }
+        log.run("learned what the build read for \(misses.count) targets in \(services.monotonicNow() - learning)")
+        let keyed = zip(misses, buildInputs).map { pending, inputs in
+            BuiltTarget(
+                plan: pending.plan, buildInputs: inputs,
+                contentID: pending.plan.actionID == nil ? nil : package.planner.contentID(of: pending.plan.target, from: contentKeys),
+                replayed: pending.replayed)
         }
-        log.run("learned what the build read for \(plans.count) targets in \(services.monotonicNow() - learning)")
-        for index in plans.indices where plans[index].actionID != nil {
-            plans[index].contentID = package.planner.contentID(of: plans[index].target, from: contentKeys)
-        }
-        let found = await lookUp(plans, by: \.contentID, in: cache, builtIn: built.buildDirectory)
-        var toRun: [TargetPlan] = []
-        for plan in plans {
-            guard let contentID = plan.contentID, let lookup = found[plan.index] else {
-                toRun.append(plan)
+        let found = await lookUp(keyed.compactMap { target in target.contentID.map { (target.plan, $0) } }, in: cache, builtIn: built.buildDirectory)
+        var toRun: [BuiltTarget] = []
+        for target in keyed {
+            let plan = target.plan
+            guard let contentID = target.contentID, let lookup = found[plan.index] else {
+                toRun.append(target)
                 continue
             }
             switch lookup {
             case .hit(let result, let inputs, let remote):
                 log.target(plan.target.name, "hit on content ID \(contentID.hex.prefix(16))\(remote ? ", fetched from the remote cache" : "")")
-                if configuration.test.verify {
-                    var verified = plan
-                    verified.replayed = plan.replayed
-                        ?? Replayed(result: result, inputs: inputs, key: "content ID \(contentID.hex.prefix(16))")
-                    toRun.append(verified)
+                if let replayed = target.replayed ?? keptForVerification(result, inputs: inputs, key: "content ID \(contentID.hex.prefix(16))") {
+                    toRun.append(BuiltTarget(plan: plan, buildInputs: target.buildInputs, contentID: contentID, replayed: replayed))
                     continue
                 }
                 var inputs = inputs ?? .none
-                inputs.build = plan.buildInputs.merging(readings.inputs(forProducts: inputs.products))
+                inputs.build = target.buildInputs.merging(readings.inputs(forProducts: inputs.products))
                 cache.file(result, inputs: inputs, actionID: plan.actionID, contentID: nil, builtIn: built.buildDirectory, for: plan.target)
                 await reporter.deliver(plan.index, result)
             case .miss(let why):
                 log.target(plan.target.name, "miss on content ID \(contentID.hex.prefix(16)): \(why)")
-                toRun.append(plan)
+                toRun.append(target)
             }
         }
         return toRun
@@ -269,7 +274,7 @@ public struct TestEngine: Sendable {
     /// passing run and printing each line when its turn comes; with `--verify`, compares each fresh run
     /// with what the cache would have replayed.
     private func runTargets(
-        _ plans: [TargetPlan], built: BuiltTests, readings: BuildReadings?, package: LoadedPackage, cache: ResultCache?,
+        _ plans: [BuiltTarget], built: BuiltTests, readings: BuildReadings?, package: LoadedPackage, cache: ResultCache?,
         selection: TestSelection, reporter: OrderedReporter, status: StatusLine?
     ) async -> RunOutcome {
         let probe = TestBinaryProbe(configuration: configuration, processes: processes, memos: memos)
@@ -277,12 +282,12 @@ public struct TestEngine: Sendable {
         // each list their own target's tests as the target's run starts.
         var listed: TestInventory?
         if built.layout.system == .native, let first = plans.first {
-            let binary = built.binary(for: first.target)
+            let binary = built.binary(for: first.plan.target)
             do {
                 listed = try await probe.listTests(binary)
             } catch {
                 log.note("cannot list the tests of \(binary): \(error)")
-                for plan in plans { await reporter.deliver(plan.index, TargetResult(name: plan.target.name, status: .setupFailed)) }
+                for built in plans { await reporter.deliver(built.plan.index, TargetResult(name: built.plan.target.name, status: .setupFailed)) }
                 return RunOutcome(failed: true)
             }
         }
@@ -299,7 +304,7 @@ public struct TestEngine: Sendable {
         var baseline: Set<String> = []
         if let tracing {
             baseline = await probe.baselineVariables(
-                built.binary(for: plans[0].target), tracer: tracing.library, traceDirectory: tracing.directory, toolchain: package.toolchain)
+                built.binary(for: plans[0].plan.target), tracer: tracing.library, traceDirectory: tracing.directory, toolchain: package.toolchain)
         }
 
         // Never into a machine-readable stream (`--json`) that stands in for the lines.
@@ -323,28 +328,28 @@ public struct TestEngine: Sendable {
         // Under Swift Build with every test selected, each runner runs whole, as `swift test` runs it: no
         // listing first.
         let whole = !configuration.test.list && selection.isEverything
-        await scheduler.run(plans, { plan in
-            if let shared { return await runner.run(plan.target, tests: .listed(shared)) }
-            let binary = built.binary(for: plan.target)
-            if whole { return await runner.run(plan.target, tests: .wholeRunner { try await probe.listTests(binary) }) }
+        await scheduler.run(plans, { target in
+            if let shared { return await runner.run(target.plan.target, tests: .listed(shared)) }
+            let binary = built.binary(for: target.plan.target)
+            if whole { return await runner.run(target.plan.target, tests: .wholeRunner { try await probe.listTests(binary) }) }
             do {
-                return await runner.run(plan.target, tests: .listed(try await probe.listTests(binary)))
+                return await runner.run(target.plan.target, tests: .listed(try await probe.listTests(binary)))
             } catch {
-                var result = TargetResult(name: plan.target.name, status: .setupFailed)
+                var result = TargetResult(name: target.plan.target.name, status: .setupFailed)
                 result.output = Array("*** cannot list the tests of \(binary): \(error)\n".utf8)
                 return TargetRun(result: result, streamed: false)
             }
-        }) { plan, run in
+        }) { target, run in
             if run.result.status.isFailure { outcome.failed = true }
-            if let replayed = plan.replayed {
+            if let replayed = target.replayed {
                 outcome.verified += 1
                 if run.result.status.isFailure && !replayed.result.status.isFailure {
                     outcome.unsound += 1
-                    reportUnsound(plan.target, replayed: replayed, fresh: run.result)
+                    reportUnsound(target.plan.target, replayed: replayed, fresh: run.result)
                 }
             }
-            if let readings { storing?.store(run, of: plan, baseline: baseline, readings: readings, builtIn: built.buildDirectory) }
-            await reporter.deliver(plan.index, run.result, streamed: run.streamed)
+            if let readings { storing?.store(run, of: target, baseline: baseline, readings: readings, builtIn: built.buildDirectory) }
+            await reporter.deliver(target.plan.index, run.result, streamed: run.streamed)
         }
         return outcome
     }

@@ -11,11 +11,11 @@ struct TargetScheduler: Sendable {
     /// How often the live status is redrawn: often enough that its seconds tick steadily.
     static let statusInterval: Duration = .milliseconds(500)
 
-    /// Runs `run` for every plan, at most ``jobs`` at once, and calls `finished` with each plan and its run
-    /// as it ends; `finished` runs on the caller's task, one at a time.
+    /// Runs `run` for every built target, at most ``jobs`` at once, and calls `finished` with each and its
+    /// run as it ends; `finished` runs on the caller's task, one at a time.
     func run(
-        _ plans: [TargetPlan], _ run: @escaping @Sendable (TargetPlan) async -> TargetRun,
-        finished: (TargetPlan, TargetRun) async -> Void
+        _ targets: [BuiltTarget], _ run: @escaping @Sendable (BuiltTarget) async -> TargetRun,
+        finished: (BuiltTarget, TargetRun) async -> Void
     ) async {
         let ticker = status.map { status in
             Task {
@@ -29,18 +29,18 @@ struct TargetScheduler: Sendable {
             ticker?.cancel()
             status?.clear()
         }
-        await withTaskGroup(of: (TargetPlan, TargetRun).self) { group in
-            var pending = plans[...]
+        await withTaskGroup(of: (BuiltTarget, TargetRun).self) { group in
+            var pending = targets[...]
             func startNext() {
-                guard let plan = pending.popFirst() else { return }
-                status?.started(plan.target.name)
-                group.addTask { (plan, await run(plan)) }
+                guard let target = pending.popFirst() else { return }
+                status?.started(target.plan.target.name)
+                group.addTask { (target, await run(target)) }
             }
             for _ in 0..<max(1, jobs) { startNext() }
-            while let (plan, outcome) = await group.next() {
-                status?.finished(plan.target.name)
+            while let (target, outcome) = await group.next() {
+                status?.finished(target.plan.target.name)
                 startNext()
-                await finished(plan, outcome)
+                await finished(target, outcome)
             }
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Testing
 @testable import TestCacheCommands
+import TestCacheCore
 
 /// Every help screen, word for word, against the snapshot kept beside this file: what a user reads
 /// changes only on purpose. To accept a new text, run with `SNAPSHOTS_RECORD=1` and review the diff.
@@ -29,5 +30,24 @@ import Testing
         }
         let expected = try String(contentsOf: file, encoding: .utf8)
         #expect(help == expected, "\(name): the help changed; see the diff, then record with SNAPSHOTS_RECORD=1")
+    }
+}
+
+/// The test options' one definition, `TestOption` (its help and what it means for the cache), is what the
+/// command line declares and what the README lists: a new option written in one place and not the others
+/// fails here.
+@Suite struct TestOptionCatalogTests {
+    @Test func everyTestOptionIsDeclaredWithItsCatalogHelpAndListedInTheReadme() throws {
+        let help = SwiftTestCache.helpMessage(for: SwiftTestCache.Test.self, columns: 100_000)
+        let readme = try String(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("README.md"),
+            encoding: .utf8)
+        for option in TestOption.allCases where option != .passthrough {
+            // The declaration's help is the catalog's, word for word (argument parser adds defaults after it).
+            #expect(help.contains(option.help), "\(option.rawValue): help test does not show the catalog's help")
+            #expect(readme.contains("`" + option.rawValue), "\(option.rawValue) is not in README's option table")
+        }
+        #expect(readme.contains("anything after `--`"))
     }
 }

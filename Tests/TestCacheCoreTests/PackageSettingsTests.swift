@@ -149,6 +149,55 @@ import _TestSupport
         #expect(KeyComponents(fields: [data: "2"]).changes(since: KeyComponents(fields: [data: "1"]), traced: false).map(\.rebuilds) == [false])
     }
 
+    /// What explain says for a change of each kind of input, word for word: one line per kind, in the
+    /// order a user reads them, and nothing for the fields that only summarize others.
+    @Test func everyKindOfInputHasItsLine() {
+        let changed: [KeyField] = [
+            KeyField(kind: .file, subject: "Sources/A/a.swift"), KeyField(kind: .dataFile, subject: "Tests/T/s.json"),
+            KeyField(kind: .dependencyFile, subject: ".build/checkouts/dep/Sources/Dep/d.swift"), KeyField(kind: .header, subject: "include/h.h"),
+            KeyField(kind: .pluginInput, subject: "gen/in.txt"), KeyField(kind: .linkerInput, subject: "vendor/libv.a"),
+            KeyField(kind: .linkerDirectory, subject: "vendor/lib"), KeyField(kind: .inputFile, subject: "Fixtures/x.json"),
+            KeyField(kind: .inputDirectory, subject: "Fixtures/set"), KeyField(kind: .variable, subject: "API"),
+            KeyField(kind: .env, subject: "HOME"), KeyField(kind: .product, subject: "tool"),
+            KeyField(kind: .declaredFile, subject: "Grammar/g.txt"), KeyField(kind: .declaredInputs),
+            KeyField(kind: .declaredVariable, subject: "MODE"), KeyField(kind: .declaredVariables), KeyField(kind: .ignoredVariables),
+            KeyField(kind: .manifest, subject: "Package.swift"), KeyField(kind: .manifestVariable, subject: "CI", reader: "Package.swift"),
+            KeyField(kind: .packageResolved), KeyField(kind: .toolchain), KeyField(kind: .toolchainRuntime, subject: "libXCTest.so"),
+            KeyField(kind: .environment), KeyField(kind: .buildOption, subject: "-Xswiftc"), KeyField(kind: .testOption, subject: "--skip"),
+            KeyField(kind: .tree, subject: "Sources/A"), KeyField(kind: .dependency, subject: ".build/checkouts/dep"),
+            KeyField(kind: .directoryOf, subject: "A"), KeyField(kind: .target), KeyField(kind: .object, subject: "A/a.swift.o"),
+            KeyField(kind: .externalObject, subject: "Dep/d.swift.o"), KeyField(kind: .resource, subject: "A/r.txt"),
+        ]
+        let before = KeyComponents(fields: Dictionary(uniqueKeysWithValues: changed.map { ($0, "1") }))
+        let after = KeyComponents(fields: Dictionary(uniqueKeysWithValues: changed.map { ($0, "2") }))
+        #expect(after.changes(since: before).map(\.text) == [
+            "data file Tests/T/s.json changed",
+            "header include/h.h changed",
+            "linker input vendor/libv.a changed",
+            "plugin input gen/in.txt changed",
+            "source file Sources/A/a.swift changed",
+            "the entries of linker directory vendor/lib changed",
+            "declared input file Grammar/g.txt changed",
+            "input file Fixtures/x.json changed",
+            "the entries of directory Fixtures/set changed",
+            "variable API changed",
+            "variable HOME changed",
+            "variable MODE changed",
+            "Package.resolved changed: other dependency versions",
+            "file .build/checkouts/dep/Sources/Dep/d.swift of a dependency changed",
+            "how the manifests read the environment changed: 2",
+            "manifest Package.swift changed",
+            "the toolchain changed",
+            "the toolchain's runtime library libXCTest.so changed",
+            "variable CI, which Package.swift reads, changed",
+            ".swift-testcache.json: declared inputs changed",
+            ".swift-testcache.json: declared variables changed",
+            ".swift-testcache.json: ignored variables changed",
+            "build option -Xswiftc changed: 1 → 2",
+            "test option --skip changed: 1 → 2",
+        ])
+    }
+
     @Test func variableValuesAreKeptAsDigestsNotInTheClear() {
         let collector = KeyComponentCollector()
         var key = FieldHasher(name: "k", salt: KeySalt(toolVersion: "test"), record: collector.recorder)

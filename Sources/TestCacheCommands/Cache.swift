@@ -19,6 +19,7 @@ extension SwiftTestCache {
             let context = CommandContext.current
             let store = try context.openStore()
             let statistics = store.statistics()
+            // openStore read the same variable and would have failed on a bad value already.
             let cap = (try? StoreLocation.maxSize(environment: context.environment)).flatMap { $0 }
             var lines = [
                 ("directory", store.directory),

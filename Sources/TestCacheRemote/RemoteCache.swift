@@ -195,7 +195,7 @@ public final class RemoteCache: Sendable {
                 return true
             }
             group.addTask {
-                try? await Task.sleep(for: bound)
+                try? await Task.sleep(for: bound)  // cancelled when the uploads finished first: nothing to lose
                 return false
             }
             let first = await group.next() ?? false

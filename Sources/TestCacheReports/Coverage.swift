@@ -173,6 +173,7 @@ public enum LLVMCovJSON {
             "type": "llvm.coverage.json.export", "version": "2.0.1",
             "data": [["files": fileObjects, "functions": functionObjects, "totals": summary(allLines, allFunctions)]],
         ]
+        // Only strings, integers and arrays and dictionaries of them: serialization cannot fail on these.
         let data = (try? JSONSerialization.data(withJSONObject: export, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
     }

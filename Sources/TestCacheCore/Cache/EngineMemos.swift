@@ -74,10 +74,12 @@ struct EngineMemos: Sendable {
     /// The package description remembered under `key` (the description key), if any and readable.
     func model(under key: ActionID) -> PackageModel? {
         guard let stored = store?.output(for: key).value else { return nil }
+        // A memo that does not decode (an older format) is no memo: the package is described again.
         return try? JSONDecoder().decode(PackageModel.self, from: Data(stored.bytes))
     }
 
     func remember(_ model: PackageModel, under key: ActionID) {
+        // Not encoded, not remembered: the next run describes the package again.
         if let encoded = try? JSONEncoder().encode(model) { store?.put(key, Array(encoded)) }
     }
 
@@ -124,10 +126,13 @@ struct EngineMemos: Sendable {
     /// What a target's keys were made of when its result was last stored from the checkout at `root`.
     func keyComponents(of target: String, root: String) -> KeyComponents? {
         guard let stored = store?.output(for: componentsKey(target, root: root)).value else { return nil }
+        // Not decoded (an older format): explain says no result of this checkout is stored, as is the case
+        // for what it can compare.
         return try? JSONDecoder().decode(KeyComponents.self, from: Data(stored.bytes))
     }
 
     func remember(_ components: KeyComponents, of target: String, root: String) {
+        // Not encoded, not remembered: explain has nothing to compare with; no result depends on it.
         if let encoded = try? JSONEncoder().encode(components) { store?.put(componentsKey(target, root: root), Array(encoded)) }
     }
 

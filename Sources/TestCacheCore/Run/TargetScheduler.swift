@@ -21,7 +21,7 @@ struct TargetScheduler: Sendable {
             Task {
                 while !Task.isCancelled {
                     status.tick()
-                    try? await Task.sleep(for: Self.statusInterval)
+                    try? await Task.sleep(for: Self.statusInterval)  // cancelled: the loop ends, nothing to lose
                 }
             }
         }

@@ -98,7 +98,7 @@ struct ActionKeys: Sendable {
         // too (what a dependency's tests or fixtures hold is not in any object, and the tracer ignores
         // reads outside the package and inside the build directory).
         for directory in Self.dependencyDirectories(model: model, root: hasher.root, scratch: scratch) {
-            let tree = treeKey(directory, hasher: hasher, kind: .dependencyFile) { _ in false }
+            let tree = treeKey(directory, hasher: hasher, kind: .dependencyFile) { [] }
             buildHasher.update(KeyField(kind: .dependency, subject: directory), tree.hex)
         }
         var unkeyable: String?
@@ -150,19 +150,22 @@ struct ActionKeys: Sendable {
     /// Every file under a target's directory, by path and content, folded into one key once per run; the
     /// files it compiles are `file` fields, the others `data file` fields.
     func treeKey(_ target: PackageTarget, hasher: InputHasher) -> ActionID {
-        let sources = target.sourcePaths
-        return treeKey(target.path, hasher: hasher, kind: .dataFile) { sources.contains($0) }
+        treeKey(target.path, hasher: hasher, kind: .dataFile) { target.sourcePaths }
     }
 
-    /// Every file under a directory, folded into one key once per run: each a `file` field when
-    /// `compiled` says so, else a field of `kind`.
+    /// Every file under a directory, folded into one key once per run: each a `file` field when it is
+    /// one of `sources` (asked only when the tree is not memoized: it is a set built from a list), else a
+    /// field of `kind`.
     func treeKey(
-        _ directory: String, hasher: InputHasher, kind: KeyField.Kind, compiled: (String) -> Bool
+        _ directory: String, hasher: InputHasher, kind: KeyField.Kind, sources: () -> Set<String>
     ) -> ActionID {
         func make(_ files: [(path: String, digest: OutputID)]) -> ActionID {
+            let compiled = sources()
             var tree = FieldHasher(name: "tree", salt: salt, trace: trace, record: record)
             tree.update(directory)
-            for file in files { tree.update(KeyField(kind: compiled(file.path) ? .file : kind, subject: file.path), file.digest.hex) }
+            for file in files {
+                tree.update(KeyField(kind: compiled.contains(file.path) ? .file : kind, subject: file.path), file.digest.hex)
+            }
             return tree.finalize()
         }
         return record == nil ? hasher.treeKey(directory, make: make) : make(hasher.hashTree(directory))

@@ -22,10 +22,11 @@ struct EngineMemos: Sendable {
     /// Remembers file hashes for the next run. A run of every target saw every file, so its records
     /// replace the old ones (dropping deleted files); a run of some targets adds to the others' records.
     func saveStatRecords(_ hasher: InputHasher, previous: [String: StatRecord], everyTarget: Bool) {
+        // Unchanged (the usual fully cached run), nothing is written. A run of some targets only keeps the
+        // records of the files it did not see.
+        guard everyTarget ? hasher.recordsChanged : hasher.filesRead > 0 else { return }
         let records = everyTarget ? hasher.records : previous.merging(hasher.records) { $1 }
-        if records != previous {
-            store?.put(statCacheKey(hasher.root), StatCacheFormat.encode(records))
-        }
+        store?.put(statCacheKey(hasher.root), StatCacheFormat.encode(records))
     }
 
     /// The key of a checkout's stat cache: local to this machine and path.

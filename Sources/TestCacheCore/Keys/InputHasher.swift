@@ -41,6 +41,11 @@ final class InputHasher: Sendable {
         self.root = root
         self.previous = previous
         self.scanStart = now
+        // A run sees about the files the last one did: room for them up front, not grown file by file.
+        state.withLock {
+            $0.records.reserveCapacity(previous.count)
+            $0.seen.reserveCapacity(previous.count)
+        }
     }
 
     /// The hash of one file, by its path relative to the root; nil when it is missing or not a file.
@@ -142,6 +147,12 @@ final class InputHasher: Sendable {
 
     /// The records to keep for the next run: every settled file seen in this one.
     var records: [String: StatRecord] { state.withLock { $0.records } }
+
+    /// Whether the records differ from the previous run's: a file was read (new, or changed), or not
+    /// every previous file was seen again. Cheaper than comparing the two dictionaries.
+    var recordsChanged: Bool {
+        state.withLock { $0.reads > 0 || $0.records.count != previous.count }
+    }
 }
 
 /// The stat cache's on-disk form: one line per file, `digest size mtime ctime inode path`.

@@ -84,7 +84,7 @@ extension IntegrationTests {
             try expectChange("Fixtures/child.txt", to: "changed\n",
                 explained: "input file Fixtures/child.txt changed", failing: "ChildReadsTests")
             try expectChange("Tests/ReadsResourceTests/resource.txt", to: "changed\n",
-                explained: "source file Tests/ReadsResourceTests/resource.txt changed", failing: "ReadsResourceTests")
+                explained: "data file Tests/ReadsResourceTests/resource.txt changed", failing: "ReadsResourceTests")
             // Nothing in the manifest ties RunsToolTests to greet: the trace saw it run the product.
             try expectChange("Sources/greet/main.swift", to: "print(\"bye\")\n",
                 explained: "source file Sources/greet/main.swift changed", failing: "RunsToolTests")

@@ -198,6 +198,12 @@ import _TestSupport
         ])
     }
 
+    @Test func aDependencyWhoseFilesAreNotAtHandIsNamedByItsDirectory() {
+        let dependency = KeyField(kind: .dependency, subject: ".build/checkouts/dep")
+        let changes = KeyComponents(fields: [dependency: "2"]).changes(since: KeyComponents(fields: [dependency: "1"]))
+        #expect(changes.map(\.text) == ["a file of dependency .build/checkouts/dep changed"] && changes.allSatisfy(\.rebuilds))
+    }
+
     @Test func variableValuesAreKeptAsDigestsNotInTheClear() {
         let collector = KeyComponentCollector()
         var key = FieldHasher(name: "k", salt: KeySalt(toolVersion: "test"), record: collector.recorder)

@@ -137,7 +137,22 @@ struct EngineMemos: Sendable {
         if let encoded = try? JSONEncoder().encode(components) { store?.put(componentsKey(target, root: root), Array(encoded)) }
     }
 
-    /// Local to this checkout: another checkout of the same sources keeps its own.
+    /// The files of the dependency packages as the last stored result saw them: kept once for the
+    /// package, not with each target (they are the same for all, and a package with a dozen dependencies
+    /// has thousands), so that `explain` can name the file of a dependency that changed.
+    func dependencyFields(root: String) -> [KeyField: String] {
+        guard let stored = store?.output(for: componentsKey("", root: root)).value else { return [:] }
+        // Not decoded (an older format): explain names the dependency's directory instead of its file.
+        return (try? JSONDecoder().decode(KeyComponents.self, from: Data(stored.bytes)))?.fields ?? [:]
+    }
+
+    func rememberDependencyFields(_ fields: [KeyField: String], root: String) {
+        // Not encoded, not remembered: explain names the dependency's directory instead of its file.
+        if let encoded = try? JSONEncoder().encode(KeyComponents(fields: fields)) { store?.put(componentsKey("", root: root), Array(encoded)) }
+    }
+
+    /// Local to this checkout: another checkout of the same sources keeps its own. The empty target name
+    /// (no target has it) is the package's record of its dependencies' files.
     private func componentsKey(_ target: String, root: String) -> ActionID {
         var hasher = KeyHasher(name: "explain", salt: salt)
         hasher.update(field: "root", root)

@@ -54,6 +54,8 @@ struct ResultCache: Sendable {
     let traced: Bool
     let memos: EngineMemos
     let log: EngineLog
+    /// Whether this run kept the dependencies' files for explain already: once a run is enough.
+    let dependenciesRemembered = OnceFlag()
 
     /// What the first look under one key learned, kept so that a second look (after fetching from the
     /// shared cache) does not hash the inputs' state again.
@@ -214,9 +216,17 @@ struct ResultCache: Sendable {
         return true
     }
 
-    /// Keeps what the stored result's keys were made of, for `explain` to compare with later.
+    /// Keeps what the stored result's keys were made of, for `explain` to compare with later: the
+    /// target's own fields with it, the dependency packages' files once for the package.
     private func rememberForExplain(_ fields: KeyComponentCollector, inputs: TestInputs, of target: PackageTarget) {
-        memos.remember(KeyComponents(fields: fields.collected, inputs: inputs), of: target.name, root: planner.hasher.root)
+        let collected = fields.collected
+        let dependencyFiles = collected.filter { $0.key.kind == .dependencyFile }
+        let own = dependencyFiles.isEmpty ? collected : collected.filter { $0.key.kind != .dependencyFile }
+        let root = planner.hasher.root
+        memos.remember(KeyComponents(fields: own, inputs: inputs), of: target.name, root: root)
+        if !dependencyFiles.isEmpty && dependenciesRemembered.claim() {
+            memos.rememberDependencyFields(dependencyFiles, root: root)
+        }
     }
 
     /// Stores an entry locally and gives it to the shared cache, if any.

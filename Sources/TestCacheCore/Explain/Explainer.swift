@@ -28,7 +28,10 @@ struct Explainer: Sendable {
         if let inputs = stored.inputs {
             _ = planner.stateKey(of: inputs, for: target, record: collector.recorder)
         }
-        let changes = KeyComponents(fields: collector.collected).changes(since: stored, traced: planner.configuration.tracer != nil)
+        // The dependencies' files are kept once for the package (``EngineMemos/dependencyFields(root:)``).
+        var then = stored
+        then.fields.merge(memos.dependencyFields(root: planner.configuration.packagePath)) { own, _ in own }
+        let changes = KeyComponents(fields: collector.collected).changes(since: then, traced: planner.configuration.tracer != nil)
         guard !changes.isEmpty else {
             return ["\(name): not cached: nothing it depends on changed, but its stored result is gone (trimmed or cleaned)"]
         }

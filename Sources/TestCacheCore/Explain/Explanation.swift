@@ -30,9 +30,16 @@ package struct KeyComponents: Codable, Equatable, Sendable {
     /// change is not one that a rebuild can find harmless.
     package func changes(since stored: KeyComponents, traced: Bool = true) -> [Change] {
         var lines: [(order: Order, text: String, rebuilds: Bool)] = []
-        for field in Set(fields.keys).union(stored.fields.keys).sorted(by: { $0.name < $1.name }) {
+        let changed = Set(fields.keys).union(stored.fields.keys).filter { stored.fields[$0] != fields[$0] }
+        // A dependency's files are named when their record is at hand; else the dependency is.
+        let namedFiles = changed.filter { $0.kind == .dependencyFile }.map(\.subject)
+        for field in changed.sorted(by: { $0.name < $1.name }) {
             let old = stored.fields[field], new = fields[field]
-            guard old != new, let change = Self.describe(field, old: old, new: new) else { continue }
+            if field.kind == .dependency, !namedFiles.contains(where: { $0.hasPrefix(field.subject + "/") }) {
+                lines.append((.package, "a file of dependency \(field.subject) changed", true))
+                continue
+            }
+            guard let change = Self.describe(field, old: old, new: new) else { continue }
             let rebuilds = change.order.isBuilt && (traced || field.kind != .dataFile)
             lines.append((change.order, change.text, rebuilds))
         }

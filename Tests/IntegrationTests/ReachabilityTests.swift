@@ -27,7 +27,13 @@ extension IntegrationTests {
                 return try fixture.run("-x")
             }
 
-            // A function no code calls: rebuilt, and every target replayed through its content ID.
+            // A function no code calls: rebuilt, and every target replayed through its content ID. Saved
+            // at the start of a second, so that the run and the next save (the revert and the edit of
+            // `limit`, both the size of this one) fall in the same second whenever the run takes under
+            // one: swift-driver compares times to the second, and the tool's build must wait for the
+            // second to end or the next build keeps this edit's object.
+            let now = Date().timeIntervalSince1970
+            Thread.sleep(forTimeInterval: now.rounded(.down) + 1.01 - now)
             result = try withEdit("Direct.swift", "-> Int { 1 }", "-> Int { 2 }")
             #expect(result.ranBuild && !result.ranTests, result.transcript)
             #expect(result.summaries == cached, result.transcript)

@@ -14,6 +14,8 @@ final class FakePackage: Sendable {
     let root: String
     let testTargets: [String]
     let runner: FakeSwiftPM
+    /// The waits the engine asked for, in nanoseconds, none of them waited.
+    let waits = Mutex<[Int64]>([])
 
     init(testTargets: [String] = ["T1Tests", "T2Tests"]) throws {
         directory = try TemporaryDirectory()
@@ -56,6 +58,7 @@ final class FakePackage: Sendable {
         configuration.tracer = traced ? directory.path + "/libTestCacheTrace.so" : nil
         let services = EngineServices(
             clock: StoreConfiguration.systemClock, monotonicNow: monotonicNow,
+            sleep: { [self] nanoseconds in waits.withLock { $0.append(nanoseconds) } },
             makeTemporaryDirectory: { [directory] in makePrivateDirectory(in: directory.path, prefix: "trace") },
             processes: runner, sharedCache: shared)
         return TestEngine(configuration: configuration, store: store, output: output.engineOutput, services: services)

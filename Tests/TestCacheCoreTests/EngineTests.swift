@@ -131,6 +131,41 @@ import _TestSupport
         #expect(package.runner.testRuns.sorted() == ["T1Tests", "T2Tests"])
     }
 
+    /// swift-driver compares a source's time to the second: a build never starts in the second a source
+    /// was saved, so that a second save in that second is seen by the next build.
+    @Test func aBuildWaitsForTheSecondASourceWasSavedInToEnd() async throws {
+        try package.write("Sources/Lib/Lib.swift", "public let value = 2\n")
+        let saved = try #require(FileSystem.status(following: package.root + "/Sources/Lib/Lib.swift")).modified
+        _ = try await run()
+        let waits = package.waits.withLock { $0 }
+        #expect(package.runner.builds == 1)
+        #expect(waits.count == 1, "\(waits)")
+        // Up to the next second after the save, and past it by the margin only.
+        let end = (saved / 1_000_000_000 + 1) * 1_000_000_000 + SourceSettling.margin
+        #expect(waits.allSatisfy { $0 > 0 && $0 <= end - saved }, "\(waits)")
+
+        // Saved seconds ago: built at once.
+        try package.write("Sources/Lib/Lib.swift", "public let value = 3\n")
+        let past = Date().addingTimeInterval(-5)
+        for file in FileManager.default.subpaths(atPath: package.root) ?? [] {
+            try FileManager.default.setAttributes([.modificationDate: past], ofItemAtPath: package.root + "/" + file)
+        }
+        package.waits.withLock { $0 = [] }
+        _ = try await run()
+        #expect(package.runner.builds == 1)
+        #expect(package.waits.withLock { $0 }.isEmpty)
+    }
+
+    @Test func theWaitEndsJustPastTheSecondOfTheNewestSave() {
+        let second: Int64 = 1_000_000_000
+        #expect(SourceSettling.wait(newest: 10 * second + 100, now: 10 * second + 600_000_000) == 400_000_000 + SourceSettling.margin)
+        #expect(SourceSettling.wait(newest: 10 * second, now: 11 * second + SourceSettling.margin) == nil)
+        #expect(SourceSettling.wait(newest: 9 * second + 999_999_999, now: 10 * second + 1) == SourceSettling.margin - 1)
+        // A time a tick ahead of the clock is waited out; one far ahead is no second a save now can share.
+        #expect(SourceSettling.wait(newest: 10 * second + 5_000_000, now: 10 * second) == second + SourceSettling.margin)
+        #expect(SourceSettling.wait(newest: 20 * second, now: 10 * second) == nil)
+    }
+
     @Test func aBuildFailureFailsEveryMissAndStoresNothing() async throws {
         package.runner.failBuilds(true)
         let failed = try await run()

@@ -28,6 +28,11 @@ struct PackageBuilder: Sendable {
     let status: StatusLine?
     /// Where Swift Build's products directory is remembered.
     let memos: EngineMemos
+    /// Wall-clock nanoseconds, and a wait of so many: see ``SourceSettling``.
+    let clock: @Sendable () -> Int64
+    let sleep: @Sendable (Int64) async -> Void
+    /// Says, with `SWIFT_TESTCACHE_DEBUG=test`, why the build waited.
+    let debug: @Sendable (String) -> Void
 
     /// Builds, first removing the linked products whose linker inputs changed since they were linked
     /// (SwiftPM would keep them). Throws when `swift build` cannot be started, and ``TestCacheError`` when
@@ -54,6 +59,7 @@ struct PackageBuilder: Sendable {
                 toolchain.swiftPath, ["build", "--build-tests"] + arguments,
                 workingDirectory: root, environment: environment, timeout: SwiftPMInvocation.timeout, stream: progress)
         }
+        await settleSources(model: model, root: root, scratch: scratch)
         let build = try await buildTests()
         status?.buildFinished()
         guard build.termination == .exited(0) else {
@@ -73,6 +79,16 @@ struct PackageBuilder: Sendable {
             layout = BuildLayout.swiftBuild(productsDirectory: products, packageName: model.name)
         }
         return .built(BuiltTests(layout: layout))
+    }
+
+    /// Waits, when a source was modified in the current second, for the next one (``SourceSettling``).
+    private func settleSources(model: PackageModel, root: String, scratch: String) async {
+        let newest = SourceSettling.newestModification(
+            root: root, targetDirectories: model.targets.map(\.path),
+            dependencies: ActionKeys.dependencyDirectories(model: model, root: root, scratch: scratch))
+        guard let wait = SourceSettling.wait(newest: newest, now: clock()) else { return }
+        debug("waiting \(wait / 1_000_000) ms to build: a source was saved in this second, and swift-driver compares times to the second")
+        await sleep(wait)
     }
 
     /// Swift Build's products directory for these arguments: it depends on the configuration, the

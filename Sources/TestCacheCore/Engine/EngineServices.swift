@@ -8,6 +8,9 @@ public struct EngineServices: Sendable {
     public var clock: @Sendable () -> Int64
     /// Monotonic time: how long a target ran, how long the status line says it has been running.
     public var monotonicNow: @Sendable () -> ContinuousClock.Instant
+    /// Waits the given nanoseconds: before a build, for the sources' timestamps to settle
+    /// (``SourceSettling``).
+    public var sleep: @Sendable (Int64) async -> Void
     /// Makes a new private directory for one run's trace logs; nil when none can be made.
     public var makeTemporaryDirectory: @Sendable () -> String?
     public var processes: any ProcessRunning
@@ -16,10 +19,12 @@ public struct EngineServices: Sendable {
 
     public init(
         clock: @escaping @Sendable () -> Int64, monotonicNow: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+        sleep: @escaping @Sendable (Int64) async -> Void = { try? await Task.sleep(nanoseconds: UInt64(max($0, 0))) },
         makeTemporaryDirectory: @escaping @Sendable () -> String?, processes: any ProcessRunning, sharedCache: (any SharedCache)? = nil
     ) {
         self.clock = clock
         self.monotonicNow = monotonicNow
+        self.sleep = sleep
         self.makeTemporaryDirectory = makeTemporaryDirectory
         self.processes = processes
         self.sharedCache = sharedCache

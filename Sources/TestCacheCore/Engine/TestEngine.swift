@@ -199,7 +199,9 @@ public struct TestEngine: Sendable {
         _ misses: [PendingTarget], package: LoadedPackage, cache: ResultCache?, selection: TestSelection,
         reporter: OrderedReporter, status: StatusLine?
     ) async throws -> RunOutcome {
-        let builder = PackageBuilder(configuration: configuration, processes: swiftPM(), status: status, memos: memos)
+        let builder = PackageBuilder(
+            configuration: configuration, processes: swiftPM(), status: status, memos: memos, clock: services.clock, sleep: services.sleep,
+            debug: { [log] in log.run($0) })
         let built: BuiltTests
         switch try await builder.build(model: package.model, toolchain: package.toolchain, system: package.buildSystem) {
         case .failed(let buildOutput):

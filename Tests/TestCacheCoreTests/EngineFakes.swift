@@ -48,7 +48,8 @@ final class FakePackage: Sendable {
     func engine(
         store: ResultStore?, output: CollectedOutput, shared: (any SharedCache)? = nil, traced: Bool = false,
         debug: DebugOptions = DebugOptions(), verify: Bool = false,
-        monotonicNow: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+        monotonicNow: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+        clock: @escaping @Sendable () -> Int64 = StoreConfiguration.systemClock
     ) -> TestEngine {
         var configuration = EngineConfiguration(
             packagePath: root, environment: ["PATH": directory.path + "/bin", "HOME": "/home/tester"], salt: testSalt)
@@ -57,7 +58,7 @@ final class FakePackage: Sendable {
         // Never loaded: the fake test binary writes the trace log itself.
         configuration.tracer = traced ? directory.path + "/libTestCacheTrace.so" : nil
         let services = EngineServices(
-            clock: StoreConfiguration.systemClock, monotonicNow: monotonicNow,
+            clock: clock, monotonicNow: monotonicNow,
             sleep: { [self] nanoseconds in waits.withLock { $0.append(nanoseconds) } },
             makeTemporaryDirectory: { [directory] in makePrivateDirectory(in: directory.path, prefix: "trace") },
             processes: runner, sharedCache: shared)

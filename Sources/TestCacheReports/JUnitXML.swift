@@ -42,13 +42,20 @@ public enum JUnitXML {
             let key = test.className + "\u{0}" + test.name
             seen[key, default: 0] += 1
             let name = seen[key]! == 1 ? test.name : "\(test.name) (\(seen[key]!))"
-            var attributes = "classname=\"\(escaped(test.className))\" name=\"\(escaped(name))\" time=\"\(seconds(test.elapsed))\""
+            let cached = test.cached == true
+            var attributes = "classname=\"\(escaped(test.className))\" name=\"\(escaped(name))\" time=\"\(seconds(cached ? 0 : test.elapsed))\""
             if let first = test.failures.first(where: { $0.file != nil }), let file = first.file {
                 attributes += " file=\"\(escaped(relative(file, root: root)))\""
                 if let line = first.line { attributes += " line=\"\(line)\"" }
             }
             counts.tests += 1
             switch test.outcome {
+            case .passed where cached:
+                // Replayed from the test's own stored result, as pytest's record_property marks a case.
+                cases += "    <testcase \(attributes)>\n      <properties>\n"
+                cases += "        <property name=\"swift-testcache.cached\" value=\"true\"/>\n"
+                cases += "        <property name=\"swift-testcache.stored-time\" value=\"\(seconds(test.elapsed))\"/>\n"
+                cases += "      </properties>\n    </testcase>\n"
             case .passed:
                 cases += "    <testcase \(attributes)/>\n"
             case .skipped:

@@ -18,6 +18,8 @@ public struct TestCaseResult: Codable, Sendable, Equatable {
     public var failures: [TestFailure]
     /// Why it was skipped, when it was and the library said.
     public var skipReason: String?
+    /// Replayed from a result cached for this test alone, not run now; nil (not stored) when it ran.
+    public var cached: Bool?
 
     public init(
         id: String, outcome: Outcome, elapsed: Double = 0, output: String = "", failures: [TestFailure] = [], skipReason: String? = nil

@@ -1,3 +1,4 @@
+import TestCacheReports
 import TestCacheStore
 
 /// How looking a target up under one key came out.
@@ -144,21 +145,37 @@ struct ResultCache: Sendable {
 
     /// Stores a finished run of `plan` when it may be: it passed, its output is whole, what it read is
     /// known (`baseline` is what every test process reads), and none of that changed while it ran. What
-    /// the build read is the plan's, with what it read for the products the tests ran.
+    /// the build read is the plan's, with what it read for the products the tests ran. With results per
+    /// test, each test that passed now is stored under its own key too, whatever the others did, and
+    /// the whole target's result depends on what the replayed tests' runs read as well.
     func store(_ run: TargetRun, of built: BuiltTarget, baseline: Set<String>, readings: BuildReadings, builtIn: String) {
         let plan = built.plan
-        guard run.storable, plan.uncachedReason == nil else { return }
+        guard run.storable || run.testsStorable, plan.uncachedReason == nil else { return }
         let target = plan.target
         if let incomplete = readings.incompleteReason {
             log.target(target.name, "\(incomplete), so what the build read is not known: not stored")
             return
         }
-        var inputs = traced ? inputs(of: run, for: target, baseline: baseline) : TestInputs.none
-        inputs.build = built.buildInputs.merging(readings.inputs(forProducts: inputs.products))
-        if let changed = changedDuringRun(inputs, since: run.started) {
+        let fresh = traced ? inputs(of: run, for: target, baseline: baseline) : TestInputs.none
+        if let changed = changedDuringRun(fresh, since: run.started) {
             log.target(target.name, "\(changed) changed while the tests ran: not stored")
             return
         }
+        if let perTest = run.perTest, run.testsStorable {
+            var stored = 0
+            for test in run.result.tests where test.cached != true && perTest.toRun.contains(test.id) {
+                guard test.outcome == .passed || test.outcome == .skipped, let key = perTest.keys[test.id] else { continue }
+                var result = TargetResult(name: target.name, status: .passed, output: Array(test.output.utf8))
+                result.duration = .nanoseconds(Int64((test.elapsed * 1e9).rounded()))
+                result.tests = [test]
+                file(result, inputs: fresh, actionID: nil, contentID: key, builtIn: builtIn, for: target)
+                stored += 1
+            }
+            log.target(target.name, "stored \(stored) tests one by one")
+        }
+        guard run.storable else { return }
+        var inputs = fresh.merging(run.perTest?.replayedInputs ?? [])
+        inputs.build = built.buildInputs.merging(readings.inputs(forProducts: inputs.products))
         log.target(target.name, "stored with what it read: files \(inputs.files), directories \(inputs.directories), "
             + "variables \(inputs.variables)\(inputs.wholeEnvironment ? ", the whole environment" : ""), "
             + "products \(inputs.products), files the build read \(inputs.build.compilerFiles + inputs.build.pluginInputs + inputs.build.linkerInputs)")

@@ -219,23 +219,29 @@ public struct TestEngine: Sendable {
                 root: configuration.packagePath, scratch: configuration.build.scratchDirectory(root: configuration.packagePath),
                 layout: built.layout, model: package.model)
         }
-        let toRun = await replayByContentID(misses, built: built, readings: readings, package: package, cache: cache, reporter: reporter)
+        let contentKeys = ContentKeys(salt: configuration.salt, trace: log.hashTrace, layout: built.layout, model: package.model)
+        let toRun = await replayByContentID(
+            misses, built: built, readings: readings, contentKeys: contentKeys, package: package, cache: cache, reporter: reporter)
         guard !toRun.isEmpty else { return RunOutcome() }
+        let perTest = cache.map {
+            PerTestCache(
+                configuration: configuration, cache: $0, planner: package.planner, contentKeys: contentKeys, selection: selection,
+                builtIn: built.buildDirectory, log: log)
+        }
         return await runTargets(
-            toRun, built: built, readings: readings, package: package, cache: cache, selection: selection, reporter: reporter, status: status)
+            toRun, built: built, readings: readings, package: package, cache: cache, perTest: perTest, selection: selection,
+            reporter: reporter, status: status)
     }
 
     /// The second level: what was built for each cached miss. A content hit is replayed, and filed under
     /// the action ID too, so that the next run hits without building. Gives the targets still to run.
     private func replayByContentID(
-        _ misses: [PendingTarget], built: BuiltTests, readings: BuildReadings?, package: LoadedPackage, cache: ResultCache?,
-        reporter: OrderedReporter
+        _ misses: [PendingTarget], built: BuiltTests, readings: BuildReadings?, contentKeys: ContentKeys, package: LoadedPackage,
+        cache: ResultCache?, reporter: OrderedReporter
     ) async -> [BuiltTarget] {
         guard let cache, let readings else {
             return misses.map { BuiltTarget(plan: $0.plan, buildInputs: BuildInputs(), contentID: nil, replayed: $0.replayed) }
         }
-        let contentKeys = ContentKeys(
-            salt: configuration.salt, trace: log.hashTrace, layout: built.layout, model: package.model)
         let learning = services.monotonicNow()
         let buildInputs = misses.map { $0.plan.actionID == nil ? BuildInputs() : readings.inputs(for: $0.plan.target) }
         log.run("learned what the build read for \(misses.count) targets in \(services.monotonicNow() - learning)")
@@ -277,7 +283,7 @@ public struct TestEngine: Sendable {
     /// with what the cache would have replayed.
     private func runTargets(
         _ plans: [BuiltTarget], built: BuiltTests, readings: BuildReadings?, package: LoadedPackage, cache: ResultCache?,
-        selection: TestSelection, reporter: OrderedReporter, status: StatusLine?
+        perTest: PerTestCache?, selection: TestSelection, reporter: OrderedReporter, status: StatusLine?
     ) async -> RunOutcome {
         let probe = TestBinaryProbe(configuration: configuration, processes: processes, memos: memos)
         // The native build system's one binary is listed once for every target; Swift Build's runners
@@ -330,19 +336,41 @@ public struct TestEngine: Sendable {
         // Under Swift Build with every test selected, each runner runs whole, as `swift test` runs it: no
         // listing first.
         let whole = !configuration.test.list && selection.isEverything
+        let clock = services.clock
         await scheduler.run(plans, { target in
-            if let shared { return await runner.run(target.plan.target, tests: .listed(shared)) }
-            let binary = built.binary(for: target.plan.target)
-            if whole { return await runner.run(target.plan.target, tests: .wholeRunner { try await probe.listTests(binary) }) }
-            do {
-                return await runner.run(target.plan.target, tests: .listed(try await probe.listTests(binary)))
-            } catch {
-                var result = TargetResult(name: target.plan.target.name, status: .setupFailed)
-                result.output = Array("*** cannot list the tests of \(binary): \(error)\n".utf8)
-                return TargetRun(result: result, streamed: false)
+            let perTarget = perTest.flatMap { $0.wholeOnlyReason(target) == nil ? $0 : nil }
+            var inventory = shared
+            if inventory == nil {
+                let binary = built.binary(for: target.plan.target)
+                if whole && perTarget == nil {
+                    return await runner.run(target.plan.target, tests: .wholeRunner { try await probe.listTests(binary) })
+                }
+                do {
+                    inventory = try await probe.listTests(binary)
+                } catch {
+                    var result = TargetResult(name: target.plan.target.name, status: .setupFailed)
+                    result.output = Array("*** cannot list the tests of \(binary): \(error)\n".utf8)
+                    return TargetRun(result: result, streamed: false)
+                }
             }
+            guard let inventory else { return TargetRun(result: TargetResult(name: target.plan.target.name, status: .setupFailed)) }
+            if let perTarget, let plan = await perTarget.plan(target, inventory: inventory) {
+                return await perTarget.run(target, plan: plan, inventory: inventory, runner: runner, now: clock())
+            }
+            return await runner.run(target.plan.target, tests: .listed(inventory))
         }) { target, run in
             if run.result.status.isFailure { outcome.failed = true }
+            if let plan = run.perTest, plan.verifying {
+                let fresh = Dictionary(run.result.tests.map { ($0.id, $0.outcome) }, uniquingKeysWith: { first, _ in first })
+                for replayed in plan.replayed {
+                    outcome.verified += 1
+                    if fresh[replayed.id] == .failed {
+                        outcome.unsound += 1
+                        log.note("verify: \(target.plan.target.name): unsound hit: \(replayed.id) was replayed as passed by its own key, "
+                            + "but a fresh run of the whole target fails it")
+                    }
+                }
+            }
             if let replayed = target.replayed {
                 outcome.verified += 1
                 if run.result.status.isFailure && !replayed.result.status.isFailure {

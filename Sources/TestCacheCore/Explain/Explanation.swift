@@ -99,7 +99,7 @@ package struct KeyComponents: Codable, Equatable, Sendable {
         case .declaredFile: return (.reads, what("declared input file \(subject)"))
         case .inputDirectory: return (.reads, "the entries of directory \(subject) changed")
         case .variable, .declaredVariable, .env: return (.variables, variable("variable \(subject)"))
-        case .product, .tree, .directoryOf, .dependency, .target, .object, .externalObject, .resource:
+        case .product, .tree, .directoryOf, .dependency, .target, .object, .externalObject, .resource, .test:
             return nil  // summaries: the files they stand for are listed themselves
         case .manifest: return (.package, what("manifest \(subject)"))
         case .manifestVariable: return (.package, variable("variable \(subject), which \(field.reader) reads,"))

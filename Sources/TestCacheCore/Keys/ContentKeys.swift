@@ -45,30 +45,100 @@ final class ContentKeys: Sendable {
     func contentID(
         for target: PackageTarget, inputs: PackageInputs, test: TestOptions, declared: ActionID?, untracedReads: ActionID?
     ) -> ActionID? {
+        guard let closure = closure(of: target) else { return nil }
+        var key = commonKey(target, closure: closure, inputs: inputs, declared: declared, untracedReads: untracedReads)
+        for (label, digest) in ObjectGraph.reachableDigests(closure.members) { key.update(KeyField(kind: .object, subject: label), digest) }
+        addExternalObjects(to: &key)
+        TestOption.addKeyed(test, to: &key)
+        return key.finalize()
+    }
+
+    /// One key per test of `target` (`tests`, its IDs), or nil when its build products are not where
+    /// SwiftPM puts them: each test's key is the content ID's inputs with what the target's code can
+    /// reach split by test (``ObjectGraph/testReach(_:tests:owner:dispatching:)``): what every test can
+    /// reach, and what only this one can. `sources` are the texts of the target's source files.
+    func testKeys(
+        for target: PackageTarget, tests: [String], sources: [String], inputs: PackageInputs, test: TestOptions, declared: ActionID?,
+        untracedReads: ActionID?
+    ) -> [ActionID]? {
+        guard let closure = closure(of: target) else { return nil }
+        let ownership = TestOwnership(tests: tests, sources: sources)
+        let members = closure.members
+        let reach = ObjectGraph.testReach(
+            members, tests: tests.count,
+            owner: { member, section in
+                guard closure.own.contains(member), let info = members[member].graph?.sections[section], info.reachedOnly else { return nil }
+                var found: Int?
+                for symbol in info.symbols {
+                    guard let owner = ownership.owner(ofSymbol: symbol) else { continue }
+                    if found != nil && found != owner { return nil }
+                    found = owner
+                }
+                return found
+            },
+            own: closure.own, dispatching: closure.generated)
+        var common = commonKey(target, closure: closure, inputs: inputs, declared: declared, untracedReads: untracedReads)
+        for (label, digest) in reach.shared { common.update(KeyField(kind: .object, subject: label), digest) }
+        addExternalObjects(to: &common)
+        TestOption.addKeyed(test, to: &common)
+        return zip(tests, reach.own).map { id, own in
+            var key = common
+            key.update(KeyField(kind: .test, subject: id), own)
+            return key.finalize()
+        }
+    }
+
+    /// The objects a target's key reads, as graph members; which of them are the target's own, and which
+    /// a build system generated (a runner, a test list).
+    private struct Closure {
+        var members: [ObjectGraph.Member] = []
+        var own: Set<Int> = []
+        var generated: Set<Int> = []
+        var resources: [(KeyField, String)] = []
+    }
+
+    private func closure(of target: PackageTarget) -> Closure? {
+        var closure = Closure()
+        func add(module: String, label: String, isEntry: Bool) -> [Int]? {
+            guard let directory = layout.moduleDirectories[module], let names = layout.objectNames(ofModule: module) else { return nil }
+            var added: [Int] = []
+            for name in names {
+                added.append(closure.members.count)
+                closure.members.append(member(label: label + "/" + name, path: directory + "/" + name, isEntry: isEntry))
+            }
+            return added
+        }
+        for dependency in model.closure(of: target) {
+            guard let added = add(module: dependency.moduleName, label: dependency.name, isEntry: dependency.name == target.name) else { return nil }
+            if dependency.name == target.name { closure.own.formUnion(added) }
+            for (path, digest) in resourceHashes(of: dependency) {
+                closure.resources.append((KeyField(kind: .resource, subject: "\(dependency.name)/\(path)"), digest.hex))
+            }
+        }
+        for module in layout.generatedModules(for: target) {
+            guard let added = add(module: module, label: module, isEntry: true) else { return nil }
+            closure.generated.formUnion(added)
+        }
+        return closure
+    }
+
+    /// The fields every key of a target starts with: the package, the declared and unseen inputs, the
+    /// target, its resources.
+    private func commonKey(
+        _ target: PackageTarget, closure: Closure, inputs: PackageInputs, declared: ActionID?, untracedReads: ActionID?
+    ) -> FieldHasher {
         var key = FieldHasher(name: "test-content", salt: salt, trace: trace)
         key.update(inputs.buildKey)
         if let declared { key.update(declared) }
         if let untracedReads { key.update(untracedReads) }
         key.update(KeyField(kind: .target), target.name)
-        var members: [ObjectGraph.Member] = []
-        func add(module: String, label: String, isEntry: Bool) -> Bool {
-            guard let directory = layout.moduleDirectories[module], let names = layout.objectNames(ofModule: module) else { return false }
-            for name in names { members.append(member(label: label + "/" + name, path: directory + "/" + name, isEntry: isEntry)) }
-            return true
-        }
-        for dependency in model.closure(of: target) {
-            guard add(module: dependency.moduleName, label: dependency.name, isEntry: dependency.name == target.name) else { return nil }
-            for (path, digest) in resourceHashes(of: dependency) {
-                key.update(KeyField(kind: .resource, subject: "\(dependency.name)/\(path)"), digest.hex)
-            }
-        }
-        for module in layout.generatedModules(for: target) {
-            guard add(module: module, label: module, isEntry: true) else { return nil }
-        }
-        for (label, digest) in ObjectGraph.reachableDigests(members) { key.update(KeyField(kind: .object, subject: label), digest) }
+        for (field, digest) in closure.resources { key.update(field, digest) }
+        return key
+    }
+
+    /// The objects of other packages, whole.
+    private func addExternalObjects(to key: inout FieldHasher) {
         for (name, digest) in externalObjectHashes() { key.update(KeyField(kind: .externalObject, subject: name), digest) }
-        TestOption.addKeyed(test, to: &key)
-        return key.finalize()
     }
 
     /// An object of a test target's closure, read as a graph (hashed whole when it cannot be).

@@ -77,6 +77,8 @@ struct KeyField: Hashable, Sendable, Codable {
         case externalObject = "external object"
         /// A file of a resource bundle.
         case resource
+        /// One test of a per-test key, by ID: what only that test can reach in what was built.
+        case test
     }
 
     var kind: Kind

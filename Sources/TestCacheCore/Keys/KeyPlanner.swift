@@ -91,6 +91,19 @@ struct KeyPlanner: Sendable {
             untracedReads: configuration.tracer == nil ? untracedReadsKey(of: target) : nil)
     }
 
+    /// One key per test of `target` (`tests`, its IDs), from what was built; nil when the build products
+    /// are not where SwiftPM puts them. See ``ContentKeys/testKeys(for:tests:sources:inputs:test:declared:untracedReads:)``.
+    func testKeys(of target: PackageTarget, tests: [String], from contentKeys: ContentKeys) -> [ActionID]? {
+        let declared = keys.declaredKey(
+            settings.settings(for: target.name), hasher: hasher, environment: configuration.environment)
+        let sources = target.sourcePaths.sorted().compactMap { path in
+            FileSystem.contents(hasher.root + "/" + path).map { String(decoding: $0, as: UTF8.self) }
+        }
+        return contentKeys.testKeys(
+            for: target, tests: tests, sources: sources, inputs: inputs, test: configuration.test, declared: declared,
+            untracedReads: configuration.tracer == nil ? untracedReadsKey(of: target) : nil)
+    }
+
     /// What a test of `target` could read unseen when runs are not traced: the data files of its
     /// closure's directories (everything they hold that is not compiled).
     func untracedReadsKey(of target: PackageTarget) -> ActionID {

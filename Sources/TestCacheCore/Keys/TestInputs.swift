@@ -226,4 +226,17 @@ extension TestInputs {
         inputs.build = BuildInputs(linkerInputs: build.linkerInputs)
         return inputs
     }
+
+    /// What this run and `others` read together: a result made of several runs' (tests replayed from
+    /// results cached per test, and those run now) depends on all of it. What the build read is this one's.
+    func merging(_ others: [TestInputs]) -> TestInputs {
+        guard !others.isEmpty else { return self }
+        func union(_ lists: [[String]]) -> [String] { Array(Set(lists.joined())).sorted() }
+        let all = [self] + others
+        var merged = TestInputs(
+            files: union(all.map(\.files)), directories: union(all.map(\.directories)), variables: union(all.map(\.variables)),
+            wholeEnvironment: all.contains(where: \.wholeEnvironment), products: union(all.map(\.products)))
+        merged.build = build
+        return merged
+    }
 }

@@ -14,6 +14,10 @@ import TestCacheStore
 /// `.text.…`, `.rodata.…`, `.data.…`, `.bss.…` and the like) count when reached. Global symbols in no
 /// section (COMMON, ABS) count always.
 ///
+/// A section that holds several sized symbols (a plain `.text` with a file's closures and private
+/// functions, merged string literals) is read as a part per symbol, found through relocations and, in
+/// x86-64 code, through the calls the assembler resolved without one (``intraSectionTargets``).
+///
 /// Left out of every digest: debug info, `.eh_frame` (unwind tables, which point at every function and
 /// change only with the code they describe), and the symbol, string, group and address-significance
 /// tables, which hold indices that move when anything is added. A relocation is hashed by what it names
@@ -37,6 +41,11 @@ struct ObjectGraph: Sendable {
         var digest: String
         /// What its relocations point to.
         var targets: [Target]
+        /// Whether it holds code (SHF_EXECINSTR): a relocation from code is a call or a use that runs;
+        /// one from data is a table entry (a vtable slot, a test record) that runs only when dispatched.
+        var isCode = false
+        /// The names of the symbols it defines, for ``TestOwnership``.
+        var symbols: [String] = []
     }
 
     /// The sections that are part of what can run, by section index.
@@ -172,48 +181,155 @@ struct ObjectGraph: Sendable {
             relocations[Int(header.info), default: []] += entries
         }
 
+        // A section that holds two or more sized functions or objects (a plain `.text` with the closures
+        // of several functions, `.rodata.str1.1` with every string literal of a file) is read as a part
+        // per symbol, so that what one function reaches is not what its neighbours do; the bytes between
+        // symbols are parts of their own. A part of code or of merged strings counts only when reached,
+        // as a per-symbol section does; a part of any other section counts as its section does.
+        struct Part {
+            var id = 0
+            var start: UInt64
+            var end: UInt64
+            var label: String
+            var symbols: [Symbol]
+        }
+        var parts: [Int: [Part]] = [:]
+        let isX86_64 = integer(18, UInt16.self) == 62
+        for index in 1..<headers.count {
+            let header = headers[index]
+            guard !Self.tableTypes.contains(header.type), !ObjectHasher.isDebugInfo(names[index]), names[index] != ".eh_frame" else { continue }
+            let sized = (defined[index] ?? []).filter { ($0.info & 0xF == 1 || $0.info & 0xF == 2) && $0.size > 0 && $0.value < header.size }
+            // Code is split only where its intra-section references can be found (``intraSectionTargets``).
+            guard sized.count >= 2, header.flags & 0x4 == 0 || isX86_64 else { continue }
+            var ranges: [(start: UInt64, end: UInt64, symbols: [Symbol])] = []
+            for symbol in sized.sorted(by: { ($0.value, $0.name) < ($1.value, $1.name) }) {
+                let end = min(symbol.value + symbol.size, header.size)
+                if let last = ranges.last, symbol.value < last.end {
+                    ranges[ranges.count - 1].end = max(last.end, end)
+                    ranges[ranges.count - 1].symbols.append(symbol)
+                } else {
+                    ranges.append((symbol.value, end, [symbol]))
+                }
+            }
+            var list: [Part] = []
+            var used: [String: Int] = [:]
+            func label(_ name: String) -> String {
+                used[name, default: 0] += 1
+                return labels[index] + "@" + name + (used[name]! > 1 ? "#\(used[name]! - 1)" : "")
+            }
+            func gap(_ start: UInt64, _ end: UInt64, after previous: String) {
+                guard start < end else { return }
+                list.append(Part(start: start, end: end, label: label("after " + previous), symbols: []))
+            }
+            var cursor: UInt64 = 0
+            var previous = "start"
+            for range in ranges {
+                gap(cursor, range.start, after: previous)
+                let name = range.symbols[0].name.isEmpty ? "+\(range.start)" : range.symbols[0].name
+                list.append(Part(start: range.start, end: range.end, label: label(name), symbols: range.symbols))
+                cursor = range.end
+                previous = name
+            }
+            gap(cursor, header.size, after: previous)
+            for number in list.indices { list[number].id = (number + 1) << 16 | index }
+            parts[index] = list
+        }
+        /// The parts of `section` that bytes `from...to` of it fall in: the section itself when whole.
+        func partIDs(_ section: Int, _ from: Int64, _ to: Int64) -> [Int] {
+            guard let list = parts[section] else { return [section] }
+            return list.filter { Int64($0.start) <= to && Int64($0.end) > from }.map(\.id)
+        }
+        /// The part a relocation's target lies in, and where in it: a PC-relative reference's addend is
+        /// the target less the 4 to 8 bytes to the end of its instruction, so the part holding the
+        /// addend plus 4 (else the addend) names it; every part the window meets is reached.
+        func place(_ section: Int, _ offset: Int64) -> (label: String, offset: Int64) {
+            guard let list = parts[section] else { return (labels[section], offset) }
+            let part = list.first { Int64($0.start) <= offset + 4 && Int64($0.end) > offset + 4 }
+                ?? list.first { Int64($0.start) <= offset && Int64($0.end) > offset }
+            guard let part else { return (labels[section] + "@none", offset) }
+            return (part.label, offset - Int64(part.start))
+        }
+
         var sections: [Int: Section] = [:]
         for index in 1..<headers.count {
             let header = headers[index]
             let name = names[index]
             guard !Self.tableTypes.contains(header.type), !ObjectHasher.isDebugInfo(name), name != ".eh_frame" else { continue }
-            var hasher = KeyHasher(name: "object-section", salt: KeySalt(toolVersion: ""))
-            hasher.update(field: "header", "\(header.type) \(header.flags) \(header.size) \(header.alignment) \(header.entrySize)")
-            if let range = contents(header) { bytes[range].withUnsafeBytes { hasher.update(bytes: $0) } }
-            var targets: Set<Target> = []
-            for relocation in (relocations[index] ?? []).sorted(by: { $0.offset < $1.offset }) {
-                guard relocation.symbol < symbols.count else { return nil }
-                let symbol = symbols[relocation.symbol]
-                // Each part a field of its own, so that no name can pass for another part.
-                hasher.update(field: "relocation", "\(relocation.offset) \(relocation.type) \(relocation.addend)")
-                if definedIndices.contains(Int(symbol.section)) {
-                    targets.insert(.section(Int(symbol.section)))
-                    // A weak definition here may lose to another object's at link time: reach that too.
-                    if symbol.info >> 4 != 0 && !symbol.name.isEmpty { targets.insert(.symbol(symbol.name)) }
-                    // A section symbol (type 3) or a local one: by the section it is in and where.
-                    if symbol.info & 0xF != 3 { hasher.update(field: "defined", symbol.name) }
-                    hasher.update(field: "in", "\(labels[Int(symbol.section)])+\(symbol.value)")
-                } else if symbol.section == 0 && !symbol.name.isEmpty {
-                    targets.insert(.symbol(symbol.name))
-                    hasher.update(field: "undefined", symbol.name)
-                } else {
-                    hasher.update(field: "other", symbol.name)
-                    hasher.update(field: "at", "\(symbol.section) \(symbol.value)")
+            let whole = Part(id: index, start: 0, end: header.size, label: labels[index], symbols: defined[index] ?? [])
+            let split = parts[index] != nil
+            for part in parts[index] ?? [whole] {
+                var hasher = KeyHasher(name: "object-section", salt: KeySalt(toolVersion: ""))
+                let size = split ? part.end - part.start : header.size
+                hasher.update(field: "header", "\(header.type) \(header.flags) \(size) \(header.alignment) \(header.entrySize)")
+                if let range = contents(header), !range.isEmpty {
+                    let bytesRange = (range.lowerBound + Int(part.start))..<(range.lowerBound + Int(part.end))
+                    bytes[bytesRange].withUnsafeBytes { hasher.update(bytes: $0) }
                 }
+                var targets: Set<Target> = []
+                let own = (relocations[index] ?? []).filter { !split || ($0.offset >= part.start && $0.offset < part.end) }
+                for relocation in own.sorted(by: { $0.offset < $1.offset }) {
+                    guard relocation.symbol < symbols.count else { return nil }
+                    let symbol = symbols[relocation.symbol]
+                    let at = relocation.offset - part.start
+                    if definedIndices.contains(Int(symbol.section)) {
+                        let section = Int(symbol.section)
+                        let target = Int64(bitPattern: symbol.value) &+ relocation.addend
+                        for id in partIDs(section, target, target + 8) { targets.insert(.section(id)) }
+                        // A weak definition here may lose to another object's at link time: reach that too.
+                        if symbol.info >> 4 != 0 && !symbol.name.isEmpty { targets.insert(.symbol(symbol.name)) }
+                        if symbol.info & 0xF != 3 {
+                            // A named symbol: by its name and where it is in its part.
+                            for id in partIDs(section, Int64(symbol.value), Int64(symbol.value)) { targets.insert(.section(id)) }
+                            let (label, offset) = place(section, Int64(symbol.value) - 4)
+                            hasher.update(field: "relocation", "\(at) \(relocation.type) \(relocation.addend)")
+                            hasher.update(field: "defined", symbol.name)
+                            hasher.update(field: "in", "\(label)+\(offset + 4)")
+                        } else {
+                            // A section symbol: by the part the target is in and where in it, so that a
+                            // neighbour growing does not change this reference.
+                            let (label, offset) = place(section, target)
+                            hasher.update(field: "relocation", "\(at) \(relocation.type) \(offset)")
+                            hasher.update(field: "in", label)
+                        }
+                    } else if symbol.section == 0 && !symbol.name.isEmpty {
+                        // Each part a field of its own, so that no name can pass for another part.
+                        hasher.update(field: "relocation", "\(at) \(relocation.type) \(relocation.addend)")
+                        targets.insert(.symbol(symbol.name))
+                        hasher.update(field: "undefined", symbol.name)
+                    } else {
+                        hasher.update(field: "relocation", "\(at) \(relocation.type) \(relocation.addend)")
+                        hasher.update(field: "other", symbol.name)
+                        hasher.update(field: "at", "\(symbol.section) \(symbol.value)")
+                    }
+                }
+                if split && header.flags & 0x4 != 0, let range = contents(header) {
+                    // A call or a reference between functions of one section needs no relocation: the
+                    // assembler resolves it. Every other part such an instruction could point at is reached.
+                    let covered = Set(own.flatMap { relocation in (relocation.offset..<(relocation.offset + 4)).map { Int($0) } })
+                    for target in Self.intraSectionTargets(bytes[range], from: Int(part.start)..<Int(part.end), covered: covered) {
+                        for id in partIDs(index, Int64(target), Int64(target)) where id != part.id { targets.insert(.section(id)) }
+                    }
+                }
+                for symbol in part.symbols {
+                    hasher.update(field: "symbol", symbol.name)
+                    hasher.update(field: "as", "\(symbol.info) \(symbol.other) \(symbol.value - part.start) \(symbol.size)")
+                }
+                // A global, visible definition whose name is not Swift's can be called by that name with no
+                // relocation to it: a C function a runtime looks up (`malloc`, `__asan_default_options`),
+                // an `@_cdecl` one found with dlsym. It counts always.
+                let foundByName = part.symbols.contains { symbol in
+                    symbol.info >> 4 != 0 && symbol.other & 0x3 == 0 && !symbol.name.isEmpty && !Self.isSwiftMangled(symbol.name)
+                }
+                let perSymbol = header.flags & 0x2 != 0 && Self.perSymbolPrefixes.contains { name.hasPrefix($0) }
+                // A symbol's part of code or of merged strings runs or is read only through a pointer to it;
+                // other parts (bytes no symbol covers, a plain data section's records) count as their
+                // section does.
+                let pointedAt = split && header.flags & 0x2 != 0 && (header.flags & 0x4 != 0 || header.flags & 0x30 == 0x30)
+                let reachedOnly = !foundByName && (perSymbol || pointedAt)
+                sections[part.id] = Section(
+                    label: part.label, reachedOnly: reachedOnly, digest: hasher.finalize().hex, targets: Array(targets),
+                    isCode: header.flags & 0x4 != 0, symbols: part.symbols.map(\.name).filter { !$0.isEmpty })
             }
-            for symbol in defined[index] ?? [] {
-                hasher.update(field: "symbol", symbol.name)
-                hasher.update(field: "as", "\(symbol.info) \(symbol.other) \(symbol.value) \(symbol.size)")
-            }
-            // A global, visible definition whose name is not Swift's can be called by that name with no
-            // relocation to it: a C function a runtime looks up (`malloc`, `__asan_default_options`),
-            // an `@_cdecl` one found with dlsym. It counts always.
-            let foundByName = (defined[index] ?? []).contains { symbol in
-                symbol.info >> 4 != 0 && symbol.other & 0x3 == 0 && !symbol.name.isEmpty && !Self.isSwiftMangled(symbol.name)
-            }
-            let reachedOnly = header.flags & 0x2 != 0 && !foundByName && Self.perSymbolPrefixes.contains { name.hasPrefix($0) }
-            sections[index] = Section(
-                label: labels[index], reachedOnly: reachedOnly, digest: hasher.finalize().hex, targets: Array(targets))
         }
         self.sections = sections
         definitions = symbols.compactMap { symbol in
@@ -221,8 +337,41 @@ struct ObjectGraph: Sendable {
             let binding = symbol.info >> 4
             guard binding == 1 || binding == 2 || binding == 10, !symbol.name.isEmpty, definedIndices.contains(Int(symbol.section))
             else { return nil }
-            return (symbol.name, Int(symbol.section))
+            return (symbol.name, partIDs(Int(symbol.section), Int64(symbol.value), Int64(symbol.value)).first ?? Int(symbol.section))
         }
+    }
+
+    /// The offsets in an x86-64 code section (`code`, indexed from 0) that an instruction in `range` may
+    /// point at without a relocation: read at every byte (not only where instructions start, which would
+    /// take a decoder), as a call or jump with a 32-bit or 8-bit displacement, a conditional jump, or a
+    /// RIP-relative operand ending 0 to 4 bytes after its displacement. Reading too much only adds
+    /// targets; bytes a relocation fills (`covered`) are the linker's, not the assembler's.
+    static func intraSectionTargets(_ code: ArraySlice<UInt8>, from range: Range<Int>, covered: Set<Int>) -> Set<Int> {
+        let base = code.startIndex
+        let size = code.count
+        var targets: Set<Int> = []
+        func displacement32(_ at: Int) -> Int? {
+            guard at + 4 <= size, !covered.contains(at) else { return nil }
+            let value = UInt32(code[base + at]) | UInt32(code[base + at + 1]) << 8 | UInt32(code[base + at + 2]) << 16
+                | UInt32(code[base + at + 3]) << 24
+            return Int(Int32(bitPattern: value))
+        }
+        func add(_ target: Int) {
+            if target >= 0 && target < size && !range.contains(target) { targets.insert(target) }
+        }
+        for at in range where at < size {
+            let byte = code[base + at]
+            // call/jmp rel32; jcc rel32 (0F 80…8F); jmp/jcc rel8 (EB, 70…7F).
+            if byte == 0xE8 || byte == 0xE9, let offset = displacement32(at + 1) { add(at + 5 + offset) }
+            if byte == 0x0F, at + 1 < size, code[base + at + 1] & 0xF0 == 0x80, let offset = displacement32(at + 2) { add(at + 6 + offset) }
+            if (byte == 0xEB || byte & 0xF0 == 0x70), at + 1 < size { add(at + 2 + Int(Int8(bitPattern: code[base + at + 1]))) }
+            // A ModRM byte of mod 00, r/m 101: a RIP-relative operand, its displacement next, and up to
+            // 4 bytes of immediate after it.
+            if byte & 0xC7 == 0x05, let offset = displacement32(at + 1) {
+                for extra in 0...4 { add(at + 5 + extra + offset) }
+            }
+        }
+        return targets
     }
 
     /// Whether a symbol name is Swift's mangling (`$s…`; `$S…` and `_T0…` of older compilers), which no

@@ -12,6 +12,9 @@ package struct TargetSettings: Sendable, Equatable {
     package var ignoredVariables: [String] = []
     /// Whether results are cached at all; false for tests that talk to the network (Bazel's `external`).
     package var cache = true
+    /// Whether results are also cached per test (`"granularity": "test"`, the default), or only for
+    /// the whole target (`"target"`): the way back for tests that depend on each other's side effects.
+    package var perTest = true
 
     package init() {}
 
@@ -81,6 +84,7 @@ package struct TargetSettings: Sendable, Equatable {
 ///   "environment": { "include": ["API_URL"], "ignore": ["BUILD_TAG"] },
 ///   "targets": {
 ///     "NetworkTests": { "cache": false },
+///     "OrderedTests": { "granularity": "target" },
 ///     "ParserTests": { "inputs": ["Grammar"], "environment": { "include": ["PARSER_*"] } }
 ///   }
 /// }
@@ -94,8 +98,9 @@ package struct PackageSettings: Sendable, Equatable {
     package var all = TargetSettings()
     /// Settings per test target, by name.
     package var targets: [String: TargetSettings] = [:]
-    /// Whether `cache` was given for all targets (a target's own `cache` wins over it).
+    /// The `cache` and `granularity` targets give for themselves (they win over those given for all).
     private var perTargetCache: [String: Bool] = [:]
+    private var perTargetPerTest: [String: Bool] = [:]
 
     package init() {}
 
@@ -107,6 +112,7 @@ package struct PackageSettings: Sendable, Equatable {
         merged.includedVariables += own.includedVariables
         merged.ignoredVariables += own.ignoredVariables
         merged.cache = perTargetCache[target] ?? all.cache
+        merged.perTest = perTargetPerTest[target] ?? all.perTest
         return merged
     }
 
@@ -131,22 +137,24 @@ package struct PackageSettings: Sendable, Equatable {
             throw TestCacheError(.settings, "\(Self.fileName) is not valid JSON: \((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error)")
         }
         guard let top = object as? [String: Any] else { throw TestCacheError(.settings, "\(Self.fileName) must hold a JSON object") }
-        for key in top.keys where !["inputs", "environment", "cache", "targets"].contains(key) {
-            throw TestCacheError(.settings, "\(Self.fileName): unknown key '\(key)' (known: inputs, environment, cache, targets)")
+        for key in top.keys where !["inputs", "environment", "cache", "granularity", "targets"].contains(key) {
+            throw TestCacheError(.settings, "\(Self.fileName): unknown key '\(key)' (known: inputs, environment, cache, granularity, targets)")
         }
-        let (all, cache) = try Self.parseTarget(top, at: "")
+        let (all, cache, perTest) = try Self.parseTarget(top, at: "")
         self.all = all
         self.all.cache = cache ?? true
+        self.all.perTest = perTest ?? true
         if let targets = top["targets"] {
             guard let byName = targets as? [String: Any] else { throw TestCacheError(.settings, "\(Self.fileName): 'targets' must be an object keyed by test target name") }
             for (name, value) in byName {
                 guard let entry = value as? [String: Any] else { throw TestCacheError(.settings, "\(Self.fileName): targets.\(name) must be an object") }
-                for key in entry.keys where !["inputs", "environment", "cache"].contains(key) {
-                    throw TestCacheError(.settings, "\(Self.fileName): unknown key '\(key)' in targets.\(name) (known: inputs, environment, cache)")
+                for key in entry.keys where !["inputs", "environment", "cache", "granularity"].contains(key) {
+                    throw TestCacheError(.settings, "\(Self.fileName): unknown key '\(key)' in targets.\(name) (known: inputs, environment, cache, granularity)")
                 }
-                let (settings, cache) = try Self.parseTarget(entry, at: "targets.\(name).")
+                let (settings, cache, perTest) = try Self.parseTarget(entry, at: "targets.\(name).")
                 self.targets[name] = settings
                 if let cache { perTargetCache[name] = cache }
+                if let perTest { perTargetPerTest[name] = perTest }
             }
         }
     }
@@ -158,7 +166,7 @@ package struct PackageSettings: Sendable, Equatable {
         }
     }
 
-    private static func parseTarget(_ object: [String: Any], at path: String) throws -> (TargetSettings, Bool?) {
+    private static func parseTarget(_ object: [String: Any], at path: String) throws -> (TargetSettings, cache: Bool?, perTest: Bool?) {
         var settings = TargetSettings()
         settings.inputs = try strings(object["inputs"], at: path + "inputs")
         for input in settings.inputs where input.isEmpty || input.hasPrefix("/") || input.split(separator: "/").contains("..") {
@@ -183,7 +191,14 @@ package struct PackageSettings: Sendable, Equatable {
             }
             cache = number.boolValue
         }
-        return (settings, cache)
+        var perTest: Bool?
+        if let value = object["granularity"] {
+            guard let word = value as? String, word == "test" || word == "target" else {
+                throw TestCacheError(.settings, "\(fileName): \(path)granularity must be \"test\" or \"target\"")
+            }
+            perTest = word == "test"
+        }
+        return (settings, cache, perTest)
     }
 
     private static func strings(_ value: Any?, at path: String) throws -> [String] {

@@ -10,6 +10,8 @@ struct TargetResult: Sendable {
     /// How long it ran; nil for outcomes that show no time. A replayed result keeps its stored run's.
     var duration: Duration?
     var cached = false
+    /// How many of ``tests`` were replayed from results cached per test, the others having run now.
+    var replayedTests = 0
     /// Its tests, as the testing libraries reported them: XCTest's, then Swift Testing's.
     var tests: [TestCaseResult] = []
     /// Its line coverage, with `--enable-code-coverage`.
@@ -38,7 +40,9 @@ struct TargetResult: Sendable {
     }
 
     private var plainSummaryLine: String {
-        let time = cached ? "(cached)" : duration.map(summaryTime) ?? ""
+        var time = cached ? "(cached)" : duration.map(summaryTime) ?? ""
+        // Some tests ran and the others were replayed: Go's line, and how many were not run again.
+        if !cached && replayedTests > 0 { time += "\t(\(replayedTests) of \(tests.count) tests cached)" }
         switch status {
         case .passed: return "ok  \t\(name)\t\(time)"
         case .noTestsToRun: return "ok  \t\(name)\t\(time) [no tests to run]"
@@ -75,4 +79,9 @@ struct TargetRun: Sendable {
     var started: Int64 = 0
     /// Whether the output was already shown as it came (`-v` with one target or `-j 1`).
     var streamed = false
+    /// Whether the tests that passed may be stored one by one: the output is whole and what the run read
+    /// is known, whatever the other tests did.
+    var testsStorable = false
+    /// What the run owes to results cached per test, when they were looked up.
+    var perTest: PerTestRun?
 }

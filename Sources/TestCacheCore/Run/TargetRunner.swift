@@ -39,17 +39,20 @@ struct TargetRunner: Sendable {
         case wholeRunner(list: @Sendable () async throws -> TestInventory)
     }
 
-    /// Runs the selected tests of `target`, each testing library's in a process of its own.
-    func run(_ target: PackageTarget, tests: Tests) async -> TargetRun {
+    /// Runs the selected tests of `target`, each testing library's in a process of its own; with
+    /// `only`, just those of them (the tests whose results per test are not cached).
+    func run(_ target: PackageTarget, tests: Tests, only: Set<String>? = nil) async -> TargetRun {
         switch tests {
-        case .listed(let inventory): return await run(target, inventory: inventory, list: nil)
-        case .wholeRunner(let list): return await run(target, inventory: nil, list: list)
+        case .listed(let inventory): return await run(target, inventory: inventory, list: nil, only: only)
+        case .wholeRunner(let list): return await run(target, inventory: nil, list: list, only: nil)
         }
     }
 
     /// Runs `target`'s tests: those `inventory` lists that the selection selects, or when it is nil,
     /// the whole runner.
-    private func run(_ target: PackageTarget, inventory listed: TestInventory?, list: (@Sendable () async throws -> TestInventory)?) async -> TargetRun {
+    private func run(
+        _ target: PackageTarget, inventory listed: TestInventory?, list: (@Sendable () async throws -> TestInventory)?, only: Set<String>?
+    ) async -> TargetRun {
         let module = target.moduleName
         var inventory = listed ?? TestInventory()
         /// The module's tests `inventory` lists, of each testing library that is enabled.
@@ -64,8 +67,8 @@ struct TargetRunner: Sendable {
             run.storable = true
             return run
         }
-        var xctest = allXCTest.filter(selection.selects)
-        var swiftTesting = allSwiftTesting.filter(selection.selects)
+        var xctest = allXCTest.filter { selection.selects($0) && only?.contains($0) != false }
+        var swiftTesting = allSwiftTesting.filter { selection.selects($0) && only?.contains($0) != false }
         if configuration.test.list {
             run.result.output = Array((xctest + swiftTesting).map { $0 + "\n" }.joined().utf8)
             run.storable = true
@@ -89,7 +92,7 @@ struct TargetRunner: Sendable {
         run.started = clock()
         let start = monotonicNow()
         var attempt = await self.attempt(
-            xctest: xctest, swiftTesting: swiftTesting, wholeModule: selection.isEverything, whole: listed == nil, target: target,
+            xctest: xctest, swiftTesting: swiftTesting, wholeModule: selection.isEverything && only == nil, whole: listed == nil, target: target,
             inventory: inventory, environment: environment, result: &run.result, number: 0)
         if listed == nil, run.result.status == .passed, attempt.tests.isEmpty {
             run.result.status = .noTestFiles
@@ -127,6 +130,7 @@ struct TargetRunner: Sendable {
         }
         run.result.duration = monotonicNow() - start
         run.storable = run.result.status == .passed && !attempt.truncated
+        run.testsStorable = !attempt.truncated
         if let coverage {
             run.result.coverage = await coverage.measure(target) { message in note("*** \(message)", &run.result) }
             // A covered run whose coverage could not be measured would replay without it.
@@ -140,6 +144,7 @@ struct TargetRunner: Sendable {
                 unlink(log)
             } else {
                 run.storable = false
+                run.testsStorable = false
             }
         }
         return run

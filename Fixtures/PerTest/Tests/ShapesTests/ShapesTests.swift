@@ -1,0 +1,29 @@
+import Calc
+import RunLog
+import Testing
+
+@Suite struct ShapesTests {
+    @Test func squareArea() {
+        ran("squareArea")
+        let shape: any Shape = Square(side: 3)
+        #expect(shape.area == 9)
+    }
+
+    @Test func rectArea() {
+        ran("rectArea")
+        let shape: any Shape = Rect(width: 2, height: 3)
+        #expect(shape.area == 6)
+    }
+
+    @Test func dogSound() {
+        ran("dogSound")
+        let animal: Animal = Dog()
+        #expect(animal.sound() == "woof")
+    }
+
+    @Test(arguments: [2, 3, 4])
+    func squares(n: Int) {
+        ran("squares(\(n))")
+        #expect(square(n) == n * n)
+    }
+}

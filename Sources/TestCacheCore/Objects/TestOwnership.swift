@@ -1,0 +1,273 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Which test, if any, a symbol of a test target belongs to: the test function itself, what is nested in
+/// it (closures, local functions, async partial functions) and what a testing library's macro made for
+/// it (Swift Testing's `@Test` expansion: the test's record, its generator, its argument and trait
+/// closures). Everything else is shared by the target's tests.
+///
+/// The rules keep every doubt shared, since a section wrongly given to one test would be left out of
+/// the keys of the others that run it:
+/// - a symbol is matched by its demangled name against the test's type and function, with the test's
+///   argument labels (`foo(x:)` is not `foo(y:)`); an XCTest method takes no arguments;
+/// - two tests of one type with one base name (`foo(x:)`, `foo(y:)`) own nothing: a macro's expansion
+///   names the function by its base name only;
+/// - a test whose name appears in the target's sources other than where it is declared owns nothing: it
+///   may be called from other code, and a call through a class's vtable or a protocol's witness table
+///   leaves no relocation to it (a manual `allTests` list is such a mention, and keeps its class shared);
+/// - only per-symbol sections (`.text.$s…`) are owned, and only in the target's own objects.
+struct TestOwnership: Sendable {
+    /// A test as its ID names it: `Module.Class/testFoo` (XCTest), `Module.Suite/foo(x:)` or
+    /// `Module.foo()` (Swift Testing).
+    struct Name: Hashable, Sendable {
+        /// The type (or module) the function is declared in, dotted: `Module.Outer.Inner`.
+        var context: String
+        var base: String
+        /// The argument labels, `_` for an unlabelled one; none for XCTest.
+        var labels: [String]
+
+        init?(testID id: String) {
+            if let slash = id.firstIndex(of: "/"), !id.contains("(") || slash < id.firstIndex(of: "(")! {
+                // Module.Class/testFoo, Module.Outer/Inner/foo(x:)
+                let lastSlash = id[..<(id.firstIndex(of: "(") ?? id.endIndex)].lastIndex(of: "/")!
+                context = id[..<lastSlash].replacingOccurrences(of: "/", with: ".")
+                let function = id[id.index(after: lastSlash)...]
+                guard let split = Self.split(function) else { return nil }
+                (base, labels) = split
+            } else {
+                // Module.foo(): a function at the top level of the module.
+                guard let open = id.firstIndex(of: "("), let dot = id[..<open].lastIndex(of: ".") else { return nil }
+                context = String(id[..<dot])
+                guard let split = Self.split(id[id.index(after: dot)...]) else { return nil }
+                (base, labels) = split
+            }
+            guard !context.isEmpty, !base.isEmpty else { return nil }
+        }
+
+        /// `foo(x:_:)` → ("foo", ["x", "_"]); `testFoo` → ("testFoo", []).
+        private static func split(_ function: Substring) -> (String, [String])? {
+            guard let open = function.firstIndex(of: "(") else { return (String(function), []) }
+            guard function.last == ")" else { return nil }
+            let inside = function[function.index(after: open)..<function.index(before: function.endIndex)]
+            let labels = inside.split(separator: ":", omittingEmptySubsequences: true).map(String.init)
+            return (String(function[..<open]), labels)
+        }
+    }
+
+    /// By `context.base`, the test that may own symbols; a test not here owns nothing.
+    private let byFunction: [String: Int]
+    private let names: [Name?]
+
+    /// - Parameters:
+    ///   - tests: the target's test IDs.
+    ///   - sources: the texts of the target's source files.
+    init(tests: [String], sources: [String]) {
+        let names = tests.map(Name.init(testID:))
+        self.names = names
+        var byFunction: [String: [Int]] = [:]
+        for (index, name) in names.enumerated() {
+            if let name { byFunction[name.context + "." + name.base, default: []].append(index) }
+        }
+        var mentions: [String: Int] = [:]
+        let bases = Set(names.compactMap { $0?.base })
+        for text in sources { Self.countWords(in: text, among: bases, into: &mentions) }
+        var unique: [String: Int] = [:]
+        for (function, indices) in byFunction where indices.count == 1 {
+            let base = String(function[function.index(after: function.lastIndex(of: ".")!)...])
+            if mentions[base, default: 0] <= 1 { unique[function] = indices[0] }
+        }
+        self.byFunction = unique
+    }
+
+    /// The test a symbol belongs to, by index; nil when it is shared.
+    func owner(ofSymbol symbol: String) -> Int? {
+        guard symbol.hasPrefix("$s"), !byFunction.isEmpty, let demangled = Demangler.demangle(symbol) else { return nil }
+        return owner(ofDemangled: demangled)
+    }
+
+    /// The test a demangled name belongs to.
+    func owner(ofDemangled text: String) -> Int? {
+        // A macro's private names embed the mangled name of the expansion: `($s…fMp_… in _HASH)`.
+        var found: Int?
+        var search = text[...]
+        while let start = search.range(of: "($s") {
+            let rest = search[search.index(after: start.lowerBound)...]
+            let end = rest.firstIndex { $0 == " " || $0 == ")" } ?? rest.endIndex
+            if let inner = Demangler.demangle(String(rest[..<end])), let test = macroOwner(inner) {
+                if found != nil && found != test { return nil }
+                found = test
+            }
+            search = rest[end...]
+        }
+        if let found { return found }
+        return functionOwner(text)
+    }
+
+    /// `… macro @Test expansion #1 of foo in Module.Suite`: the test `Module.Suite.foo`.
+    private func macroOwner(_ inner: String) -> Int? {
+        guard let marker = inner.range(of: " expansion #", options: .backwards) else { return nil }
+        let after = inner[marker.upperBound...]
+        guard let of = after.range(of: " of "), let inRange = after.range(of: " in ", range: of.upperBound..<after.endIndex) else { return nil }
+        let base = after[of.upperBound..<inRange.lowerBound]
+        let context = after[inRange.upperBound...]
+        return byFunction[context + "." + base]
+    }
+
+    /// A name with `Module.Suite.foo(` in it, its labels the test's: the function or something in it.
+    private func functionOwner(_ text: String) -> Int? {
+        var found: Int?
+        for (function, test) in byFunction {
+            var search = text.startIndex..<text.endIndex
+            while let range = text.range(of: function + "(", range: search) {
+                search = range.upperBound..<text.endIndex
+                if range.lowerBound != text.startIndex, !" (:".contains(text[text.index(before: range.lowerBound)]) { continue }
+                guard let name = names[test], Self.labels(text[range.upperBound...]) == name.labels else { continue }
+                if found != nil && found != test { return nil }
+                found = test
+            }
+        }
+        return found
+    }
+
+    /// The argument labels of a demangled parameter list that starts after its `(`: `x: Swift.Int, _:
+    /// Swift.String)` → `["x", "_"]`; an unlabelled parameter (`Swift.Int`) is `_`.
+    static func labels(_ list: Substring) -> [String]? {
+        var depth = 0
+        var parameters: [Substring] = []
+        var start = list.startIndex
+        var index = list.startIndex
+        while index < list.endIndex {
+            let character = list[index]
+            if "([<".contains(character) {
+                depth += 1
+            } else if ")]>".contains(character) {
+                if depth == 0 {
+                    if start < index { parameters.append(list[start..<index]) }
+                    break
+                }
+                depth -= 1
+            } else if character == ",", depth == 0 {
+                parameters.append(list[start..<index])
+                start = list.index(after: index)
+            }
+            index = list.index(after: index)
+        }
+        guard index < list.endIndex else { return nil }
+        return parameters.map { parameter in
+            let trimmed = parameter.drop { $0 == " " }
+            guard let colon = trimmed.range(of: ": ") else { return "_" }
+            let label = trimmed[..<colon.lowerBound]
+            return label.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } ? String(label) : "_"
+        }
+    }
+
+    /// Counts, for each of `words`, how often it appears in `text` as a whole identifier in code: a
+    /// comment or a string literal (`XCTFail("testFoo failed")`) calls nothing, but an interpolation in
+    /// one (`"\(testFoo())"`) may, and so does a raw string's, which is read as code.
+    static func countWords(in text: String, among words: Set<String>, into counts: inout [String: Int]) {
+        let scalars = Array(text.unicodeScalars)
+        var current = ""
+        func flush() {
+            if !current.isEmpty, words.contains(current) { counts[current, default: 0] += 1 }
+            current = ""
+        }
+        /// The interpolations being read, innermost last: the parentheses open in each, and whether
+        /// its string is a multi-line one.
+        var interpolations: [(parentheses: Int, multiline: Bool)] = []
+        var inString = false
+        var multiline = false
+        var index = 0
+        func at(_ offset: Int, _ character: Unicode.Scalar) -> Bool {
+            index + offset < scalars.count && scalars[index + offset] == character
+        }
+        while index < scalars.count {
+            let scalar = scalars[index]
+            if inString {
+                if scalar == "\\" {
+                    if at(1, "(") {
+                        interpolations.append((0, multiline))
+                        inString = false
+                        index += 2
+                        continue
+                    }
+                    index += 2
+                    continue
+                }
+                if scalar == "\"" && (!multiline || (at(1, "\"") && at(2, "\""))) {
+                    inString = false
+                    index += multiline ? 3 : 1
+                    continue
+                }
+                index += 1
+                continue
+            }
+            if scalar == "_" || scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+                current.unicodeScalars.append(scalar)
+                index += 1
+                continue
+            }
+            flush()
+            if scalar == "/" && at(1, "/") {
+                while index < scalars.count && scalars[index] != "\n" { index += 1 }
+                continue
+            }
+            if scalar == "/" && at(1, "*") {
+                index += 2
+                while index < scalars.count && !(scalars[index] == "*" && at(1, "/")) { index += 1 }
+                index += 2
+                continue
+            }
+            if scalar == "\"" && (index == 0 || scalars[index - 1] != "#") {
+                inString = true
+                multiline = at(1, "\"") && at(2, "\"")
+                index += multiline ? 3 : 1
+                continue
+            }
+            if !interpolations.isEmpty {
+                if scalar == "(" { interpolations[interpolations.count - 1].parentheses += 1 }
+                if scalar == ")" {
+                    if interpolations[interpolations.count - 1].parentheses == 0 {
+                        multiline = interpolations.removeLast().multiline
+                        inString = true
+                        index += 1
+                        continue
+                    }
+                    interpolations[interpolations.count - 1].parentheses -= 1
+                }
+            }
+            index += 1
+        }
+        flush()
+    }
+}
+
+/// Swift's own demangler, from the runtime this tool runs on.
+enum Demangler {
+    private typealias Function = @convention(c) (
+        UnsafePointer<CChar>?, Int, UnsafeMutablePointer<CChar>?, UnsafeMutablePointer<Int>?, UInt32
+    ) -> UnsafeMutablePointer<CChar>?
+
+    /// `swift_demangle`, exported by the Swift runtime; nil where it cannot be found.
+    private static let function: Function? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "swift_demangle") else { return nil }
+        return unsafeBitCast(symbol, to: Function.self)
+    }()
+
+    /// The demangled form of a Swift symbol name; nil when it is not one, or no demangler is at hand.
+    static func demangle(_ name: String) -> String? {
+        guard let function else { return nil }
+        return name.withCString { pointer -> String? in
+            guard let result = function(pointer, strlen(pointer), nil, nil, 0) else { return nil }
+            defer { free(result) }
+            let text = String(cString: result)
+            return text == name ? nil : text
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import TestCacheReports
+import TestCacheStore
+
+/// What one target's run owes to results cached per test: each selected test's key, the tests replayed
+/// from those keys with the input lists they were filed with, and the tests that run now.
+struct PerTestRun: Sendable {
+    /// Each selected test's key, by ID.
+    var keys: [String: ActionID]
+    /// The tests whose stored results stand for them, marked cached.
+    var replayed: [TestCaseResult] = []
+    /// What each replayed test's run read, when it was traced.
+    var replayedInputs: [TestInputs] = []
+    /// The tests that run now.
+    var toRun: Set<String> = []
+    /// With `--verify`: every test runs, and a replayed pass whose fresh run fails is unsound.
+    var verifying = false
+}
+
+/// Results cached per test within a target whose content ID missed: each test is keyed by what it can
+/// reach in what was built (``ContentKeys/testKeys(for:tests:sources:inputs:test:declared:untracedReads:)``),
+/// the tests whose keys hit are replayed, and only the others run, in one process per testing library
+/// as before. A target whose first key hits still replays whole without building.
+///
+/// The assumption, as Swift Testing states it for its parallel, randomly ordered runs: a test does not
+/// depend on what another test of its target did before it. `--verify` runs every test and checks each
+/// replayed one; `"granularity": "target"` in `.swift-testcache.json` caches a target only whole.
+struct PerTestCache: Sendable {
+    let configuration: EngineConfiguration
+    let cache: ResultCache
+    let planner: KeyPlanner
+    let contentKeys: ContentKeys
+    let selection: TestSelection
+    /// The build directory: products the tests ran are keyed by what was built.
+    let builtIn: String
+    let log: EngineLog
+
+    /// Why a target's tests are not cached one by one, or nil when they are.
+    func wholeOnlyReason(_ target: BuiltTarget) -> String? {
+        let test = configuration.test
+        if target.plan.uncachedReason != nil || target.contentID == nil { return "it has no content ID" }
+        if test.list { return "tests are listed, not run" }
+        if configuration.build.codeCoverage { return "coverage is measured per target" }
+        if (test.count ?? 1) > 1 { return "--count runs every test" }
+        if !planner.settings.settings(for: target.plan.target.name).perTest { return "\(PackageSettings.fileName) asks for \"granularity\": \"target\"" }
+        if sources(of: target.plan.target).contains(where: { $0.contains(".serialized") }) {
+            // A serialized suite's tests may rely on each other's order: the target is one unit.
+            return "it has a .serialized suite"
+        }
+        return nil
+    }
+
+    /// Keys each selected test of `target` that `inventory` lists and looks them up; nil when its tests
+    /// are cached only whole.
+    func plan(_ target: BuiltTarget, inventory: TestInventory) async -> PerTestRun? {
+        if let reason = wholeOnlyReason(target) {
+            log.target(target.plan.target.name, "cached whole, not per test: \(reason)")
+            return nil
+        }
+        let module = target.plan.target.moduleName
+        let ids = ((configuration.test.xctest ? inventory.xctest[module] ?? [] : [])
+            + (configuration.test.swiftTesting ? inventory.swiftTesting[module] ?? [] : [])).filter(selection.selects)
+        guard !ids.isEmpty, let keys = planner.testKeys(of: target.plan.target, tests: ids, from: contentKeys) else { return nil }
+        var plan = PerTestRun(keys: Dictionary(uniqueKeysWithValues: zip(ids, keys)), verifying: configuration.test.verify)
+        let lookups = await cache.lookUp(keys.map { (target: target.plan.target, key: $0) }, builtIn: builtIn)
+        for (id, lookup) in zip(ids, lookups) {
+            guard case .hit(var result, let inputs, _) = lookup else {
+                plan.toRun.insert(id)
+                continue
+            }
+            result.loadStoredDetails()
+            guard var test = result.tests.first(where: { $0.id == id }), test.outcome == .passed || test.outcome == .skipped else {
+                plan.toRun.insert(id)
+                continue
+            }
+            test.cached = true
+            plan.replayed.append(test)
+            if let inputs { plan.replayedInputs.append(inputs) }
+            if plan.verifying { plan.toRun.insert(id) }
+        }
+        log.target(target.plan.target.name, "per test: \(plan.replayed.count) of \(ids.count) tests hit; \(plan.toRun.count) run")
+        return plan
+    }
+
+    /// Runs the tests `plan` did not replay and adds the replayed ones to the result; runs nothing when
+    /// every test was replayed.
+    func run(_ target: BuiltTarget, plan: PerTestRun, inventory: TestInventory, runner: TargetRunner, now: Int64) async -> TargetRun {
+        let name = target.plan.target.name
+        guard !plan.toRun.isEmpty else {
+            var result = TargetResult(name: name, status: .passed, cached: true)
+            result.tests = plan.replayed
+            result.replayedTests = plan.replayed.count
+            if configuration.test.verbose { result.output = Array(plan.replayed.map(\.output).joined().utf8) }
+            var run = TargetRun(result: result, storable: true, started: now)
+            run.perTest = plan
+            return run
+        }
+        var run = await runner.run(target.plan.target, tests: .listed(inventory), only: plan.toRun)
+        if !plan.verifying {
+            let fresh = run.result.tests
+            run.result.tests = plan.replayed + fresh
+            run.result.replayedTests = plan.replayed.count
+            if configuration.test.verbose { run.result.output = Array(plan.replayed.map(\.output).joined().utf8) + run.result.output }
+        }
+        run.perTest = plan
+        return run
+    }
+
+    /// The texts of a target's source files.
+    private func sources(of target: PackageTarget) -> [String] {
+        target.sourcePaths.sorted().compactMap { path in
+            FileSystem.contents(configuration.packagePath + "/" + path).map { String(decoding: $0, as: UTF8.self) }
+        }
+    }
+}

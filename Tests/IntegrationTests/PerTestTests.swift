@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+import _TestSupport
+
+extension IntegrationTests {
+    /// Results cached per test: after a change, only the tests that can reach it run, the others are
+    /// replayed. The fixture's tests write their names to a log as they run, so what really ran is seen,
+    /// not only what was printed.
+    @Suite struct PerTestResults {
+        /// Natively; the keys are made from the same compiler's objects under Swift Build.
+        @Test func aChangeRerunsTheTestsThatCanReachIt() throws {
+            let fixture = try Fixture("PerTest")
+            let log = fixture.temporary.path + "/ran.log"
+            let everything = [
+                "testAdd", "testMultiply", "testTwiceOfTwo", "testTwiceOfFive", "squareArea", "rectArea", "dogSound",
+                "squares(2)", "squares(3)", "squares(4)", "first", "second",
+            ]
+
+            /// Runs the tool; gives its result and the tests that ran, sorted.
+            func run() throws -> (result: ProcessResult, ran: [String]) {
+                FileManager.default.createFile(atPath: log, contents: Data())
+                let result = try fixture.run("-x", environment: ["PERTEST_LOG": log, "SWIFT_TESTCACHE_DEBUG": "test"])
+                let ran = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                return (result, ran.split(separator: "\n").map(String.init).sorted())
+            }
+            /// Replaces text in a file of the package.
+            func edit(_ file: String, _ old: String, _ new: String) throws {
+                let text = try String(contentsOfFile: fixture.root + "/" + file, encoding: .utf8)
+                #expect(text.contains(old), "\(file) holds \(old)")
+                try fixture.write(file, text.replacingOccurrences(of: old, with: new))
+            }
+
+            var (result, ran) = try run()
+            #expect(result.status == 0, result.transcript)
+            #expect(ran == everything.sorted(), result.transcript)
+            (result, ran) = try run()
+            #expect(ran.isEmpty && result.summaries.allSatisfy { $0.hasSuffix("(cached)") }, result.transcript)
+
+            // A library function two tests reach through a shared helper and one directly: those three run
+            // and fail; the fourth test of the target is replayed, as are the other targets.
+            try edit("Sources/Calc/Calc.swift", "{ a + b }", "{ a + b + 1 }")
+            (result, ran) = try run()
+            #expect(result.status == 1, result.transcript)
+            #expect(ran == ["testAdd", "testTwiceOfFive", "testTwiceOfTwo"], result.transcript)
+            #expect(matches(result.summaries[0], #"FAIL\tCalcTests\t[0-9.]+s\t\(1 of 4 tests cached\)"#), result.transcript)
+            #expect(result.summaries.dropFirst().allSatisfy { $0.hasSuffix("(cached)") }, result.transcript)
+
+            // Changed so that the tests pass, and a function only testMultiply reaches broken: the four
+            // run; the three that pass are stored one by one although their target failed...
+            try edit("Sources/Calc/Calc.swift", "{ a + b + 1 }", "{ b + a }")
+            try edit("Sources/Calc/Calc.swift", "{ a * b }", "{ a * b + 1 }")
+            (result, ran) = try run()
+            #expect(result.status == 1, result.transcript)
+            #expect(ran == ["testAdd", "testMultiply", "testTwiceOfFive", "testTwiceOfTwo"], result.transcript)
+            // ...so that fixing it runs nothing: those three replay what they stored in the failed run,
+            // testMultiply what it stored in the first, for the same code it reaches now.
+            try edit("Sources/Calc/Calc.swift", "{ a * b + 1 }", "{ a * b }")
+            (result, ran) = try run()
+            #expect(result.status == 0, result.transcript)
+            #expect(ran.isEmpty, result.transcript)
+            #expect(result.summaries[0] == "ok  \tCalcTests\t(cached)", result.transcript)
+            // Broken another way, then fixed: it alone runs, beside three replayed tests.
+            try edit("Sources/Calc/Calc.swift", "{ a * b }", "{ a * b * 2 }")
+            (result, ran) = try run()
+            #expect(result.status == 1 && ran == ["testMultiply"], result.transcript)
+            try edit("Sources/Calc/Calc.swift", "{ a * b * 2 }", "{ b * a }")
+            (result, ran) = try run()
+            #expect(result.status == 0 && ran == ["testMultiply"], result.transcript)
+            #expect(matches(result.summaries[0], #"ok  \tCalcTests\t[0-9.]+s\t\(3 of 4 tests cached\)"#), result.transcript)
+
+            // A parameterized test is one unit with all its arguments.
+            try edit("Sources/Calc/Calc.swift", "{ n * n }", "{ n * n + 0 * n }")
+            (result, ran) = try run()
+            #expect(result.status == 0, result.transcript)
+            #expect(ran == ["squares(2)", "squares(3)", "squares(4)"], result.transcript)
+
+            // An edit inside one test runs that test only; an edit of the helper two tests share runs both.
+            try edit("Tests/CalcTests/ArithmeticTests.swift", "XCTAssertEqual(multiply(2, 3), 6)", "XCTAssertEqual(multiply(3, 2), 6)")
+            (result, ran) = try run()
+            #expect(ran == ["testMultiply"], result.transcript)
+            try edit("Tests/CalcTests/ArithmeticTests.swift", "{ add(n, n) }", "{ add(n, n) * 3 }")
+            (result, ran) = try run()
+            #expect(result.status == 1, result.transcript)
+            #expect(ran == ["testTwiceOfFive", "testTwiceOfTwo"], result.transcript)
+            try edit("Tests/CalcTests/ArithmeticTests.swift", "{ add(n, n) * 3 }", "{ add(n, n) }")
+
+            // A serialized suite's target is one unit: both of its tests run.
+            try edit("Sources/Calc/Calc.swift", "{ -n }", "{ n * -1 }")
+            (result, ran) = try run()
+            #expect(result.status == 0, result.transcript)
+            #expect(ran == ["first", "second"], result.transcript)
+
+            // A protocol witness and a vtable override: the tests that take that path run and fail (the
+            // runtime's metadata reaches every conformance and class of the library, so others may run too).
+            try edit("Sources/Calc/Shapes.swift", "{ side * side }", "{ side * side + 1 }")
+            (result, ran) = try run()
+            #expect(result.status == 1, result.transcript)
+            #expect(ran.contains("squareArea") && result.summaries.contains { $0.hasPrefix("FAIL\tShapesTests\t") }, result.transcript)
+            try edit("Sources/Calc/Shapes.swift", "{ side * side + 1 }", "{ side * side }")
+            try edit("Sources/Calc/Shapes.swift", "{ \"woof\" }", "{ \"woof!\" }")
+            (result, ran) = try run()
+            #expect(result.status == 1, result.transcript)
+            #expect(ran.contains("dogSound") && result.transcript.description.contains("dogSound"), result.transcript)
+            try edit("Sources/Calc/Shapes.swift", "{ \"woof!\" }", "{ \"woof\" }")
+
+            // A new test runs.
+            try edit("Tests/ShapesTests/ShapesTests.swift", "@Test func rectArea() {", "@Test func newTest() {\n        ran(\"newTest\")\n    }\n\n    @Test func rectArea() {")
+            (result, ran) = try run()
+            #expect(result.status == 0, result.transcript)
+            #expect(ran.contains("newTest"), result.transcript)
+            (result, ran) = try run()
+            #expect(ran.isEmpty, result.transcript)
+        }
+    }
+}
+
+/// Whether `line` matches the regular expression `pattern` whole.
+private func matches(_ line: String, _ pattern: String) -> Bool {
+    line.wholeMatch(of: try! Regex(pattern)) != nil
+}

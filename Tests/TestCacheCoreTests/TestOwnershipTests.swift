@@ -1,0 +1,77 @@
+import Testing
+@testable import TestCacheCore
+
+/// Which test a symbol of a test target belongs to, from its demangled name; every doubt is shared.
+@Suite struct TestOwnershipTests {
+    let tests = ["M.ArithmeticTests/testAdd", "M.Shapes/area(side:)", "M.Shapes/area(width:height:)", "M.free()", "M.Outer/Inner/deep(_:)"]
+
+    @Test func testIDsAreReadAsTypeNameAndLabels() throws {
+        let xctest = try #require(TestOwnership.Name(testID: "M.ArithmeticTests/testAdd"))
+        #expect(xctest.context == "M.ArithmeticTests" && xctest.base == "testAdd" && xctest.labels.isEmpty)
+        let nested = try #require(TestOwnership.Name(testID: "M.Outer/Inner/deep(_:x:)"))
+        #expect(nested.context == "M.Outer.Inner" && nested.base == "deep" && nested.labels == ["_", "x"])
+        let free = try #require(TestOwnership.Name(testID: "M.free()"))
+        #expect(free.context == "M" && free.base == "free" && free.labels.isEmpty)
+    }
+
+    @Test func aFunctionAndWhatIsNestedInItBelongToItsTest() {
+        let ownership = TestOwnership(tests: tests, sources: [])
+        #expect(ownership.owner(ofDemangled: "M.ArithmeticTests.testAdd() -> ()") == 0)
+        #expect(ownership.owner(ofDemangled: "closure #1 () -> () in M.ArithmeticTests.testAdd() -> ()") == 0)
+        #expect(ownership.owner(ofDemangled: "(1) suspend resume partial function for M.ArithmeticTests.testAdd() async throws -> ()") == 0)
+        #expect(ownership.owner(ofDemangled: "M.free() -> ()") == 3)
+        #expect(ownership.owner(ofDemangled: "M.Outer.Inner.deep(Swift.Int) -> ()") == 4)
+        // Another function whose name starts the same, or a method of another type: shared.
+        #expect(ownership.owner(ofDemangled: "M.ArithmeticTests.testAddMore() -> ()") == nil)
+        #expect(ownership.owner(ofDemangled: "M.Other.testAdd() -> ()") == nil)
+        #expect(ownership.owner(ofDemangled: "M.XArithmeticTests.testAdd() -> ()") == nil)
+        // An overload with other labels is another function: shared.
+        #expect(ownership.owner(ofDemangled: "M.ArithmeticTests.testAdd(Swift.Int) -> ()") == nil)
+        #expect(ownership.owner(ofDemangled: "M.Outer.Inner.deep(x: Swift.Int) -> ()") == nil)
+    }
+
+    @Test func twoTestsWithOneBaseNameOwnNothing() {
+        let ownership = TestOwnership(tests: tests, sources: [])
+        #expect(ownership.owner(ofDemangled: "M.Shapes.area(side: Swift.Int) -> ()") == nil)
+        #expect(ownership.owner(ofDemangled: "M.Shapes.area(width: Swift.Int, height: Swift.Int) -> ()") == nil)
+    }
+
+    @Test func aTestNamedElsewhereInTheSourcesOwnsNothing() {
+        let called = TestOwnership(tests: tests, sources: ["func testAdd() {}\nfunc helper() { testAdd() }\n"])
+        #expect(called.owner(ofDemangled: "M.ArithmeticTests.testAdd() -> ()") == nil)
+        let declared = TestOwnership(tests: tests, sources: ["func testAdd() {}\nfunc testAddition() {}\n"])
+        #expect(declared.owner(ofDemangled: "M.ArithmeticTests.testAdd() -> ()") == 0)
+    }
+
+    @Test func parameterListsAreReadWithNestedTypes() {
+        #expect(TestOwnership.labels("x: [Swift.Int: (Swift.String, Swift.Int)], _: Swift.Int) -> ()") == ["x", "_"])
+        #expect(TestOwnership.labels("Swift.Int, y: Swift.Array<Swift.Int>) async throws -> ()") == ["_", "y"])
+        #expect(TestOwnership.labels(") -> ()") == [])
+        #expect(TestOwnership.labels("x: Swift.Int") == nil)
+    }
+
+    @Test func macroExpansionsBelongToTheTestTheyExpand() throws {
+        let ownership = TestOwnership(tests: ["TestCacheCoreTests.EngineTests/aFullHitBuildsAndRunsNothing()"], sources: [])
+        // A symbol of Swift Testing's @Test expansion, demangled by the runtime's own demangler.
+        let symbol = "$s18TestCacheCoreTests06EngineD0V28aFullHitBuildsAndRunsNothing0A0fMp_25generator7083d0208e8342defMu_"
+        let demangled = try #require(Demangler.demangle(symbol))
+        #expect(demangled.contains("aFullHitBuildsAndRunsNothing"))
+        let generator = "static TestCacheCoreTests.EngineTests.($s18TestCacheCoreTests06EngineD0V28aFullHitBuildsAndRunsNothing0A0fMp_25generator7083d0208e8342defMu_ in _65071D682AD7C1906668354767CFCC97)@Sendable () async -> Testing.Test"
+        #expect(ownership.owner(ofDemangled: generator) == 0)
+        // Another test's expansion in the same suite: shared for this list.
+        let other = "static TestCacheCoreTests.EngineTests.($s18TestCacheCoreTests06EngineD0V17aBuildFailsAnyway0A0fMp_25generator7083d0208e8342defMu_ in _65071D682AD7C1906668354767CFCC97)@Sendable () async -> Testing.Test"
+        #expect(ownership.owner(ofDemangled: other) == nil)
+    }
+
+    @Test func mentionsInCommentsAndStringsAreNotCallsButInterpolationsAre() {
+        func count(_ text: String) -> Int {
+            var counts: [String: Int] = [:]
+            TestOwnership.countWords(in: text, among: ["testFoo"], into: &counts)
+            return counts["testFoo", default: 0]
+        }
+        #expect(count("func testFoo() { XCTFail(\"testFoo failed\") } // testFoo\n/* testFoo */") == 1)
+        #expect(count("func testFoo() {}\nlet s = \"\\(testFoo())\"") == 2)
+        #expect(count("let s = \"\"\"\n  a \\(f(\"x\")) testFoo \\(testFoo)\n\"\"\"\nfunc testFoo() {}") == 2)
+        #expect(count("let s = #\"testFoo\"#") == 1)
+    }
+}

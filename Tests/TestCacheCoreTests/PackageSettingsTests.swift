@@ -34,12 +34,21 @@ import _TestSupport
         #expect(try Self.parse("{}").settings(for: "Any").cache, "results are cached unless a file says otherwise")
     }
 
+    @Test func granularityIsPerTestUnlessATargetOrAllSayTarget() throws {
+        #expect(try Self.parse("{}").settings(for: "Any").perTest)
+        let settings = try Self.parse(#"{"granularity": "target", "targets": {"FastTests": {"granularity": "test"}, "Other": {}}}"#)
+        #expect(settings.settings(for: "FastTests").perTest)
+        #expect(!settings.settings(for: "Other").perTest && !settings.settings(for: "Any").perTest)
+    }
+
     @Test(arguments: [
         ("{", "is not valid JSON"),
         ("[]", "must hold a JSON object"),
         (#"{"input": []}"#, "unknown key 'input'"),
         (#"{"cache": 1}"#, "cache must be true or false"),
         (#"{"cache": "no"}"#, "cache must be true or false"),
+        (#"{"granularity": "tests"}"#, "granularity must be \"test\" or \"target\""),
+        (#"{"targets": {"T": {"granularity": true}}}"#, "targets.T.granularity must be"),
         (#"{"inputs": "Fixtures"}"#, "inputs must be a list of strings"),
         (#"{"inputs": ["/etc/passwd"]}"#, "must be a path inside the package"),
         (#"{"inputs": ["../Other/file"]}"#, "must be a path inside the package"),

@@ -30,6 +30,11 @@ import Testing
         #expect(ownership.owner(ofDemangled: "M.Outer.Inner.deep(x: Swift.Int) -> ()") == nil)
     }
 
+    @Test func aMethodListedForASubclassTooOwnsNothing() {
+        let ownership = TestOwnership(tests: ["M.BaseTests/testValue", "M.OtherTests/testValue"], sources: [])
+        #expect(ownership.owner(ofDemangled: "M.BaseTests.testValue() -> ()") == nil)
+    }
+
     @Test func twoTestsWithOneBaseNameOwnNothing() {
         let ownership = TestOwnership(tests: tests, sources: [])
         #expect(ownership.owner(ofDemangled: "M.Shapes.area(side: Swift.Int) -> ()") == nil)
@@ -73,5 +78,7 @@ import Testing
         #expect(count("func testFoo() {}\nlet s = \"\\(testFoo())\"") == 2)
         #expect(count("let s = \"\"\"\n  a \\(f(\"x\")) testFoo \\(testFoo)\n\"\"\"\nfunc testFoo() {}") == 2)
         #expect(count("let s = #\"testFoo\"#") == 1)
+        // A raw string's closing quote opens nothing: the call after it counts.
+        #expect(count("let r = #\"\\d+\"#\nfunc testFoo() {}\nfunc g() { self.testFoo() }") == 2)
     }
 }

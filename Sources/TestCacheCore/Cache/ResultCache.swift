@@ -161,21 +161,30 @@ struct ResultCache: Sendable {
             log.target(target.name, "\(changed) changed while the tests ran: not stored")
             return
         }
-        if let perTest = run.perTest, run.testsStorable {
+        var buildInputs = built.buildInputs.merging(readings.inputs(forProducts: fresh.products))
+        // A failure no listed test owns (a crash after the last test, a class's tearDown, a leak report
+        // at exit) may come from any of them: then no test's pass is stored alone.
+        let failures = Set(run.result.tests.filter { $0.outcome == .failed }.map(\.id))
+        let explained = !run.result.status.isFailure || (!failures.isEmpty && failures.isSubset(of: run.perTest?.toRun ?? []))
+        if let perTest = run.perTest, run.testsStorable, explained {
+            var perTestInputs = fresh
+            // What the linker read is in no per-test key (they hash objects): it goes with each record.
+            perTestInputs.build = buildInputs
             var stored = 0
             for test in run.result.tests where test.cached != true && perTest.toRun.contains(test.id) {
                 guard test.outcome == .passed || test.outcome == .skipped, let key = perTest.keys[test.id] else { continue }
                 var result = TargetResult(name: target.name, status: .passed, output: Array(test.output.utf8))
                 result.duration = .nanoseconds(Int64((test.elapsed * 1e9).rounded()))
                 result.tests = [test]
-                file(result, inputs: fresh, actionID: nil, contentID: key, builtIn: builtIn, for: target)
+                file(result, inputs: perTestInputs, actionID: nil, contentID: key, builtIn: builtIn, for: target)
                 stored += 1
             }
             log.target(target.name, "stored \(stored) tests one by one")
         }
         guard run.storable else { return }
         var inputs = fresh.merging(run.perTest?.replayedInputs ?? [])
-        inputs.build = built.buildInputs.merging(readings.inputs(forProducts: inputs.products))
+        buildInputs = built.buildInputs.merging(readings.inputs(forProducts: inputs.products))
+        inputs.build = buildInputs
         log.target(target.name, "stored with what it read: files \(inputs.files), directories \(inputs.directories), "
             + "variables \(inputs.variables)\(inputs.wholeEnvironment ? ", the whole environment" : ""), "
             + "products \(inputs.products), files the build read \(inputs.build.compilerFiles + inputs.build.pluginInputs + inputs.build.linkerInputs)")

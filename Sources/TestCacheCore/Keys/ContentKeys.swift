@@ -69,9 +69,9 @@ final class ContentKeys: Sendable {
             owner: { member, section in
                 guard closure.own.contains(member), let info = members[member].graph?.sections[section], info.reachedOnly else { return nil }
                 var found: Int?
+                // Every symbol of the section must be the one test's: any other makes it shared.
                 for symbol in info.symbols {
-                    guard let owner = ownership.owner(ofSymbol: symbol) else { continue }
-                    if found != nil && found != owner { return nil }
+                    guard let owner = ownership.owner(ofSymbol: symbol), found == nil || found == owner else { return nil }
                     found = owner
                 }
                 return found

@@ -72,8 +72,12 @@ struct TestOwnership: Sendable {
         let names = tests.map(Name.init(testID:))
         self.names = names
         var byFunction: [String: [Int]] = [:]
+        var byBase: [String: Int] = [:]
         for (index, name) in names.enumerated() {
-            if let name { byFunction[name.context + "." + name.base, default: []].append(index) }
+            if let name {
+                byFunction[name.context + "." + name.base, default: []].append(index)
+                byBase[name.base, default: 0] += 1
+            }
         }
         var mentions: [String: Int] = [:]
         let bases = Set(names.compactMap { $0?.base })
@@ -81,7 +85,9 @@ struct TestOwnership: Sendable {
         var unique: [String: Int] = [:]
         for (function, indices) in byFunction where indices.count == 1 {
             let base = String(function[function.index(after: function.lastIndex(of: ".")!)...])
-            if mentions[base, default: 0] <= 1 { unique[function] = indices[0] }
+            // One base name in two tests (an XCTest method inherited by a subclass, listed as both
+            // `Base/testX` and `Derived/testX`, runs the one function through the vtable): neither owns it.
+            if mentions[base, default: 0] <= 1 && byBase[base] == 1 { unique[function] = indices[0] }
         }
         self.byFunction = unique
     }
@@ -224,7 +230,24 @@ struct TestOwnership: Sendable {
                 index += 2
                 continue
             }
-            if scalar == "\"" && (index == 0 || scalars[index - 1] != "#") {
+            if scalar == "\"" && index > 0 && scalars[index - 1] == "#" {
+                // A raw string: read as code up to its closing quote, so its interpolations count, and
+                // its quotes never open a string.
+                index += 1
+                while index < scalars.count && !(scalars[index] == "\"" && at(1, "#")) {
+                    let inner = scalars[index]
+                    if inner == "_" || inner.properties.isAlphabetic || ("0"..."9").contains(inner) {
+                        current.unicodeScalars.append(inner)
+                    } else {
+                        flush()
+                    }
+                    index += 1
+                }
+                flush()
+                index += 2
+                continue
+            }
+            if scalar == "\"" {
                 inString = true
                 multiline = at(1, "\"") && at(2, "\"")
                 index += multiline ? 3 : 1

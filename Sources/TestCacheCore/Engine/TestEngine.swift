@@ -338,7 +338,11 @@ public struct TestEngine: Sendable {
         let whole = !configuration.test.list && selection.isEverything
         let clock = services.clock
         await scheduler.run(plans, { target in
-            let perTarget = perTest.flatMap { $0.wholeOnlyReason(target) == nil ? $0 : nil }
+            let perTarget = perTest.flatMap { cache -> PerTestCache? in
+                guard let reason = cache.wholeOnlyReason(target) else { return cache }
+                log.target(target.plan.target.name, "cached whole, not per test: \(reason)")
+                return nil
+            }
             var inventory = shared
             if inventory == nil {
                 let binary = built.binary(for: target.plan.target)

@@ -52,10 +52,7 @@ struct PerTestCache: Sendable {
     /// Keys each selected test of `target` that `inventory` lists and looks them up; nil when its tests
     /// are cached only whole.
     func plan(_ target: BuiltTarget, inventory: TestInventory) async -> PerTestRun? {
-        if let reason = wholeOnlyReason(target) {
-            log.target(target.plan.target.name, "cached whole, not per test: \(reason)")
-            return nil
-        }
+        guard wholeOnlyReason(target) == nil else { return nil }
         let module = target.plan.target.moduleName
         let ids = ((configuration.test.xctest ? inventory.xctest[module] ?? [] : [])
             + (configuration.test.swiftTesting ? inventory.swiftTesting[module] ?? [] : [])).filter(selection.selects)

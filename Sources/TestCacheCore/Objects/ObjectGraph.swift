@@ -390,6 +390,19 @@ struct ObjectGraph: Sendable {
         /// Whether every section counts (the test target's own objects and the runner's): its code is
         /// what runs first.
         var isEntry: Bool
+
+        /// The digest of the sections of it that were reached (by index), with what counts always; the
+        /// whole object's when it could not be read as a graph.
+        func digest(of reached: some Collection<Int>) -> String {
+            guard let graph else { return wholeDigest }
+            guard !reached.isEmpty || graph.alwaysCounted != nil else { return "nothing reached" }
+            var hasher = KeyHasher(name: "reached-sections", salt: KeySalt(toolVersion: ""))
+            if let always = graph.alwaysCounted { hasher.update(field: "sectionless", always) }
+            for section in reached.map({ graph.sections[$0]! }).sorted(by: { $0.label < $1.label }) {
+                hasher.update(field: section.label, section.digest)
+            }
+            return "reached " + hasher.finalize().hex
+        }
     }
 
     /// The digest of each member's sections that the entries' code and every member's roots can reach
@@ -420,15 +433,6 @@ struct ObjectGraph: Sendable {
                 }
             }
         }
-        return members.enumerated().map { index, member in
-            guard let graph = member.graph else { return (member.label, member.wholeDigest) }
-            guard !reached[index].isEmpty || graph.alwaysCounted != nil else { return (member.label, "nothing reached") }
-            var hasher = KeyHasher(name: "reached-sections", salt: KeySalt(toolVersion: ""))
-            if let always = graph.alwaysCounted { hasher.update(field: "sectionless", always) }
-            for section in reached[index].map({ graph.sections[$0]! }).sorted(by: { $0.label < $1.label }) {
-                hasher.update(field: section.label, section.digest)
-            }
-            return (member.label, "reached " + hasher.finalize().hex)
-        }
+        return members.enumerated().map { index, member in (member.label, member.digest(of: reached[index])) }
     }
 }

@@ -88,16 +88,7 @@ extension ObjectGraph {
         let shared = closure(sharedRoots, known: [])
         var sharedByMember = Array(repeating: [Int](), count: members.count)
         for place in shared { sharedByMember[place.member].append(place.section) }
-        let sharedDigests = members.enumerated().map { index, member -> (label: String, digest: String) in
-            guard let graph = member.graph else { return (member.label, member.wholeDigest) }
-            guard !sharedByMember[index].isEmpty || graph.alwaysCounted != nil else { return (member.label, "nothing reached") }
-            var hasher = KeyHasher(name: "reached-sections", salt: KeySalt(toolVersion: ""))
-            if let always = graph.alwaysCounted { hasher.update(field: "sectionless", always) }
-            for info in sharedByMember[index].map({ graph.sections[$0]! }).sorted(by: { $0.label < $1.label }) {
-                hasher.update(field: info.label, info.digest)
-            }
-            return (member.label, "reached " + hasher.finalize().hex)
-        }
+        let sharedDigests = members.enumerated().map { index, member in (label: member.label, digest: member.digest(of: sharedByMember[index])) }
         let own = owned.map { roots -> String in
             let extra = closure(roots, known: shared)
             guard !extra.isEmpty else { return "" }

@@ -49,10 +49,9 @@ struct PerTestCache: Sendable {
         return nil
     }
 
-    /// Keys each selected test of `target` that `inventory` lists and looks them up; nil when its tests
-    /// are cached only whole.
+    /// Keys each selected test of `target` that `inventory` lists and looks them up; nil when its
+    /// build products cannot be read. For targets ``wholeOnlyReason(_:)`` finds none for.
     func plan(_ target: BuiltTarget, inventory: TestInventory) async -> PerTestRun? {
-        guard wholeOnlyReason(target) == nil else { return nil }
         let module = target.plan.target.moduleName
         let ids = ((configuration.test.xctest ? inventory.xctest[module] ?? [] : [])
             + (configuration.test.swiftTesting ? inventory.swiftTesting[module] ?? [] : [])).filter(selection.selects)

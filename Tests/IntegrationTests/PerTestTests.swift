@@ -13,7 +13,7 @@ extension IntegrationTests {
             let log = fixture.temporary.path + "/ran.log"
             let everything = [
                 "testAdd", "testMultiply", "testTwiceOfTwo", "testTwiceOfFive", "squareArea", "rectArea", "dogSound",
-                "squares(2)", "squares(3)", "squares(4)", "first", "second",
+                "squares(2)", "squares(3)", "squares(4)", "first", "second", "apart",
             ]
 
             /// Runs the tool; gives its result and the tests that ran, sorted.
@@ -84,32 +84,48 @@ extension IntegrationTests {
             #expect(ran == ["testTwiceOfFive", "testTwiceOfTwo"], result.transcript)
             try edit("Tests/CalcTests/ArithmeticTests.swift", "{ add(n, n) * 3 }", "{ add(n, n) }")
 
-            // A serialized suite's target is one unit: both of its tests run.
+            // A serialized suite is one unit: a change only one of its tests reaches runs both, in order,
+            // and not the test of its target outside it.
             try edit("Sources/Calc/Calc.swift", "{ -n }", "{ n * -1 }")
             (result, ran) = try run()
             #expect(result.status == 0, result.transcript)
             #expect(ran == ["first", "second"], result.transcript)
+            try edit("Tests/OrderedTests/OrderedTests.swift", "#expect(negate(1) == -1)", "#expect(negate(1) == -1 * 1)")
+            (result, ran) = try run()
+            #expect(result.status == 0 && ran == ["first", "second"], result.transcript)
+            #expect(result.summaries.contains { matches($0, #"ok  \tOrderedTests\t[0-9.]+s\t\(1 of 3 tests cached\)"#) }, result.transcript)
 
-            // A protocol witness and a vtable override: the tests that take that path run and fail (the
-            // runtime's metadata reaches every conformance and class of the library, so others may run too).
+            // A protocol witness and a vtable override: the test that takes that path runs and fails, and
+            // only it (a type's methods and conformances count for the tests that can make a value of it).
             try edit("Sources/Calc/Shapes.swift", "{ side * side }", "{ side * side + 1 }")
             (result, ran) = try run()
             #expect(result.status == 1, result.transcript)
-            #expect(ran.contains("squareArea") && result.summaries.contains { $0.hasPrefix("FAIL\tShapesTests\t") }, result.transcript)
+            #expect(ran == ["squareArea"] && result.summaries.contains { $0.hasPrefix("FAIL\tShapesTests\t") }, result.transcript)
             try edit("Sources/Calc/Shapes.swift", "{ side * side + 1 }", "{ side * side }")
             try edit("Sources/Calc/Shapes.swift", "{ \"woof\" }", "{ \"woof!\" }")
             (result, ran) = try run()
             #expect(result.status == 1, result.transcript)
-            #expect(ran.contains("dogSound") && result.transcript.description.contains("dogSound"), result.transcript)
+            #expect(ran == ["dogSound"] && result.transcript.description.contains("dogSound"), result.transcript)
             try edit("Sources/Calc/Shapes.swift", "{ \"woof!\" }", "{ \"woof\" }")
+            // A class no test makes a value of: its override runs nowhere, and nothing reruns.
+            try edit("Sources/Calc/Shapes.swift", "{ \"meow\" }", "{ \"meow!\" }")
+            (result, ran) = try run()
+            #expect(result.status == 0 && ran.isEmpty, result.transcript)
 
-            // A new test runs.
-            try edit("Tests/ShapesTests/ShapesTests.swift", "@Test func rectArea() {", "@Test func newTest() {\n        ran(\"newTest\")\n    }\n\n    @Test func rectArea() {")
+            // A new test runs alone. (Added below the others: a test's code holds its source lines, so the
+            // tests below an inserted one change, and run.)
+            let shapes = try String(contentsOfFile: fixture.root + "/Tests/ShapesTests/ShapesTests.swift", encoding: .utf8)
+            try fixture.write("Tests/ShapesTests/ShapesTests.swift", shapes + "\nextension ShapesTests {\n    @Test func newTest() { ran(\"newTest\") }\n}\n")
             (result, ran) = try run()
             #expect(result.status == 0, result.transcript)
-            #expect(ran.contains("newTest"), result.transcript)
+            #expect(ran == ["newTest"], result.transcript)
             (result, ran) = try run()
             #expect(ran.isEmpty, result.transcript)
+            // Removed, it is forgotten, and nothing else runs.
+            try fixture.write("Tests/ShapesTests/ShapesTests.swift", shapes)
+            (result, ran) = try run()
+            #expect(result.status == 0 && ran.isEmpty, result.transcript)
+            #expect(!result.transcript.description.contains("newTest"), result.transcript)
         }
     }
 }

@@ -172,3 +172,37 @@ func makeELF(_ sections: [(name: String, bytes: [UInt8])]) -> [UInt8] {
         #expect(swiftBuild.moduleDirectories["Lib"] == directory.path + "/" + objects)
     }
 }
+
+/// The pieces of the per-test reach that read bytes and names, not whole objects.
+@Suite struct TestReachPiecesTests {
+    @Test func onlyNOPsAndInt3ArePadding() {
+        #expect(ObjectGraph.isPadding([0x90, 0xCC, 0x66, 0x90, 0x0F, 0x1F, 0x44, 0x00, 0x00][...]))
+        #expect(ObjectGraph.isPadding([0x66, 0x2E, 0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00][...]))
+        #expect(ObjectGraph.isPadding([0x0F, 0x1F, 0x40, 0x00][...]))
+        // A `ret`, a `push rbp`, a NOP cut short: code.
+        #expect(!ObjectGraph.isPadding([0x90, 0xC3][...]))
+        #expect(!ObjectGraph.isPadding([0x55][...]))
+        #expect(!ObjectGraph.isPadding([0x0F, 0x1F, 0x44, 0x00][...]))
+    }
+
+    @Test func aCallOrJumpIsReadInEitherForm() {
+        // A short jump (EB) and a long one (E9) to offset 0 from a part at 16…: both lead to 0.
+        let short: [UInt8] = Array(repeating: 0xCC, count: 16) + [0xEB, 0xEE]
+        let long: [UInt8] = Array(repeating: 0xCC, count: 16) + [0xE9, 0xEB, 0xFF, 0xFF, 0xFF]
+        let fromShort = ObjectGraph.intraSectionReferences(short[...], from: 16..<18, covered: [])
+        let fromLong = ObjectGraph.intraSectionReferences(long[...], from: 16..<21, covered: [])
+        #expect(fromShort.contains { $0.kind == "jmp" && $0.target == 0 && $0.replaced == 16..<18 })
+        #expect(fromLong.contains { $0.kind == "jmp" && $0.target == 0 && $0.replaced == 16..<21 })
+        // Bytes a relocation fills are the linker's.
+        #expect(!ObjectGraph.intraSectionReferences(long[...], from: 16..<21, covered: [17]).contains { $0.kind == "jmp" })
+    }
+
+    @Test func aMangledNameSpellsATypeOfAModuleButNotAProtocol() {
+        #expect(ObjectGraph.leadingIdentifier("3Lib3FooVMn") == "3Lib")
+        #expect(ObjectGraph.leadingIdentifier("Lib") == nil)
+        #expect(ObjectGraph.spellsType(in: "Say3Lib3FooVG", module: "3Lib"))
+        #expect(ObjectGraph.spellsType(in: "3Lib5Outer5InnerV", module: "3Lib"))
+        #expect(!ObjectGraph.spellsType(in: "$s3Lib5ShapeP", module: "3Lib"))
+        #expect(!ObjectGraph.spellsType(in: "_____ySiG", module: "3Lib"))
+    }
+}

@@ -60,14 +60,18 @@ final class ContentKeys: Sendable {
     func testKeys(
         for target: PackageTarget, tests: [String], sources: [String], inputs: PackageInputs, test: TestOptions, declared: ActionID?,
         untracedReads: ActionID?
-    ) -> [ActionID]? {
+    ) -> TestKeys? {
         guard let closure = closure(of: target) else { return nil }
         let ownership = TestOwnership(tests: tests, sources: sources)
         let members = closure.members
         let reach = ObjectGraph.testReach(
             members, tests: tests.count,
             owner: { member, section in
-                guard closure.own.contains(member), let info = members[member].graph?.sections[section], info.reachedOnly else { return nil }
+                // A Swift Testing record (`swift5_tests`) is its test's too: a test added or removed
+                // changes no other test's key.
+                guard closure.own.contains(member), let info = members[member].graph?.sections[section],
+                    info.reachedOnly || info.label.hasPrefix("swift5_tests@")
+                else { return nil }
                 var found: Int?
                 // Every symbol of the section must be the one test's: any other makes it shared.
                 for symbol in info.symbols {
@@ -81,11 +85,19 @@ final class ContentKeys: Sendable {
         for (label, digest) in reach.shared { common.update(KeyField(kind: .object, subject: label), digest) }
         addExternalObjects(to: &common)
         TestOption.addKeyed(test, to: &common)
-        return zip(tests, reach.own).map { id, own in
+        let keys = zip(tests, reach.own).map { id, own in
             var key = common
             key.update(KeyField(kind: .test, subject: id), own)
             return key.finalize()
         }
+        return TestKeys(keys: keys, typesByName: reach.typesByName)
+    }
+
+    /// The keys of a target's tests, in the order of their IDs.
+    struct TestKeys: Sendable {
+        var keys: [ActionID]
+        /// Why every type of the closure counts for every test (``ObjectGraph/TestReach/typesByName``).
+        var typesByName: String?
     }
 
     /// The objects a target's key reads, as graph members; which of them are the target's own, and which

@@ -93,7 +93,7 @@ struct KeyPlanner: Sendable {
 
     /// One key per test of `target` (`tests`, its IDs), from what was built; nil when the build products
     /// are not where SwiftPM puts them. See ``ContentKeys/testKeys(for:tests:sources:inputs:test:declared:untracedReads:)``.
-    func testKeys(of target: PackageTarget, tests: [String], from contentKeys: ContentKeys) -> [ActionID]? {
+    func testKeys(of target: PackageTarget, tests: [String], from contentKeys: ContentKeys) -> ContentKeys.TestKeys? {
         let declared = keys.declaredKey(
             settings.settings(for: target.name), hasher: hasher, environment: configuration.environment)
         let sources = target.sourcePaths.sorted().compactMap { path in

@@ -16,7 +16,7 @@ import TestCacheStore
 ///
 /// A section that holds several sized symbols (a plain `.text` with a file's closures and private
 /// functions, merged string literals) is read as a part per symbol, found through relocations and, in
-/// x86-64 code, through the calls the assembler resolved without one (``intraSectionTargets``).
+/// x86-64 code, through the calls the assembler resolved without one (``intraSectionReferences(_:from:covered:)``).
 ///
 /// Left out of every digest: debug info, `.eh_frame` (unwind tables, which point at every function and
 /// change only with the code they describe), and the symbol, string, group and address-significance
@@ -46,7 +46,47 @@ struct ObjectGraph: Sendable {
         var isCode = false
         /// The names of the symbols it defines, for ``TestOwnership``.
         var symbols: [String] = []
+        /// How results per test read it (``ObjectGraph/testReach(_:tests:owner:own:dispatching:)``).
+        var testRole: TestRole = .root
+        /// For a protocol conformance descriptor (`…Mc`): where its type reference points (the
+        /// relocation at offset 4, the conforming type's descriptor). Empty for any other section.
+        var conformingType: [Target] = []
     }
+
+    /// How a section counts when the tests of one target are keyed apart. Finer than ``Section/reachedOnly``:
+    /// only what a runtime finds without a pointer is a root, and a type's code counts only for the tests
+    /// that can hold a value of that type.
+    enum TestRole: Sendable {
+        /// Counts for every test, and so does what it points at: `.init_array`, Swift Testing's records,
+        /// protocol descriptors, a C name a runtime can look up.
+        case root
+        /// Counts only where a relocation from what counts leads to it: a per-symbol section, a plain
+        /// `.text`, `.rodata` or `.data` (nothing finds them but a relocation), and the reflection
+        /// records (`swift5_fieldmd`, `swift5_typeref`…), which the runtime reads only from a type it
+        /// already holds.
+        case reachedOnly
+        /// The list of type descriptors the runtime searches by name (`swift5_type_metadata`): it counts
+        /// for every test (a type added or removed), but the types it lists count only where reached,
+        /// unless some code can look a type up by a name spelled at run time.
+        case typeCatalog
+        /// The conformance records the runtime searches for `as?`, `is` and generic calls
+        /// (`swift5_protocol_conformances`): it counts for every test, and each conformance of a type
+        /// defined here counts where that type's descriptor is reached, since a cast or a call can
+        /// find a conformance only for a value whose type was made.
+        case conformanceCatalog
+    }
+
+    /// Plain sections: no runtime looks them up by name, so only a relocation leads into them.
+    static let plainSections: Set<String> = [".text", ".rodata", ".data", ".bss", ".tdata", ".tbss", ".ldata", ".lrodata", ".lbss"]
+
+    /// Swift's reflection records: read by `Mirror`, `String(describing:)` and debuggers from a type's
+    /// descriptor, which points at them, never searched by name in the running process.
+    static let reflectionSections: Set<String> = [
+        "swift5_fieldmd", "swift5_typeref", "swift5_reflstr", "swift5_assocty", "swift5_builtin", "swift5_capture", "swift5_mpenum",
+    ]
+
+    /// Swift's lists of type descriptors, searched when a type is looked up by name.
+    static let typeCatalogSections: Set<String> = ["swift5_type_metadata", "swift5_types", "swift5_types2"]
 
     /// The sections that are part of what can run, by section index.
     var sections: [Int: Section]
@@ -54,6 +94,10 @@ struct ObjectGraph: Sendable {
     var definitions: [(name: String, section: Int)]
     /// The digest of the global symbols in no section (COMMON, ABS), which count always; nil without any.
     var alwaysCounted: String?
+
+    /// x86-64 relocations relative to the end of their 4-byte field: PC32, PLT32, GOTPCREL, GOTPCRELX,
+    /// REX_GOTPCRELX.
+    static let x86PCRelative: Set<UInt32> = [2, 4, 9, 41, 42]
 
     /// Section name prefixes of per-symbol sections: code and data that something must point at.
     static let perSymbolPrefixes = [
@@ -164,6 +208,19 @@ struct ObjectGraph: Sendable {
         for symbol in symbols where definedIndices.contains(Int(symbol.section)) && symbol.info & 0xF != 3 {
             defined[Int(symbol.section), default: []].append(symbol)
         }
+        // One of several sections of one name (a Swift Testing record in `swift5_tests`, a type's
+        // `swift5_fieldmd`) is named by the one symbol it defines, when no other section is: its ordinal
+        // moves whenever one is added before it, its symbol does not.
+        var soleSymbol: [Int: String] = [:]
+        for (index, list) in defined where seen[names[index], default: 0] > 1 {
+            let named = Set(list.map(\.name).filter { !$0.isEmpty })
+            if named.count == 1 { soleSymbol[index] = named.first! }
+        }
+        var symbolUses: [String: Int] = [:]
+        for (index, symbol) in soleSymbol { symbolUses[names[index] + "@" + symbol, default: 0] += 1 }
+        for (index, symbol) in soleSymbol where symbolUses[names[index] + "@" + symbol] == 1 {
+            labels[index] = names[index] + "@" + symbol
+        }
 
         // Relocations, by the section they apply to.
         var relocations: [Int: [(offset: UInt64, type: UInt32, symbol: Int, addend: Int64)]] = [:]
@@ -199,11 +256,20 @@ struct ObjectGraph: Sendable {
             let header = headers[index]
             guard !Self.tableTypes.contains(header.type), !ObjectHasher.isDebugInfo(names[index]), names[index] != ".eh_frame" else { continue }
             let sized = (defined[index] ?? []).filter { ($0.info & 0xF == 1 || $0.info & 0xF == 2) && $0.size > 0 && $0.value < header.size }
-            // Code is split only where its intra-section references can be found (``intraSectionTargets``).
+            // Code is split only where its intra-section references can be found (``intraSectionReferences(_:from:covered:)``).
             guard sized.count >= 2, header.flags & 0x4 == 0 || isX86_64 else { continue }
             var ranges: [(start: UInt64, end: UInt64, symbols: [Symbol])] = []
+            // A class's metadata symbol (`…N`) is its address point inside the full metadata (`…Mf`), but
+            // is given the full metadata's size, which runs into the next class's: it ends where `…Mf` does.
+            var fullMetadata: [String: (start: UInt64, end: UInt64)] = [:]
+            for symbol in sized where Self.isSwiftMangled(symbol.name) && symbol.name.hasSuffix("Mf") {
+                fullMetadata[String(symbol.name.dropLast(2))] = (symbol.value, symbol.value + symbol.size)
+            }
             for symbol in sized.sorted(by: { ($0.value, $0.name) < ($1.value, $1.name) }) {
-                let end = min(symbol.value + symbol.size, header.size)
+                var end = min(symbol.value + symbol.size, header.size)
+                if symbol.name.hasSuffix("N"), let full = fullMetadata[String(symbol.name.dropLast())], full.start <= symbol.value, symbol.value < full.end {
+                    end = min(end, full.end)
+                }
                 if let last = ranges.last, symbol.value < last.end {
                     ranges[ranges.count - 1].end = max(last.end, end)
                     ranges[ranges.count - 1].symbols.append(symbol)
@@ -260,26 +326,84 @@ struct ObjectGraph: Sendable {
             for part in parts[index] ?? [whole] {
                 var hasher = KeyHasher(name: "object-section", salt: KeySalt(toolVersion: ""))
                 let size = split ? part.end - part.start : header.size
-                hasher.update(field: "header", "\(header.type) \(header.flags) \(size) \(header.alignment) \(header.entrySize)")
+                // A call or a reference between functions of one section needs no relocation: the
+                // assembler resolves it. It goes to a function's entry (a call, a tail call, a function's
+                // address taken), so every other part such an instruction could point at the start of a
+                // symbol in is reached; a local jump stays in its function. It is hashed as the kind of
+                // reference and the part it leads to, not as a distance, nor as the short or long form the
+                // assembler picked by that distance: both move when code between them grows.
+                var intra: [IntraReference] = []
+                let own = (relocations[index] ?? []).filter { !split || ($0.offset >= part.start && $0.offset < part.end) }
+                let code = split && header.flags & 0x4 != 0
+                if code, let range = contents(header) {
+                    let covered = Set(own.flatMap { relocation in (relocation.offset..<(relocation.offset + 4)).map { Int($0) } })
+                    let entries = Set((defined[index] ?? []).map { Int($0.value) })
+                    intra = Self.intraSectionReferences(bytes[range], from: Int(part.start)..<Int(part.end), covered: covered)
+                        .filter { entries.contains($0.target) }
+                }
+                // Bytes between functions that are only padding run nothing: they count as padding.
+                var padding = false
+                if code, part.symbols.isEmpty, let range = contents(header) {
+                    padding = Self.isPadding(bytes[(range.lowerBound + Int(part.start))..<(range.lowerBound + Int(part.end))])
+                }
+                if padding {
+                    sections[part.id] = Section(label: part.label, reachedOnly: true, digest: "padding", targets: [], isCode: true, testRole: .reachedOnly)
+                    continue
+                }
+                // A part of code is hashed without its size: its bytes say it, but for the jumps' forms.
+                hasher.update(field: "header", "\(header.type) \(header.flags) \(code ? 0 : size) \(header.alignment) \(header.entrySize)")
                 if let range = contents(header), !range.isEmpty {
-                    let bytesRange = (range.lowerBound + Int(part.start))..<(range.lowerBound + Int(part.end))
-                    bytes[bytesRange].withUnsafeBytes { hasher.update(bytes: $0) }
+                    let start = Int(part.start)
+                    let kept = Array(bytes[(range.lowerBound + start)..<(range.lowerBound + Int(part.end))])
+                    var replaced = Array(repeating: false, count: kept.count)
+                    var tokens: [Int: [String]] = [:]
+                    for reference in intra {
+                        let (label, offset) = place(index, Int64(reference.target))
+                        tokens[max(reference.replaced.lowerBound - start, 0), default: []].append("\(reference.kind) \(label)+\(offset)")
+                        for at in reference.replaced where at - start >= 0 && at - start < kept.count { replaced[at - start] = true }
+                    }
+                    var stream: [UInt8] = []
+                    stream.reserveCapacity(kept.count)
+                    for (offset, byte) in kept.enumerated() {
+                        for token in tokens[offset] ?? [] { stream += [0xFF, 0x00] + Array(token.utf8) + [0x00] }
+                        if !replaced[offset] { stream.append(byte) }
+                    }
+                    stream.withUnsafeBytes { hasher.update(bytes: $0) }
                 }
                 var targets: Set<Target> = []
-                let own = (relocations[index] ?? []).filter { !split || ($0.offset >= part.start && $0.offset < part.end) }
+                var conformingType: Set<Target> = []
+                // A protocol conformance descriptor starts at its symbol: the protocol at offset 0, the
+                // conforming type at 4, the witness table at 8.
+                let isConformance = part.symbols.contains { $0.value == part.start && Self.isSwiftMangled($0.name) && $0.name.hasSuffix("Mc") }
                 for relocation in own.sorted(by: { $0.offset < $1.offset }) {
                     guard relocation.symbol < symbols.count else { return nil }
                     let symbol = symbols[relocation.symbol]
                     let at = relocation.offset - part.start
+                    var these: Set<Target> = []
+                    defer {
+                        targets.formUnion(these)
+                        if isConformance && at == 4 { conformingType = these }
+                    }
                     if definedIndices.contains(Int(symbol.section)) {
                         let section = Int(symbol.section)
                         let target = Int64(bitPattern: symbol.value) &+ relocation.addend
-                        for id in partIDs(section, target, target + 8) { targets.insert(.section(id)) }
+                        // From x86-64 code, a PC-relative operand's addend falls 4 to 8 bytes short of its
+                        // target (the rest of its instruction); any other reference from code is read from
+                        // its addend to 8 bytes on. From data, a relative pointer's addend is the target
+                        // itself, its low bits a tag at most. A named symbol less at most those bytes is that
+                        // symbol, whose own part is reached below.
+                        let fromCode = header.flags & 0x4 != 0
+                        let window: ClosedRange<Int64> =
+                            !fromCode ? 0...3 : isX86_64 && Self.x86PCRelative.contains(relocation.type) ? 4...8 : 0...8
+                        let named = symbol.info & 0xF != 3
+                        if !(named && relocation.addend <= 0 && relocation.addend >= -window.upperBound) {
+                            for id in partIDs(section, target + window.lowerBound, target + window.upperBound) { these.insert(.section(id)) }
+                        }
                         // A weak definition here may lose to another object's at link time: reach that too.
-                        if symbol.info >> 4 != 0 && !symbol.name.isEmpty { targets.insert(.symbol(symbol.name)) }
+                        if symbol.info >> 4 != 0 && !symbol.name.isEmpty { these.insert(.symbol(symbol.name)) }
                         if symbol.info & 0xF != 3 {
                             // A named symbol: by its name and where it is in its part.
-                            for id in partIDs(section, Int64(symbol.value), Int64(symbol.value)) { targets.insert(.section(id)) }
+                            for id in partIDs(section, Int64(symbol.value), Int64(symbol.value)) { these.insert(.section(id)) }
                             let (label, offset) = place(section, Int64(symbol.value) - 4)
                             hasher.update(field: "relocation", "\(at) \(relocation.type) \(relocation.addend)")
                             hasher.update(field: "defined", symbol.name)
@@ -294,7 +418,7 @@ struct ObjectGraph: Sendable {
                     } else if symbol.section == 0 && !symbol.name.isEmpty {
                         // Each part a field of its own, so that no name can pass for another part.
                         hasher.update(field: "relocation", "\(at) \(relocation.type) \(relocation.addend)")
-                        targets.insert(.symbol(symbol.name))
+                        these.insert(.symbol(symbol.name))
                         hasher.update(field: "undefined", symbol.name)
                     } else {
                         hasher.update(field: "relocation", "\(at) \(relocation.type) \(relocation.addend)")
@@ -302,17 +426,16 @@ struct ObjectGraph: Sendable {
                         hasher.update(field: "at", "\(symbol.section) \(symbol.value)")
                     }
                 }
-                if split && header.flags & 0x4 != 0, let range = contents(header) {
-                    // A call or a reference between functions of one section needs no relocation: the
-                    // assembler resolves it. Every other part such an instruction could point at is reached.
-                    let covered = Set(own.flatMap { relocation in (relocation.offset..<(relocation.offset + 4)).map { Int($0) } })
-                    for target in Self.intraSectionTargets(bytes[range], from: Int(part.start)..<Int(part.end), covered: covered) {
-                        for id in partIDs(index, Int64(target), Int64(target)) where id != part.id { targets.insert(.section(id)) }
-                    }
+                for reference in intra {
+                    for id in partIDs(index, Int64(reference.target), Int64(reference.target)) where id != part.id { targets.insert(.section(id)) }
+                }
+                // Code without a symbol after a function can only be run by falling into it.
+                if code, let next = parts[index]?.first(where: { $0.start == part.end && $0.symbols.isEmpty }) {
+                    targets.insert(.section(next.id))
                 }
                 for symbol in part.symbols {
                     hasher.update(field: "symbol", symbol.name)
-                    hasher.update(field: "as", "\(symbol.info) \(symbol.other) \(symbol.value - part.start) \(symbol.size)")
+                    hasher.update(field: "as", "\(symbol.info) \(symbol.other) \(symbol.value - part.start) \(code ? 0 : symbol.size)")
                 }
                 // A global, visible definition whose name is not Swift's can be called by that name with no
                 // relocation to it: a C function a runtime looks up (`malloc`, `__asan_default_options`),
@@ -326,9 +449,16 @@ struct ObjectGraph: Sendable {
                 // section does.
                 let pointedAt = split && header.flags & 0x2 != 0 && (header.flags & 0x4 != 0 || header.flags & 0x30 == 0x30)
                 let reachedOnly = !foundByName && (perSymbol || pointedAt)
+                let testRole: TestRole =
+                    if foundByName { .root }
+                    else if reachedOnly || Self.plainSections.contains(name) || Self.reflectionSections.contains(name) { .reachedOnly }
+                    else if Self.typeCatalogSections.contains(name) { .typeCatalog }
+                    else if name == "swift5_protocol_conformances" { .conformanceCatalog }
+                    else { .root }
                 sections[part.id] = Section(
                     label: part.label, reachedOnly: reachedOnly, digest: hasher.finalize().hex, targets: Array(targets),
-                    isCode: header.flags & 0x4 != 0, symbols: part.symbols.map(\.name).filter { !$0.isEmpty })
+                    isCode: header.flags & 0x4 != 0, symbols: part.symbols.map(\.name).filter { !$0.isEmpty },
+                    testRole: testRole, conformingType: Array(conformingType))
             }
         }
         self.sections = sections
@@ -341,37 +471,83 @@ struct ObjectGraph: Sendable {
         }
     }
 
-    /// The offsets in an x86-64 code section (`code`, indexed from 0) that an instruction in `range` may
-    /// point at without a relocation: read at every byte (not only where instructions start, which would
-    /// take a decoder), as a call or jump with a 32-bit or 8-bit displacement, a conditional jump, or a
-    /// RIP-relative operand ending 0 to 4 bytes after its displacement. Reading too much only adds
-    /// targets; bytes a relocation fills (`covered`) are the linker's, not the assembler's.
-    static func intraSectionTargets(_ code: ArraySlice<UInt8>, from range: Range<Int>, covered: Set<Int>) -> Set<Int> {
+    /// A reference an x86-64 instruction makes within its section, without a relocation.
+    struct IntraReference {
+        /// The bytes hashed as the reference instead of as they are: a call or jump whole (the assembler
+        /// picks a short or a long form by distance), a RIP-relative operand's displacement.
+        var replaced: Range<Int>
+        /// `call`, `jmp`, `jcc` and its condition, or `rip`.
+        var kind: String
+        /// Where it points, as an offset in the section.
+        var target: Int
+    }
+
+    /// The references an x86-64 instruction in `range` of a code section (`code`, indexed from 0) may
+    /// make to elsewhere in the section without a relocation. Read at every byte (not only where
+    /// instructions start, which would take a decoder), as a call or jump with a 32-bit or 8-bit
+    /// displacement, a conditional jump, or a RIP-relative operand ending 0 to 4 bytes after its
+    /// displacement. Reading too much only adds references; bytes a relocation fills (`covered`) are the
+    /// linker's, not the assembler's.
+    static func intraSectionReferences(_ code: ArraySlice<UInt8>, from range: Range<Int>, covered: Set<Int>) -> [IntraReference] {
         let base = code.startIndex
         let size = code.count
-        var targets: Set<Int> = []
+        var references: [IntraReference] = []
         func displacement32(_ at: Int) -> Int? {
             guard at + 4 <= size, !covered.contains(at) else { return nil }
             let value = UInt32(code[base + at]) | UInt32(code[base + at + 1]) << 8 | UInt32(code[base + at + 2]) << 16
                 | UInt32(code[base + at + 3]) << 24
             return Int(Int32(bitPattern: value))
         }
-        func add(_ target: Int) {
-            if target >= 0 && target < size && !range.contains(target) { targets.insert(target) }
+        func add(_ replaced: Range<Int>, _ kind: String, _ target: Int) {
+            if target >= 0 && target < size && !range.contains(target) { references.append(IntraReference(replaced: replaced, kind: kind, target: target)) }
         }
         for at in range where at < size {
             let byte = code[base + at]
             // call/jmp rel32; jcc rel32 (0F 80…8F); jmp/jcc rel8 (EB, 70…7F).
-            if byte == 0xE8 || byte == 0xE9, let offset = displacement32(at + 1) { add(at + 5 + offset) }
-            if byte == 0x0F, at + 1 < size, code[base + at + 1] & 0xF0 == 0x80, let offset = displacement32(at + 2) { add(at + 6 + offset) }
-            if (byte == 0xEB || byte & 0xF0 == 0x70), at + 1 < size { add(at + 2 + Int(Int8(bitPattern: code[base + at + 1]))) }
+            if byte == 0xE8, let offset = displacement32(at + 1) { add(at..<(at + 5), "call", at + 5 + offset) }
+            if byte == 0xE9, let offset = displacement32(at + 1) { add(at..<(at + 5), "jmp", at + 5 + offset) }
+            if byte == 0x0F, at + 1 < size, code[base + at + 1] & 0xF0 == 0x80, let offset = displacement32(at + 2) {
+                add(at..<(at + 6), "jcc\(code[base + at + 1] & 0xF)", at + 6 + offset)
+            }
+            if byte == 0xEB, at + 1 < size { add(at..<(at + 2), "jmp", at + 2 + Int(Int8(bitPattern: code[base + at + 1]))) }
+            if byte & 0xF0 == 0x70, at + 1 < size { add(at..<(at + 2), "jcc\(byte & 0xF)", at + 2 + Int(Int8(bitPattern: code[base + at + 1]))) }
             // A ModRM byte of mod 00, r/m 101: a RIP-relative operand, its displacement next, and up to
             // 4 bytes of immediate after it.
             if byte & 0xC7 == 0x05, let offset = displacement32(at + 1) {
-                for extra in 0...4 { add(at + 5 + extra + offset) }
+                for extra in 0...4 { add((at + 1)..<(at + 5), "rip", at + 5 + extra + offset) }
             }
         }
-        return targets
+        return references
+    }
+
+    /// Whether x86-64 code is only padding between functions: one-byte and multi-byte NOPs, `int3`.
+    static func isPadding(_ code: ArraySlice<UInt8>) -> Bool {
+        var index = code.startIndex
+        while index < code.endIndex {
+            var at = index
+            if code[at] == 0x90 || code[at] == 0xCC {
+                index += 1
+                continue
+            }
+            // Operand-size prefixes and a CS segment prefix, then 0F 1F /0 with its ModRM, SIB and
+            // displacement as the ModRM asks: the multi-byte NOP.
+            while at < code.endIndex && (code[at] == 0x66 || code[at] == 0x2E) { at += 1 }
+            if at < code.endIndex && code[at] == 0x90 && at > index {
+                index = at + 1
+                continue
+            }
+            guard at + 2 < code.endIndex, code[at] == 0x0F, code[at + 1] == 0x1F else { return false }
+            let modrm = code[at + 2]
+            guard modrm & 0x38 == 0 else { return false }
+            var length = 3
+            let mod = modrm >> 6
+            if mod != 3 && modrm & 7 == 4 { length += 1 }  // SIB
+            if mod == 1 { length += 1 }
+            if mod == 2 { length += 4 }
+            guard at + length <= code.endIndex else { return false }
+            index = at + length
+        }
+        return true
     }
 
     /// Whether a symbol name is Swift's mangling (`$s…`; `$S…` and `_T0…` of older compilers), which no

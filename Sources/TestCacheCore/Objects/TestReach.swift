@@ -1,3 +1,4 @@
+import Foundation
 import TestCacheStore
 
 extension ObjectGraph {
@@ -14,7 +15,16 @@ extension ObjectGraph {
         var shared: [(label: String, digest: String)]
         /// For each test, by index, the digest of the sections only it reaches ("" when none).
         var own: [String]
+        /// Why every type counts for every test (some code can look a type up by a name spelled at run
+        /// time), or nil when a type counts only where reached.
+        var typesByName: String?
     }
+
+    /// Functions that find a type from a name made at run time, without any pointer to its descriptor.
+    static let typeLookupsByName: Set<String> = [
+        "$ss11_typeByNameyypXpSgSSF", "swift_getTypeByMangledName", "$s10Foundation17NSClassFromStringyyXlXpSgSSF",
+        "NSClassFromString",
+    ]
 
     /// Splits ``reachableDigests(_:)`` by test: the sections a test owns (its function, its closures, the
     /// code its testing library's macro made for it; ``TestOwnership`` says which) are roots for that
@@ -28,6 +38,14 @@ extension ObjectGraph {
     /// record, a method list) and anything in a generated runner (`dispatching`) is a table entry,
     /// followed only when that test runs, and then from the test's own root. A test called from shared
     /// code (a helper that calls it, an XCTest manifest) is shared, as is whatever it reaches.
+    ///
+    /// Roots are what a runtime finds without a pointer (``Section/testRole``). A type's descriptor, its
+    /// metadata and so its vtable count for a test only where the test reaches them: a test can run a
+    /// method of a type only on a value of it, and making one takes a pointer to its metadata or an
+    /// initializer, which the test's code must reach. A conformance of a type defined here counts with
+    /// the type's descriptor, since a cast finds it by that type. Every type counts for every test when
+    /// some code may look a type up by a name spelled at run time (``typeLookupsByName``, a mangled name
+    /// that spells a type of the closure instead of pointing at it).
     static func testReach(
         _ members: [Member], tests: Int, owner: (_ member: Int, _ section: Int) -> Int?, own: Set<Int>, dispatching: Set<Int>
     ) -> TestReach {
@@ -47,21 +65,39 @@ extension ObjectGraph {
             }
         }
         func section(_ place: Place) -> Section? { members[place.member].graph?.sections[place.section] }
+        func places(_ target: Target, from member: Int) -> [Place] {
+            switch target {
+            case .section(let index): [Place(member: member, section: index)]
+            case .symbol(let name): definitions[name] ?? []
+            }
+        }
+        // A conformance whose type reference leads only to descriptors defined here waits for one of them.
+        var conformances: [Place: [Place]] = [:]
+        var gated: Set<Place> = []
+        for (index, member) in members.enumerated() {
+            for (number, info) in member.graph?.sections ?? [:] where !info.conformingType.isEmpty {
+                let types = info.conformingType.flatMap { places($0, from: index) }
+                guard !types.isEmpty, types.allSatisfy({ section($0)?.symbols.contains(where: Self.isTypeDescriptor) == true }) else { continue }
+                let conformance = Place(member: index, section: number)
+                gated.insert(conformance)
+                for type in types { conformances[type, default: []].append(conformance) }
+            }
+        }
+        let typesByName = Self.typesLookedUpByName(members)
         /// The places a section's relocations lead into, when they may be entered from it.
         func successors(of place: Place) -> [Place] {
             guard let from = section(place) else { return [] }
+            if from.testRole == .typeCatalog && typesByName == nil { return [] }
             let runs = from.isCode && !dispatching.contains(place.member)
             var next: [Place] = []
             for target in from.targets {
-                let places: [Place] =
-                    switch target {
-                    case .section(let index): [Place(member: place.member, section: index)]
-                    case .symbol(let name): definitions[name] ?? []
-                    }
-                for candidate in places where section(candidate) != nil && (runs || owners[candidate] == nil) {
+                for candidate in places(target, from: place.member) where section(candidate) != nil && (runs || owners[candidate] == nil) {
+                    if from.testRole == .conformanceCatalog && gated.contains(candidate) { continue }
                     next.append(candidate)
                 }
             }
+            // The conformances a cast can find once a value of this type can exist.
+            next += conformances[place] ?? []
             return next
         }
         /// Everything reachable from `roots`, leaving out what `known` holds already.
@@ -80,7 +116,7 @@ extension ObjectGraph {
         var sharedRoots: [Place] = []
         for (index, member) in members.enumerated() {
             let entry = member.isEntry && !own.contains(index)
-            for (number, info) in member.graph?.sections ?? [:] where entry || !info.reachedOnly {
+            for (number, info) in member.graph?.sections ?? [:] where entry || info.testRole != .reachedOnly {
                 let place = Place(member: index, section: number)
                 if owners[place] == nil { sharedRoots.append(place) }
             }
@@ -97,6 +133,62 @@ extension ObjectGraph {
             for (label, digest) in labelled.sorted(by: { $0.0 < $1.0 }) { hasher.update(field: label, digest) }
             return hasher.finalize().hex
         }
-        return TestReach(shared: sharedDigests, own: own)
+        return TestReach(shared: sharedDigests, own: own, typesByName: typesByName)
+    }
+
+    /// Whether a symbol names a nominal type's descriptor (`$s3Lib3FooVMn`).
+    static func isTypeDescriptor(_ symbol: String) -> Bool { isSwiftMangled(symbol) && symbol.hasSuffix("Mn") }
+
+    /// Why some code of `members` may find a type by a name made at run time, or nil: it calls one of
+    /// ``typeLookupsByName``, or it holds a mangled type name (a `symbolic …` string) that spells a
+    /// module of the closure (`3Lib`) instead of pointing at the type's descriptor.
+    static func typesLookedUpByName(_ members: [Member]) -> String? {
+        var modules: Set<String> = []
+        for member in members {
+            for section in member.graph?.sections.values ?? [:].values {
+                for symbol in section.symbols where isTypeDescriptor(symbol) {
+                    if let module = leadingIdentifier(symbol.dropFirst(2)) { modules.insert(module) }
+                }
+            }
+        }
+        for member in members {
+            for section in member.graph?.sections.values ?? [:].values {
+                for target in section.targets {
+                    if case .symbol(let name) = target, typeLookupsByName.contains(name) { return "\(member.label) calls \(name)" }
+                }
+                for symbol in section.symbols where symbol.hasPrefix("symbolic ") {
+                    // `symbolic _____ySiG 3Lib3FooV`: the name as stored, `_` where a pointer goes, then
+                    // what the pointers point at.
+                    let stored = symbol.dropFirst("symbolic ".count).prefix { $0 != " " }
+                    if let module = modules.first(where: { spellsType(in: stored, module: $0) }) {
+                        return "\(member.label) spells a type of the module \(module) in the name \(stored)"
+                    }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Whether a mangled name spells a type of `module` (`3Lib`): the module, then identifiers, then
+    /// anything but a protocol's `P` (the runtime finds a protocol by name through
+    /// `swift5_protocols`, which counts for every test).
+    static func spellsType(in stored: Substring, module: String) -> Bool {
+        var search = stored[...]
+        while let range = search.range(of: module) {
+            var rest = search[range.upperBound...]
+            while let identifier = leadingIdentifier(rest) { rest = rest.dropFirst(identifier.count) }
+            if rest.first != "P" { return true }
+            search = search[range.upperBound...]
+        }
+        return false
+    }
+
+    /// `3Lib3FooVMn` → `3Lib`: a mangled identifier, its length first.
+    static func leadingIdentifier(_ text: Substring) -> String? {
+        let digits = text.prefix { $0.isASCII && $0.isNumber }
+        guard let length = Int(digits), length > 0 else { return nil }
+        let rest = text.dropFirst(digits.count)
+        guard rest.count >= length else { return nil }
+        return String(digits) + rest.prefix(length)
     }
 }

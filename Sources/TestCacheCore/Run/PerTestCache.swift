@@ -42,11 +42,37 @@ struct PerTestCache: Sendable {
         if configuration.build.codeCoverage { return "coverage is measured per target" }
         if (test.count ?? 1) > 1 { return "--count runs every test" }
         if !planner.settings.settings(for: target.plan.target.name).perTest { return "\(PackageSettings.fileName) asks for \"granularity\": \"target\"" }
-        if sources(of: target.plan.target).contains(where: { $0.contains(".serialized") }) {
-            // A serialized suite's tests may rely on each other's order: the target is one unit.
-            return "it has a .serialized suite"
+        if let place = serializedSuites(of: target.plan.target).unattributed {
+            // A serialized suite's tests may rely on each other's order: one that cannot be named makes
+            // the target one unit.
+            return "the .serialized at \(place) is not a @Suite's on a type"
         }
         return nil
+    }
+
+    /// The target's serialized suites, each one unit of the cache.
+    func serializedSuites(of target: PackageTarget) -> SerializedSuites {
+        SerializedSuites(sources: sources(of: target))
+    }
+
+    /// Makes each serialized suite's tests one unit: each one's key becomes the key of all of them with
+    /// its ID, so that a change any of them can reach misses them all.
+    func unitKeys(_ keys: [ActionID], of ids: [String], suites: SerializedSuites) -> [ActionID] {
+        let suiteOf = ids.map(suites.suite(of:))
+        var members: [String: [(id: String, key: ActionID)]] = [:]
+        for (index, suite) in suiteOf.enumerated() {
+            if let suite { members[suite, default: []].append((ids[index], keys[index])) }
+        }
+        return ids.indices.map { index in
+            guard let suite = suiteOf[index], let all = members[suite] else { return keys[index] }
+            var hasher = KeyHasher(name: "serialized-suite", salt: configuration.salt)
+            for member in all.sorted(by: { $0.id < $1.id }) {
+                hasher.update(field: "test", member.id)
+                hasher.update(member.key)
+            }
+            hasher.update(field: "unit of", ids[index])
+            return hasher.finalize()
+        }
     }
 
     /// Keys each selected test of `target` that `inventory` lists and looks them up; nil when its
@@ -55,7 +81,10 @@ struct PerTestCache: Sendable {
         let module = target.plan.target.moduleName
         let ids = ((configuration.test.xctest ? inventory.xctest[module] ?? [] : [])
             + (configuration.test.swiftTesting ? inventory.swiftTesting[module] ?? [] : [])).filter(selection.selects)
-        guard !ids.isEmpty, let keys = planner.testKeys(of: target.plan.target, tests: ids, from: contentKeys) else { return nil }
+        guard !ids.isEmpty, let testKeys = planner.testKeys(of: target.plan.target, tests: ids, from: contentKeys) else { return nil }
+        let suites = serializedSuites(of: target.plan.target)
+        let keys = unitKeys(testKeys.keys, of: ids, suites: suites)
+        if let reason = testKeys.typesByName { log.target(target.plan.target.name, "per test: every type counts for every test: \(reason)") }
         var plan = PerTestRun(keys: Dictionary(uniqueKeysWithValues: zip(ids, keys)), verifying: configuration.test.verify)
         let lookups = await cache.lookUp(keys.map { (target: target.plan.target, key: $0) }, builtIn: builtIn)
         for (id, lookup) in zip(ids, lookups) {
@@ -72,6 +101,15 @@ struct PerTestCache: Sendable {
             plan.replayed.append(test)
             if let inputs { plan.replayedInputs.append(inputs) }
             if plan.verifying { plan.toRun.insert(id) }
+        }
+        // A serialized suite runs whole, in its order, when any of its tests must run.
+        let rerunSuites = Set(plan.toRun.compactMap(suites.suite(of:)))
+        if !rerunSuites.isEmpty {
+            let whole = Set(ids.filter { suites.suite(of: $0).map(rerunSuites.contains) ?? false })
+            plan.toRun.formUnion(whole)
+            if !plan.verifying {
+                plan.replayed.removeAll { whole.contains($0.id) }
+            }
         }
         log.target(target.plan.target.name, "per test: \(plan.replayed.count) of \(ids.count) tests hit; \(plan.toRun.count) run")
         return plan
@@ -101,10 +139,10 @@ struct PerTestCache: Sendable {
         return run
     }
 
-    /// The texts of a target's source files.
-    private func sources(of target: PackageTarget) -> [String] {
+    /// The paths and texts of a target's source files.
+    private func sources(of target: PackageTarget) -> [(path: String, text: String)] {
         target.sourcePaths.sorted().compactMap { path in
-            FileSystem.contents(configuration.packagePath + "/" + path).map { String(decoding: $0, as: UTF8.self) }
+            FileSystem.contents(configuration.packagePath + "/" + path).map { (path, String(decoding: $0, as: UTF8.self)) }
         }
     }
 }

@@ -12,7 +12,7 @@ extension IntegrationTests {
             let fixture = try Fixture("PerTest")
             let log = fixture.temporary.path + "/ran.log"
             let everything = [
-                "testAdd", "testMultiply", "testTwiceOfTwo", "testTwiceOfFive", "squareArea", "rectArea", "dogSound",
+                "testAdd", "testMultiply", "testTwiceOfTwo", "testTwiceOfFive", "squareArea", "rectArea", "castArea", "dogSound",
                 "squares(2)", "squares(3)", "squares(4)", "first", "second", "apart",
             ]
 
@@ -102,6 +102,12 @@ extension IntegrationTests {
             #expect(result.status == 1, result.transcript)
             #expect(ran == ["squareArea"] && result.summaries.contains { $0.hasPrefix("FAIL\tShapesTests\t") }, result.transcript)
             try edit("Sources/Calc/Shapes.swift", "{ side * side + 1 }", "{ side * side }")
+            // A witness a cast finds at run time (`as? any Shape`), with no pointer to it in the test: the
+            // conformance counts for the tests that make a value of its type.
+            try edit("Sources/Calc/Shapes.swift", "{ width * height }", "{ width * height + 1 }")
+            (result, ran) = try run()
+            #expect(result.status == 1 && ran == ["castArea", "rectArea"], result.transcript)
+            try edit("Sources/Calc/Shapes.swift", "{ width * height + 1 }", "{ width * height }")
             try edit("Sources/Calc/Shapes.swift", "{ \"woof\" }", "{ \"woof!\" }")
             (result, ran) = try run()
             #expect(result.status == 1, result.transcript)

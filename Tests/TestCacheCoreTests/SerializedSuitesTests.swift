@@ -24,6 +24,13 @@ import Testing
         #expect(suites.suite(of: "M.free()") == nil)
     }
 
+    @Test func oneTestOfASerializedSuiteToRunRunsItWhole() {
+        let suites = SerializedSuites(sources: [("A.swift", "@Suite(.serialized) struct Ordered {}\n")])
+        let ids = ["M.Ordered/first()", "M.Ordered/second()", "M.Loose/alone()"]
+        #expect(suites.wholeSuites(of: ["M.Ordered/second()"], among: ids) == ["M.Ordered/first()", "M.Ordered/second()"])
+        #expect(suites.wholeSuites(of: ["M.Loose/alone()"], among: ids).isEmpty)
+    }
+
     @Test func aSerializedThatNamesNoSuiteIsUnattributed() {
         // A trait kept in a variable, a comment: the suite it serializes is not known.
         let variable = SerializedSuites(sources: [("A.swift", "let traits: [any SuiteTrait] = [.serialized]\n")])

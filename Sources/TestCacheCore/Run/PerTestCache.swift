@@ -102,15 +102,11 @@ struct PerTestCache: Sendable {
             if let inputs { plan.replayedInputs.append(inputs) }
             if plan.verifying { plan.toRun.insert(id) }
         }
-        // A serialized suite runs whole, in its order, when any of its tests must run.
-        let rerunSuites = Set(plan.toRun.compactMap(suites.suite(of:)))
-        if !rerunSuites.isEmpty {
-            let whole = Set(ids.filter { suites.suite(of: $0).map(rerunSuites.contains) ?? false })
-            plan.toRun.formUnion(whole)
-            if !plan.verifying {
-                plan.replayed.removeAll { whole.contains($0.id) }
-            }
-        }
+        // A serialized suite runs whole, in its order, when any of its tests must run (one whose pass
+        // was not stored, say, though the others' were under the same keys).
+        let whole = suites.wholeSuites(of: plan.toRun, among: ids)
+        plan.toRun.formUnion(whole)
+        if !plan.verifying { plan.replayed.removeAll { whole.contains($0.id) } }
         log.target(target.plan.target.name, "per test: \(plan.replayed.count) of \(ids.count) tests hit; \(plan.toRun.count) run")
         return plan
     }

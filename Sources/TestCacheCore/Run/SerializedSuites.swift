@@ -41,6 +41,13 @@ struct SerializedSuites: Sendable, Equatable {
         return name.context.split(separator: ".").dropFirst().map(String.init).first(where: names.contains)
     }
 
+    /// Every test of `ids` in a serialized suite that one of `toRun` is in.
+    func wholeSuites(of toRun: Set<String>, among ids: [String]) -> Set<String> {
+        let suites = Set(toRun.compactMap(suite(of:)))
+        guard !suites.isEmpty else { return [] }
+        return Set(ids.filter { suite(of: $0).map(suites.contains) ?? false })
+    }
+
     enum Owner: Equatable {
         case suite(String)
         case test

@@ -15,6 +15,13 @@ import Testing
         #expect(shape.area == 6)
     }
 
+    /// Finds the witness by a cast at run time: no pointer to it in this code.
+    @Test func castArea() {
+        ran("castArea")
+        let value: Any = Rect(width: 2, height: 2)
+        #expect((value as? any Shape)?.area == 4)
+    }
+
     @Test func dogSound() {
         ran("dogSound")
         let animal: Animal = Dog()

@@ -117,11 +117,13 @@ def measure(name: str, args, tool: Path, env) -> list[dict]:
         finally:
             soundness.apply(root, mutation, undo=True)
         whole, ran, saved = 0, 0, 0.0
-        for target in targets.values():
+        for name, target in targets.items():
             if target["whole"]:
                 continue
-            whole += len(target["tests"])
-            ran += len(target["tests"]) - len(target["replayed"])
+            # A test that crashed or hung reports nothing: the cold run's list counts it.
+            tests = set(target["tests"]) | set(baseline.get(name, {}).get("tests", {}))
+            whole += len(tests)
+            ran += len(tests - target["replayed"])
             saved += sum(durations.get(t, 0) for t in target["replayed"])
         outcome = {
             "package": name, "mutation": soundness.asdict(mutation), "built": bool(built), "whole": whole, "ran": ran,

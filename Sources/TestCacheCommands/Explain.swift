@@ -13,7 +13,9 @@ extension SwiftTestCache {
                 manifest, Package.resolved, the toolchain, a build or test option, a file, directory or product \
                 its tests used, a variable they read, or a declaration in \(PackageSettings.fileName). When only \
                 what is built changed, the next run builds, and may still replay the result if what is built for \
-                the target is unchanged (a comment edit). It consults the local store only, never a remote cache.
+                the target is unchanged (a comment edit). It consults the local store only, never a remote cache. \
+                With --tests, it lists instead, per test, why each test ran in the last run that cached the \
+                target's tests one by one: the functions, strings or types it reaches that changed, and where.
                 """
         )
 
@@ -29,13 +31,16 @@ extension SwiftTestCache {
         @OptionGroup
         var test: TestOptionsGroup
 
+        @Flag(help: "List, per test, why each test ran in the last run that cached the target's tests one by one (what it reaches that changed).")
+        var tests = false
+
         @Argument(help: "Test targets to explain (default: every test target of the package).")
         var targets: [String] = []
 
         func run() async throws {
             let engine = try Test.engine(
                 locations: locations, build: build, traits: traits, test: test, targets: targets, binaryArguments: [])
-            try await Test.reportingErrors { try await engine.explain() }
+            try await Test.reportingErrors { try await engine.explain(tests: tests) }
         }
     }
 }

@@ -197,12 +197,18 @@ func makeELF(_ sections: [(name: String, bytes: [UInt8])]) -> [UInt8] {
         #expect(!ObjectGraph.intraSectionReferences(long[...], from: 16..<21, covered: [17]).contains { $0.kind == "jmp" })
     }
 
-    @Test func aMangledNameSpellsATypeOfAModuleButNotAProtocol() {
+    @Test func aMangledNameSpellsATypeOfTheClosureButNotAProtocol() {
         #expect(ObjectGraph.leadingIdentifier("3Lib3FooVMn") == "3Lib")
         #expect(ObjectGraph.leadingIdentifier("Lib") == nil)
-        #expect(ObjectGraph.spellsType(in: "Say3Lib3FooVG", module: "3Lib"))
-        #expect(ObjectGraph.spellsType(in: "3Lib5Outer5InnerV", module: "3Lib"))
-        #expect(!ObjectGraph.spellsType(in: "$s3Lib5ShapeP", module: "3Lib"))
-        #expect(!ObjectGraph.spellsType(in: "_____ySiG", module: "3Lib"))
+        let types = ["Lib.Foo", "Lib.Outer.Inner"]
+        #expect(ObjectGraph.spellsType("Say3Lib3FooVG", modules: ["3Lib"], types: types))
+        #expect(ObjectGraph.spellsType("3Lib5OuterV5InnerV", modules: ["3Lib"], types: types))
+        // A protocol, a longer name, another module, a pointer's placeholder with no module spelled.
+        #expect(!ObjectGraph.spellsType("$s3Lib5ShapeP", modules: ["3Lib"], types: types))
+        #expect(!ObjectGraph.spellsType("3Lib6FooBarV", modules: ["3Lib"], types: types))
+        #expect(!ObjectGraph.spellsType("5Other3FooV", modules: ["3Lib"], types: types))
+        #expect(!ObjectGraph.spellsType("_____ySiG", modules: ["3Lib"], types: types))
+        // A name the demangler cannot read, that spells the module: counted.
+        #expect(ObjectGraph.spellsType("_____y3Lib3FooVG", modules: ["3Lib"], types: types))
     }
 }

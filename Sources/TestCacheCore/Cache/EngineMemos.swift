@@ -151,6 +151,19 @@ struct EngineMemos: Sendable {
         if let encoded = try? JSONEncoder().encode(KeyComponents(fields: fields)) { store?.put(componentsKey("", root: root), Array(encoded)) }
     }
 
+    /// What a target's tests reached when they were last keyed one by one here, and why those that ran
+    /// did (``TestRunRecord``).
+    func testRun(of target: String, root: String) -> TestRunRecord? {
+        guard let stored = store?.output(for: componentsKey("tests " + target, root: root)).value else { return nil }
+        // Not decoded (an older format): every test that runs is told it is new.
+        return try? JSONDecoder().decode(TestRunRecord.self, from: Data(stored.bytes))
+    }
+
+    func remember(_ record: TestRunRecord, of target: String, root: String) {
+        // Not encoded, not remembered: the next run's reasons say the tests are new; no result depends on it.
+        if let encoded = try? JSONEncoder().encode(record) { store?.put(componentsKey("tests " + target, root: root), Array(encoded)) }
+    }
+
     /// Local to this checkout: another checkout of the same sources keeps its own. The empty target name
     /// (no target has it) is the package's record of its dependencies' files.
     private func componentsKey(_ target: String, root: String) -> ActionID {

@@ -130,8 +130,21 @@ public struct TestEngine: Sendable {
 
     /// Says for each selected target whether the next run would replay it, and if not what changed since
     /// its last stored result, in a few lines each; builds and runs nothing. Gives the exit status.
-    public func explain() async throws -> Int32 {
+    public func explain(tests: Bool = false) async throws -> Int32 {
         guard let package = try await loader(echoing: false).load() else { return 0 }
+        if tests {
+            // The last run that keyed each target's tests one by one: which ran, and why.
+            for target in package.targets {
+                guard let record = memos.testRun(of: target.name, root: configuration.packagePath) else {
+                    output.standardOutput("\(target.name): no run here has cached its tests one by one\n")
+                    continue
+                }
+                var lines = ["\(target.name): last run one by one: \(record.ran.count) ran, \(record.replayed) replayed"]
+                lines += record.ran.sorted { $0.key < $1.key }.map { "    \($0.key): \($0.value)" }
+                output.standardOutput(lines.map { $0 + "\n" }.joined())
+            }
+            return 0
+        }
         let cache = store.map {
             ResultCache(store: $0, shared: nil, planner: package.planner, traced: configuration.tracer != nil, memos: memos, log: log)
         }

@@ -90,7 +90,10 @@ final class ContentKeys: Sendable {
             key.update(KeyField(kind: .test, subject: id), own)
             return key.finalize()
         }
-        return TestKeys(keys: keys, typesByName: reach.typesByName)
+        let record = TestRunRecord(
+            common: common.finalize().description, shared: Dictionary(reach.shared.map { ($0.label, $0.digest) }, uniquingKeysWith: { first, _ in first }),
+            own: Dictionary(zip(tests, reach.ownSections).map { ($0, $1) }, uniquingKeysWith: { first, _ in first }))
+        return TestKeys(keys: keys, typesByName: reach.typesByName, record: record)
     }
 
     /// The keys of a target's tests, in the order of their IDs.
@@ -98,6 +101,8 @@ final class ContentKeys: Sendable {
         var keys: [ActionID]
         /// Why every type of the closure counts for every test (``ObjectGraph/TestReach/typesByName``).
         var typesByName: String?
+        /// What each test reaches, for the reasons `explain --tests` gives.
+        var record: TestRunRecord
     }
 
     /// The objects a target's key reads, as graph members; which of them are the target's own, and which

@@ -15,6 +15,8 @@ extension ObjectGraph {
         var shared: [(label: String, digest: String)]
         /// For each test, by index, the digest of the sections only it reaches ("" when none).
         var own: [String]
+        /// For each test, by index, the sections only it reaches: `member` TAB `section` and digest.
+        var ownSections: [[(label: String, digest: String)]]
         /// Why every type counts for every test (some code can look a type up by a name spelled at run
         /// time), or nil when a type counts only where reached.
         var typesByName: String?
@@ -125,15 +127,17 @@ extension ObjectGraph {
         var sharedByMember = Array(repeating: [Int](), count: members.count)
         for place in shared { sharedByMember[place.member].append(place.section) }
         let sharedDigests = members.enumerated().map { index, member in (label: member.label, digest: member.digest(of: sharedByMember[index])) }
-        let own = owned.map { roots -> String in
-            let extra = closure(roots, known: shared)
-            guard !extra.isEmpty else { return "" }
-            let labelled = extra.map { place in (members[place.member].label + "/" + section(place)!.label, section(place)!.digest) }
+        let ownSections = owned.map { roots in
+            closure(roots, known: shared).map { place in (label: members[place.member].label + "\t" + section(place)!.label, digest: section(place)!.digest) }
+                .sorted { $0.label < $1.label }
+        }
+        let own = ownSections.map { sections -> String in
+            guard !sections.isEmpty else { return "" }
             var hasher = KeyHasher(name: "test-sections", salt: KeySalt(toolVersion: ""))
-            for (label, digest) in labelled.sorted(by: { $0.0 < $1.0 }) { hasher.update(field: label, digest) }
+            for section in sections { hasher.update(field: section.label, section.digest) }
             return hasher.finalize().hex
         }
-        return TestReach(shared: sharedDigests, own: own, typesByName: typesByName)
+        return TestReach(shared: sharedDigests, own: own, ownSections: ownSections, typesByName: typesByName)
     }
 
     /// Whether a symbol names a nominal type's descriptor (`$s3Lib3FooVMn`).
@@ -144,10 +148,12 @@ extension ObjectGraph {
     /// module of the closure (`3Lib`) instead of pointing at the type's descriptor.
     static func typesLookedUpByName(_ members: [Member]) -> String? {
         var modules: Set<String> = []
+        var types: [String] = []
         for member in members {
             for section in member.graph?.sections.values ?? [:].values {
                 for symbol in section.symbols where isTypeDescriptor(symbol) {
                     if let module = leadingIdentifier(symbol.dropFirst(2)) { modules.insert(module) }
+                    if let name = Demangler.demangle(String(symbol.dropLast(2))) { types.append(name) }
                 }
             }
         }
@@ -160,8 +166,8 @@ extension ObjectGraph {
                     // `symbolic _____ySiG 3Lib3FooV`: the name as stored, `_` where a pointer goes, then
                     // what the pointers point at.
                     let stored = symbol.dropFirst("symbolic ".count).prefix { $0 != " " }
-                    if let module = modules.first(where: { spellsType(in: stored, module: $0) }) {
-                        return "\(member.label) spells a type of the module \(module) in the name \(stored)"
+                    if spellsType(stored, modules: modules, types: types) {
+                        return "\(member.label) spells a type of the closure in the name \(stored)"
                     }
                 }
             }
@@ -169,18 +175,24 @@ extension ObjectGraph {
         return nil
     }
 
-    /// Whether a mangled name spells a type of `module` (`3Lib`): the module, then identifiers, then
-    /// anything but a protocol's `P` (the runtime finds a protocol by name through
-    /// `swift5_protocols`, which counts for every test).
-    static func spellsType(in stored: Substring, module: String) -> Bool {
-        var search = stored[...]
-        while let range = search.range(of: module) {
-            var rest = search[range.upperBound...]
-            while let identifier = leadingIdentifier(rest) { rest = rest.dropFirst(identifier.count) }
-            if rest.first != "P" { return true }
-            search = search[range.upperBound...]
+    /// Whether a mangled name as stored (`Say3Lib3FooVG`) spells one of `types` (demangled names of the
+    /// closure's nominal types) by name. Only a name that holds one of `modules` (`3Lib`) can; such a
+    /// name is read with the runtime's demangler, and one it cannot read (a pointer's placeholder in it)
+    /// counts as spelling a type.
+    static func spellsType(_ stored: Substring, modules: Set<String>, types: [String]) -> Bool {
+        guard modules.contains(where: { stored.contains($0) }) else { return false }
+        guard let text = Demangler.demangle(stored.hasPrefix("$s") ? String(stored) : "$s" + stored) else { return true }
+        return types.contains { type in
+            var search = text.startIndex..<text.endIndex
+            while let range = text.range(of: type, range: search) {
+                // The whole name, not the start of a longer one (`Lib.Foo` in `Lib.FooBar`).
+                if range.upperBound == text.endIndex || !(text[range.upperBound].isLetter || text[range.upperBound].isNumber || text[range.upperBound] == "_") {
+                    return true
+                }
+                search = range.upperBound..<text.endIndex
+            }
+            return false
         }
-        return false
     }
 
     /// `3Lib3FooVMn` → `3Lib`: a mangled identifier, its length first.

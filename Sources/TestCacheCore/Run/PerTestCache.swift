@@ -102,11 +102,25 @@ struct PerTestCache: Sendable {
             if let inputs { plan.replayedInputs.append(inputs) }
             if plan.verifying { plan.toRun.insert(id) }
         }
+        // Why each test that misses does, against what the last run per test reached.
+        let name = target.plan.target.name
+        var record = testKeys.record
+        let previous = cache.memos.testRun(of: name, root: configuration.packagePath)
+        let replayedIDs = Set(plan.replayed.map(\.id))
+        for id in plan.toRun where !replayedIDs.contains(id) {
+            record.ran[id] = previous?.reason(for: id, now: record) ?? "it is new here (no earlier run keyed it)"
+        }
         // A serialized suite runs whole, in its order, when any of its tests must run (one whose pass
         // was not stored, say, though the others' were under the same keys).
         let whole = suites.wholeSuites(of: plan.toRun, among: ids)
+        for id in whole where record.ran[id] == nil && !plan.verifying {
+            record.ran[id] = "its serialized suite \(suites.suite(of: id) ?? "") runs whole"
+        }
         plan.toRun.formUnion(whole)
         if !plan.verifying { plan.replayed.removeAll { whole.contains($0.id) } }
+        record.replayed = plan.replayed.count
+        cache.memos.remember(record, of: name, root: configuration.packagePath)
+        for (id, reason) in record.ran.sorted(by: { $0.key < $1.key }) { log.target(name, "runs \(id): \(reason)") }
         log.target(target.plan.target.name, "per test: \(plan.replayed.count) of \(ids.count) tests hit; \(plan.toRun.count) run")
         return plan
     }

@@ -109,7 +109,8 @@ def measure(name: str, args, tool: Path, env) -> list[dict]:
         try:
             normal = soundness.run([str(tool), "--package-path", str(root), "--json"] + timeout, root, ours, check=False)
             targets = read_events(normal.stdout)
-            built = normal.returncode in (0, 1) and targets
+            # A mutation that does not compile reruns nothing: it is left out of the counts.
+            built = normal.returncode in (0, 1) and bool(targets) and "[build failed]" not in normal.stdout
             unsound = []
             if built and any(t["replayed"] for t in targets.values()):
                 verify = soundness.run([str(tool), "--package-path", str(root), "--verify"] + timeout, root, ours, check=False)
@@ -117,11 +118,11 @@ def measure(name: str, args, tool: Path, env) -> list[dict]:
         finally:
             soundness.apply(root, mutation, undo=True)
         whole, ran, saved = 0, 0, 0.0
-        for name, target in targets.items():
+        for target_name, target in (targets if built else {}).items():
             if target["whole"]:
                 continue
             # A test that crashed or hung reports nothing: the cold run's list counts it.
-            tests = set(target["tests"]) | set(baseline.get(name, {}).get("tests", {}))
+            tests = set(target["tests"]) | set(baseline.get(target_name, {}).get("tests", {}))
             whole += len(tests)
             ran += len(tests - target["replayed"])
             saved += sum(durations.get(t, 0) for t in target["replayed"])
@@ -182,7 +183,11 @@ def main() -> None:
     parser.add_argument("--tool", default=str(REPO / ".build" / "release" / "swift-testcache"))
     parser.add_argument("--work-dir", default=os.path.join(tempfile.gettempdir(), "swift-testcache-pertest"))
     parser.add_argument("--data-share", type=float, default=0.1)
+    parser.add_argument("--render-only", action="store_true", help="write BENCHMARKS.md from the last results file")
     args = parser.parse_args()
+    if args.render_only:
+        write(json.loads(RESULTS.read_text()), ("python3 Benchmarks/pertest.py " + " ".join(a for a in sys.argv[1:] if a != "--render-only")).strip())
+        return
     env = {k: v for k, v in os.environ.items() if not k.startswith("SWIFT_TESTCACHE_")}
     tool = Path(args.tool).resolve()
     if not tool.exists():
@@ -192,8 +197,12 @@ def main() -> None:
         outcomes += measure(name, args, tool, env)
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(outcomes, indent=1) + "\n")
+    write(outcomes, ("python3 Benchmarks/pertest.py " + " ".join(sys.argv[1:])).strip())
+
+
+def write(outcomes: list[dict], command: str) -> None:
+    """Puts the table of `outcomes` into BENCHMARKS.md, at the commit checked out."""
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
-    command = ("python3 Benchmarks/pertest.py " + " ".join(sys.argv[1:])).strip()
     table = render(outcomes, commit, command)
     text = BENCHMARKS_MD.read_text()
     if BEGIN in text and END in text:

@@ -12,8 +12,8 @@ extension IntegrationTests {
             let fixture = try Fixture("PerTest")
             let log = fixture.temporary.path + "/ran.log"
             let everything = [
-                "testAdd", "testMultiply", "testTwiceOfTwo", "testTwiceOfFive", "squareArea", "rectArea", "castArea", "dogSound",
-                "squares(2)", "squares(3)", "squares(4)", "first", "second", "apart",
+                "testAdd", "testMultiply", "testTwiceOfTwo", "testTwiceOfFive", "squareArea", "rectArea", "castArea", "intArea", "dogSound",
+                "squares(2)", "squares(3)", "squares(4)", "first", "second", "apart", "DuplicateA.testSame", "DuplicateB.testSame",
             ]
 
             /// Runs the tool; gives its result and the tests that ran, sorted.
@@ -84,6 +84,13 @@ extension IntegrationTests {
             #expect(ran == ["testTwiceOfFive", "testTwiceOfTwo"], result.transcript)
             try edit("Tests/CalcTests/ArithmeticTests.swift", "{ add(n, n) * 3 }", "{ add(n, n) }")
 
+            // A closure in a test that owns nothing (its name is another class's test's too) changes: it runs,
+            // and fails (every test of its target reaches what such a test does).
+            try edit("Tests/OrderedTests/OrderedTests.swift", "map { $0 * 3 }", "map { $0 * 4 }")
+            (result, ran) = try run()
+            #expect(result.status == 1 && ran.contains("DuplicateB.testSame"), result.transcript)
+            try edit("Tests/OrderedTests/OrderedTests.swift", "map { $0 * 4 }", "map { $0 * 3 }")
+
             // A serialized suite is one unit: a change only one of its tests reaches runs both, in order,
             // and not the test of its target outside it.
             try edit("Sources/Calc/Calc.swift", "{ -n }", "{ n * -1 }")
@@ -93,7 +100,7 @@ extension IntegrationTests {
             try edit("Tests/OrderedTests/OrderedTests.swift", "#expect(negate(1) == -1)", "#expect(negate(1) == -1 * 1)")
             (result, ran) = try run()
             #expect(result.status == 0 && ran == ["first", "second"], result.transcript)
-            #expect(result.summaries.contains { matches($0, #"ok  \tOrderedTests\t[0-9.]+s\t\(1 of 3 tests cached\)"#) }, result.transcript)
+            #expect(result.summaries.contains { matches($0, #"ok  \tOrderedTests\t[0-9.]+s\t\(3 of 5 tests cached\)"#) }, result.transcript)
 
             // A protocol witness and a vtable override: the test that takes that path runs and fails, and
             // only it (a type's methods and conformances count for the tests that can make a value of it).
@@ -101,6 +108,11 @@ extension IntegrationTests {
             (result, ran) = try run()
             #expect(result.status == 1, result.transcript)
             #expect(ran == ["squareArea"] && result.summaries.contains { $0.hasPrefix("FAIL\tShapesTests\t") }, result.transcript)
+            // explain --tests says why it ran: the getter it reaches changed, in its object.
+            let why = try fixture.run("ShapesTests", "--tests", command: "explain").stdout
+            #expect(why.contains("ShapesTests: last run one by one: 1 ran, 5 replayed"), "\(why)")
+            #expect(why.contains("ShapesTests.ShapesTests/squareArea(): it reaches changed `Calc.Square.area.getter"), "\(why)")
+            #expect(why.contains("in Calc/Shapes.swift.o"), "\(why)")
             try edit("Sources/Calc/Shapes.swift", "{ side * side + 1 }", "{ side * side }")
             // A witness a cast finds at run time (`as? any Shape`), with no pointer to it in the test: the
             // conformance counts for the tests that make a value of its type.
@@ -108,6 +120,13 @@ extension IntegrationTests {
             (result, ran) = try run()
             #expect(result.status == 1 && ran == ["castArea", "rectArea"], result.transcript)
             try edit("Sources/Calc/Shapes.swift", "{ width * height + 1 }", "{ width * height }")
+            // Another module's type (`Int`) conforming to this one's protocol: the conformance counts for the
+            // tests that ask for `Shape`, and the others stay replayed.
+            try edit("Sources/Calc/Shapes.swift", "public var area: Int { self }", "public var area: Int { self + 1 }")
+            (result, ran) = try run()
+            #expect(result.status == 1 && ran.contains("intArea"), result.transcript)
+            #expect(!ran.contains("dogSound") && !ran.contains("testAdd") && !ran.contains("first"), result.transcript)
+            try edit("Sources/Calc/Shapes.swift", "public var area: Int { self + 1 }", "public var area: Int { self }")
             try edit("Sources/Calc/Shapes.swift", "{ \"woof\" }", "{ \"woof!\" }")
             (result, ran) = try run()
             #expect(result.status == 1, result.transcript)

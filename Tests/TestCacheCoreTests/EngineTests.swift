@@ -137,12 +137,15 @@ import _TestSupport
     @Test func aBuildWaitsForTheSecondASourceWasSavedInToEnd() async throws {
         try package.write("Sources/Lib/Lib.swift", "public let value = 2\n")
         let saved = try #require(FileSystem.status(following: package.root + "/Sources/Lib/Lib.swift")).modified
-        // The build starts 0.1 s after the save, by the engine's clock, however busy the machine is.
-        _ = try await run(clock: { saved + 100_000_000 })
+        // The build starts within the second of the save (halfway to its end), by the engine's clock,
+        // however busy the machine is: a fixed 0.1 s crossed into the next second for a save in the
+        // last tenth of one.
+        let later = (1_000_000_000 - saved % 1_000_000_000) / 2
+        _ = try await run(clock: { saved + later })
         // Up to the next second after the save, and past it by the margin only.
         let end = (saved / 1_000_000_000 + 1) * 1_000_000_000 + SourceSettling.margin
         #expect(package.runner.builds == 1)
-        #expect(package.waits.withLock { $0 } == [end - saved - 100_000_000])
+        #expect(package.waits.withLock { $0 } == [end - saved - later])
 
         // Saved seconds ago: built at once.
         try package.write("Sources/Lib/Lib.swift", "public let value = 3\n")

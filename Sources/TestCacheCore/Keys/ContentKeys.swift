@@ -80,7 +80,8 @@ final class ContentKeys: Sendable {
                 }
                 return found
             },
-            own: closure.own, dispatching: closure.generated)
+            own: closure.own, dispatching: closure.generated,
+            run: { member, section in members[member].graph?.sections[section]?.symbols.contains(where: ownership.isRun(symbol:)) ?? false })
         var common = commonKey(target, closure: closure, inputs: inputs, declared: declared, untracedReads: untracedReads)
         for (label, digest) in reach.shared { common.update(KeyField(kind: .object, subject: label), digest) }
         addExternalObjects(to: &common)

@@ -51,28 +51,33 @@ struct ObjectGraph: Sendable {
         /// For a protocol conformance descriptor (`…Mc`): where its type reference points (the
         /// relocation at offset 4, the conforming type's descriptor). Empty for any other section.
         var conformingType: [Target] = []
+        /// For a protocol conformance descriptor: where its protocol reference points (the relocation at
+        /// offset 0, the protocol's descriptor).
+        var conformedProtocol: [Target] = []
     }
 
     /// How a section counts when the tests of one target are keyed apart. Finer than ``Section/reachedOnly``:
     /// only what a runtime finds without a pointer is a root, and a type's code counts only for the tests
     /// that can hold a value of that type.
     enum TestRole: Sendable {
-        /// Counts for every test, and so does what it points at: `.init_array`, Swift Testing's records,
-        /// protocol descriptors, a C name a runtime can look up.
+        /// Counts for every test, and so does what it points at: `.init_array`, Swift Testing's suite
+        /// records, a C name a runtime can look up.
         case root
         /// Counts only where a relocation from what counts leads to it: a per-symbol section, a plain
         /// `.text`, `.rodata` or `.data` (nothing finds them but a relocation), and the reflection
         /// records (`swift5_fieldmd`, `swift5_typeref`…), which the runtime reads only from a type it
         /// already holds.
         case reachedOnly
-        /// The list of type descriptors the runtime searches by name (`swift5_type_metadata`): it counts
-        /// for every test (a type added or removed), but the types it lists count only where reached,
-        /// unless some code can look a type up by a name spelled at run time.
+        /// The lists of type and protocol descriptors the runtime searches by name
+        /// (`swift5_type_metadata`, `swift5_protocols`): it counts for every test (a type added or
+        /// removed), but what it lists counts only where reached, unless some code can look a type up
+        /// by a name spelled at run time.
         case typeCatalog
         /// The conformance records the runtime searches for `as?`, `is` and generic calls
-        /// (`swift5_protocol_conformances`): it counts for every test, and each conformance of a type
-        /// defined here counts where that type's descriptor is reached, since a cast or a call can
-        /// find a conformance only for a value whose type was made.
+        /// (`swift5_protocol_conformances`): it counts for every test, and each conformance counts
+        /// where its type's descriptor and its protocol's are reached, when they are defined here: a
+        /// cast or a call finds a conformance only for a value whose type was made, and only when some
+        /// code asks for that protocol.
         case conformanceCatalog
     }
 
@@ -85,8 +90,9 @@ struct ObjectGraph: Sendable {
         "swift5_fieldmd", "swift5_typeref", "swift5_reflstr", "swift5_assocty", "swift5_builtin", "swift5_capture", "swift5_mpenum",
     ]
 
-    /// Swift's lists of type descriptors, searched when a type is looked up by name.
-    static let typeCatalogSections: Set<String> = ["swift5_type_metadata", "swift5_types", "swift5_types2"]
+    /// Swift's lists of type and protocol descriptors, searched when a type or a protocol is looked up
+    /// by name.
+    static let typeCatalogSections: Set<String> = ["swift5_type_metadata", "swift5_types", "swift5_types2", "swift5_protocols"]
 
     /// The sections that are part of what can run, by section index.
     var sections: [Int: Section]
@@ -372,6 +378,7 @@ struct ObjectGraph: Sendable {
                 }
                 var targets: Set<Target> = []
                 var conformingType: Set<Target> = []
+                var conformedProtocol: Set<Target> = []
                 // A protocol conformance descriptor starts at its symbol: the protocol at offset 0, the
                 // conforming type at 4, the witness table at 8.
                 let isConformance = part.symbols.contains { $0.value == part.start && Self.isSwiftMangled($0.name) && $0.name.hasSuffix("Mc") }
@@ -383,6 +390,7 @@ struct ObjectGraph: Sendable {
                     defer {
                         targets.formUnion(these)
                         if isConformance && at == 4 { conformingType = these }
+                        if isConformance && at == 0 { conformedProtocol = these }
                     }
                     if definedIndices.contains(Int(symbol.section)) {
                         let section = Int(symbol.section)
@@ -458,7 +466,7 @@ struct ObjectGraph: Sendable {
                 sections[part.id] = Section(
                     label: part.label, reachedOnly: reachedOnly, digest: hasher.finalize().hex, targets: Array(targets),
                     isCode: header.flags & 0x4 != 0, symbols: part.symbols.map(\.name).filter { !$0.isEmpty },
-                    testRole: testRole, conformingType: Array(conformingType))
+                    testRole: testRole, conformingType: Array(conformingType), conformedProtocol: Array(conformedProtocol))
             }
         }
         self.sections = sections

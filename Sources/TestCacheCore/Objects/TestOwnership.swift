@@ -64,6 +64,10 @@ struct TestOwnership: Sendable {
     /// By `context.base`, the test that may own symbols; a test not here owns nothing.
     private let byFunction: [String: Int]
     private let names: [Name?]
+    /// `Context.base(` of every test, owned or not.
+    private let functions: Set<String>
+    /// The types of XCTest's tests (`Module.Class`), which XCTest makes an instance of.
+    private let testClasses: Set<String>
 
     /// - Parameters:
     ///   - tests: the target's test IDs.
@@ -71,6 +75,8 @@ struct TestOwnership: Sendable {
     init(tests: [String], sources: [String]) {
         let names = tests.map(Name.init(testID:))
         self.names = names
+        functions = Set(names.compactMap { $0.map { $0.context + "." + $0.base + "(" } })
+        testClasses = Set(zip(tests, names).compactMap { id, name in id.contains("(") ? nil : name?.context })
         var byFunction: [String: [Int]] = [:]
         var byBase: [String: Int] = [:]
         for (index, name) in names.enumerated() {
@@ -90,6 +96,21 @@ struct TestOwnership: Sendable {
             if mentions[base, default: 0] <= 1 && byBase[base] == 1 { unique[function] = indices[0] }
         }
         self.byFunction = unique
+    }
+
+    /// Whether a symbol is what a testing library runs without any pointer to it in the target's
+    /// objects: a test's function itself (whether or not the test owns it) or an XCTest class's
+    /// metadata accessor or descriptor (XCTest makes an instance of it, and runs its `setUp` and
+    /// `tearDown` through its vtable). SwiftPM's native build keeps the list it runs tests from out of
+    /// what is keyed (its order changes each time it is written), so these are roots of every test.
+    func isRun(symbol: String) -> Bool {
+        guard symbol.hasPrefix("$s"), let demangled = Demangler.demangle(symbol) else { return false }
+        if functions.contains(where: { demangled.hasPrefix($0) }) { return true }
+        for prefix in ["type metadata accessor for ", "nominal type descriptor for ", "full type metadata for ", "type metadata for "]
+        where demangled.hasPrefix(prefix) {
+            if testClasses.contains(String(demangled.dropFirst(prefix.count))) { return true }
+        }
+        return false
     }
 
     /// The test a symbol belongs to, by index; nil when it is shared.

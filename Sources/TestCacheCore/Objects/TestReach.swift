@@ -49,7 +49,8 @@ extension ObjectGraph {
     /// some code may look a type up by a name spelled at run time (``typeLookupsByName``, a mangled name
     /// that spells a type of the closure instead of pointing at it).
     static func testReach(
-        _ members: [Member], tests: Int, owner: (_ member: Int, _ section: Int) -> Int?, own: Set<Int>, dispatching: Set<Int>
+        _ members: [Member], tests: Int, owner: (_ member: Int, _ section: Int) -> Int?, own: Set<Int>, dispatching: Set<Int>,
+        run: (_ member: Int, _ section: Int) -> Bool = { _, _ in false }
     ) -> TestReach {
         var definitions: [String: [Place]] = [:]
         var owners: [Place: Int] = [:]
@@ -73,16 +74,34 @@ extension ObjectGraph {
             case .symbol(let name): definitions[name] ?? []
             }
         }
-        // A conformance whose type reference leads only to descriptors defined here waits for one of them.
-        var conformances: [Place: [Place]] = [:]
+        // A conformance waits for its type (a value of it must exist) and for its protocol (some code
+        // must ask for it: a cast, a generic call), each where its reference leads only to descriptors
+        // defined here (`…Mn`, `…Mp`); a reference elsewhere (another module's type, through `got.`) is no
+        // condition. A conformance with no condition is followed from the records, as any root's target.
+        struct Gate {
+            var conformance: Place
+            /// Each condition: any of these places reached.
+            var conditions: [[Place]]
+        }
+        var gates: [Gate] = []
+        var waiting: [Place: [(gate: Int, condition: Int)]] = [:]
         var gated: Set<Place> = []
         for (index, member) in members.enumerated() {
-            for (number, info) in member.graph?.sections ?? [:] where !info.conformingType.isEmpty {
-                let types = info.conformingType.flatMap { places($0, from: index) }
-                guard !types.isEmpty, types.allSatisfy({ section($0)?.symbols.contains(where: Self.isTypeDescriptor) == true }) else { continue }
+            for (number, info) in member.graph?.sections ?? [:] where !info.conformingType.isEmpty || !info.conformedProtocol.isEmpty {
+                func condition(_ targets: [Target], _ isDescriptor: (String) -> Bool) -> [Place]? {
+                    let found = targets.flatMap { places($0, from: index) }
+                    guard !found.isEmpty, found.allSatisfy({ section($0)?.symbols.contains(where: isDescriptor) == true }) else { return nil }
+                    return found
+                }
+                let conditions = [condition(info.conformingType, Self.isTypeDescriptor), condition(info.conformedProtocol, Self.isProtocolDescriptor)]
+                    .compactMap { $0 }
+                guard !conditions.isEmpty else { continue }
                 let conformance = Place(member: index, section: number)
                 gated.insert(conformance)
-                for type in types { conformances[type, default: []].append(conformance) }
+                for (number, places) in conditions.enumerated() {
+                    for place in places { waiting[place, default: []].append((gates.count, number)) }
+                }
+                gates.append(Gate(conformance: conformance, conditions: conditions))
             }
         }
         let typesByName = Self.typesLookedUpByName(members)
@@ -94,23 +113,28 @@ extension ObjectGraph {
             var next: [Place] = []
             for target in from.targets {
                 for candidate in places(target, from: place.member) where section(candidate) != nil && (runs || owners[candidate] == nil) {
-                    if from.testRole == .conformanceCatalog && gated.contains(candidate) { continue }
+                    if from.testRole == .conformanceCatalog && gated.contains(candidate) && typesByName == nil { continue }
                     next.append(candidate)
                 }
             }
-            // The conformances a cast can find once a value of this type can exist.
-            next += conformances[place] ?? []
             return next
         }
-        /// Everything reachable from `roots`, leaving out what `known` holds already.
-        func closure(_ roots: [Place], known: Set<Place>) -> Set<Place> {
+        /// Everything reachable from `roots`, leaving out what `known` holds already; `met` holds the
+        /// conditions of each gate met so far, and those met on the way are added.
+        func closure(_ roots: [Place], known: Set<Place>, met: inout [Set<Int>]) -> Set<Place> {
             var reached: Set<Place> = []
             var work: [Place] = []
-            for root in roots where !known.contains(root) && reached.insert(root).inserted { work.append(root) }
-            while let place = work.popLast() {
-                for next in successors(of: place) where !known.contains(next) && reached.insert(next).inserted {
-                    work.append(next)
+            func visit(_ place: Place) {
+                guard !known.contains(place), reached.insert(place).inserted else { return }
+                work.append(place)
+                for (gate, condition) in waiting[place] ?? [] where met[gate].insert(condition).inserted {
+                    // The conformances a cast or a generic call can find once both can happen.
+                    if met[gate].count == gates[gate].conditions.count { visit(gates[gate].conformance) }
                 }
+            }
+            for root in roots { visit(root) }
+            while let place = work.popLast() {
+                for next in successors(of: place) { visit(next) }
             }
             return reached
         }
@@ -118,17 +142,21 @@ extension ObjectGraph {
         var sharedRoots: [Place] = []
         for (index, member) in members.enumerated() {
             let entry = member.isEntry && !own.contains(index)
-            for (number, info) in member.graph?.sections ?? [:] where entry || info.testRole != .reachedOnly {
+            for (number, info) in member.graph?.sections ?? [:] {
                 let place = Place(member: index, section: number)
-                if owners[place] == nil { sharedRoots.append(place) }
+                guard owners[place] == nil else { continue }
+                // What the testing library runs with no pointer to it here is a root too.
+                if entry || info.testRole != .reachedOnly || (own.contains(index) && run(index, number)) { sharedRoots.append(place) }
             }
         }
-        let shared = closure(sharedRoots, known: [])
+        var sharedMet = Array(repeating: Set<Int>(), count: gates.count)
+        let shared = closure(sharedRoots, known: [], met: &sharedMet)
         var sharedByMember = Array(repeating: [Int](), count: members.count)
         for place in shared { sharedByMember[place.member].append(place.section) }
         let sharedDigests = members.enumerated().map { index, member in (label: member.label, digest: member.digest(of: sharedByMember[index])) }
         let ownSections = owned.map { roots in
-            closure(roots, known: shared).map { place in (label: members[place.member].label + "\t" + section(place)!.label, digest: section(place)!.digest) }
+            var met = sharedMet
+            return closure(roots, known: shared, met: &met).map { place in (label: members[place.member].label + "\t" + section(place)!.label, digest: section(place)!.digest) }
                 .sorted { $0.label < $1.label }
         }
         let own = ownSections.map { sections -> String in
@@ -142,6 +170,9 @@ extension ObjectGraph {
 
     /// Whether a symbol names a nominal type's descriptor (`$s3Lib3FooVMn`).
     static func isTypeDescriptor(_ symbol: String) -> Bool { isSwiftMangled(symbol) && symbol.hasSuffix("Mn") }
+
+    /// Whether a symbol names a protocol's descriptor (`$s3Lib5ShapeMp`).
+    static func isProtocolDescriptor(_ symbol: String) -> Bool { isSwiftMangled(symbol) && symbol.hasSuffix("Mp") }
 
     /// Why some code of `members` may find a type by a name made at run time, or nil: it calls one of
     /// ``typeLookupsByName``, or it holds a mangled type name (a `symbolic …` string) that spells a

@@ -28,3 +28,8 @@ public final class Dog: Animal {
 public final class Cat: Animal {
     public override func sound() -> String { "meow" }
 }
+
+/// Another module's type conforming to this one's protocol: found by a cast to `Shape` only.
+extension Int: Shape {
+    public var area: Int { self }
+}

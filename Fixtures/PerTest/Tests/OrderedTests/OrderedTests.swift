@@ -1,6 +1,7 @@
 import Calc
 import RunLog
 import Testing
+import XCTest
 
 /// Serialized: its tests may rely on running in order, so the suite is one unit of the cache.
 @Suite(.serialized) struct OrderedTests {
@@ -19,4 +20,20 @@ import Testing
 @Test func apart() {
     ran("apart")
     #expect(1 + 1 == 2)
+}
+
+/// Two classes with a test of one name: neither test owns its function (the name alone cannot tell
+/// which class's runs), and natively nothing keyed points at them (SwiftPM's test list is not keyed).
+final class DuplicateA: XCTestCase {
+    func testSame() {
+        ran("DuplicateA.testSame")
+        XCTAssertEqual([1, 2].map { $0 * 2 }, [2, 4])
+    }
+}
+
+final class DuplicateB: XCTestCase {
+    func testSame() {
+        ran("DuplicateB.testSame")
+        XCTAssertEqual([1, 2].map { $0 * 3 }, [3, 6])
+    }
 }

@@ -22,6 +22,13 @@ import Testing
         #expect((value as? any Shape)?.area == 4)
     }
 
+    /// Finds `Int`'s conformance to `Shape` by a cast.
+    @Test func intArea() {
+        ran("intArea")
+        let value: Any = 7
+        #expect((value as? any Shape)?.area == 7)
+    }
+
     @Test func dogSound() {
         ran("dogSound")
         let animal: Animal = Dog()

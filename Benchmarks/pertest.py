@@ -10,7 +10,9 @@ whose fresh run fails: an unsound hit), and undone.
 Per edit it records, for the targets that did not replay whole (the ones whole-target caching reruns):
 - the tests whole-target caching would have run (every test of those targets);
 - the tests that ran (the others were replayed one by one);
-- the test time saved: the cold run's durations of the replayed tests.
+- the test time saved, estimated: the cold run's wall time of each target, times the share of that
+  target's summed test durations the replayed tests took (Swift Testing runs a target's tests in
+  parallel, so their durations overlap, and their sum overstates the time a target takes).
 
     python3 Benchmarks/pertest.py                                   # every package, 40 mutations each
     python3 Benchmarks/pertest.py --packages swift-tagged --mutations 5
@@ -61,7 +63,7 @@ def read_events(output: str) -> dict:
         package = event.get("Package")
         if not package:
             continue
-        target = targets.setdefault(package, {"tests": {}, "replayed": set(), "whole": False, "failed": False})
+        target = targets.setdefault(package, {"tests": {}, "replayed": set(), "whole": False, "failed": False, "elapsed": 0.0})
         test, action = event.get("Test"), event.get("Action")
         if action == "output":
             text = event.get("Output", "").rstrip("\n")
@@ -72,8 +74,9 @@ def read_events(output: str) -> dict:
                 target["whole"] = True
         elif test and action in ("pass", "fail", "skip"):
             target["tests"][test] = float(event.get("Elapsed") or 0)
-        elif test is None and action == "fail":
-            target["failed"] = True
+        elif test is None and action in ("pass", "fail"):
+            target["failed"] = action == "fail"
+            target["elapsed"] = float(event.get("Elapsed") or 0)
     for target in targets.values():
         ids = list(target["tests"])
         # A suite's ID is the prefix of its tests' (`Module.Suite/test`): only leaves are tests.
@@ -100,7 +103,6 @@ def measure(name: str, args, tool: Path, env) -> list[dict]:
     if cold.returncode not in (0, 1):
         sys.exit(f"pertest.py: the cold run of {name} failed:\n{cold.stdout[-3000:]}{cold.stderr[-3000:]}")
     baseline = read_events(cold.stdout)
-    durations = {t: d for target in baseline.values() for t, d in target["tests"].items()}
     rng = soundness.random.Random(f"{args.seed}-{name}")
     outcomes = []
     for index, mutation in enumerate(soundness.candidates(root, rng, args.mutations, args.data_share)):
@@ -125,7 +127,10 @@ def measure(name: str, args, tool: Path, env) -> list[dict]:
             tests = set(target["tests"]) | set(baseline.get(target_name, {}).get("tests", {}))
             whole += len(tests)
             ran += len(tests - target["replayed"])
-            saved += sum(durations.get(t, 0) for t in target["replayed"])
+            cold = baseline.get(target_name, {})
+            summed = sum(cold.get("tests", {}).values())
+            if summed > 0:
+                saved += cold.get("elapsed", 0) * sum(cold["tests"].get(t, 0) for t in target["replayed"]) / summed
         outcome = {
             "package": name, "mutation": soundness.asdict(mutation), "built": bool(built), "whole": whole, "ran": ran,
             "saved": round(saved, 4), "unsound": [list(u) for u in unsound], "seconds": round(time.time() - start, 1),
@@ -143,6 +148,8 @@ def render(outcomes: list[dict], commit: str, command: str) -> str:
         code = [o for o in mine if o["built"] and o["whole"] > 0 and o["mutation"]["kind"] in ("operator", "constant", "dependency")]
         shares = [o["ran"] / o["whole"] for o in code]
         median = f"{100 * statistics.median(shares):.0f}%" if shares else "—"
+        library = [o["ran"] / o["whole"] for o in code if o["mutation"]["path"].startswith("Sources/")]
+        median += f" ({100 * statistics.median(library):.0f}% of {len(library)} in Sources/)" if library else ""
         ran, whole = sum(o["ran"] for o in mine), sum(o["whole"] for o in mine)
         saved = sum(o["saved"] for o in mine)
         unsound = sum(len(o["unsound"]) for o in mine)
@@ -164,7 +171,8 @@ def render(outcomes: list[dict], commit: str, command: str) -> str:
         f"At {commit}, `{command}`. Each mutation is applied alone, run with `--json`, then with `--verify`, then undone.",
         "\"Median share\" is, over the code edits that built and missed some target (operators, constants,",
         "dependencies' sources), the median of tests run ÷ tests whole-target caching runs (the tests of every",
-        "target not replayed whole). \"Saved\" is the cold run's time of the tests replayed one by one.",
+        "target not replayed whole); in brackets, the same over the edits of library code (`Sources/`). \"Saved\"",
+        "is each target's cold wall time times the share of its summed test durations the replayed tests took.",
         "",
         "| package | mutations | unsound hits | median share of a code edit | tests run of whole-target's | test time saved |",
         "|---|---|---|---|---|---|",

@@ -14,6 +14,7 @@ extension IntegrationTests {
             let everything = [
                 "testAdd", "testMultiply", "testTwiceOfTwo", "testTwiceOfFive", "squareArea", "rectArea", "castArea", "intArea", "dogSound",
                 "squares(2)", "squares(3)", "squares(4)", "first", "second", "apart", "DuplicateA.testSame", "DuplicateB.testSame",
+                "StepTests.testStep", "StepTests.testTwice",
             ]
 
             /// Runs the tool; gives its result and the tests that ran, sorted.
@@ -85,11 +86,17 @@ extension IntegrationTests {
             try edit("Tests/CalcTests/ArithmeticTests.swift", "{ add(n, n) * 3 }", "{ add(n, n) }")
 
             // A closure in a test that owns nothing (its name is another class's test's too) changes: it runs,
-            // and fails (every test of its target reaches what such a test does).
+            // and fails, and only it (the function is a root of the test of its class and name).
             try edit("Tests/OrderedTests/OrderedTests.swift", "map { $0 * 3 }", "map { $0 * 4 }")
             (result, ran) = try run()
-            #expect(result.status == 1 && ran.contains("DuplicateB.testSame"), result.transcript)
+            #expect(result.status == 1 && ran == ["DuplicateB.testSame"], result.transcript)
             try edit("Tests/OrderedTests/OrderedTests.swift", "map { $0 * 4 }", "map { $0 * 3 }")
+            // A test that is a protocol's witness, run by another test through the library's extension:
+            // both run, and the other fails.
+            try edit("Tests/OrderedTests/OrderedTests.swift", "XCTAssertLessThanOrEqual(steps, 2)", "XCTAssertLessThanOrEqual(steps, 1)")
+            (result, ran) = try run()
+            #expect(result.status == 1 && ran == ["StepTests.testStep", "StepTests.testTwice"], result.transcript)
+            try edit("Tests/OrderedTests/OrderedTests.swift", "XCTAssertLessThanOrEqual(steps, 1)", "XCTAssertLessThanOrEqual(steps, 2)")
 
             // A serialized suite is one unit: a change only one of its tests reaches runs both, in order,
             // and not the test of its target outside it.
@@ -100,7 +107,7 @@ extension IntegrationTests {
             try edit("Tests/OrderedTests/OrderedTests.swift", "#expect(negate(1) == -1)", "#expect(negate(1) == -1 * 1)")
             (result, ran) = try run()
             #expect(result.status == 0 && ran == ["first", "second"], result.transcript)
-            #expect(result.summaries.contains { matches($0, #"ok  \tOrderedTests\t[0-9.]+s\t\(3 of 5 tests cached\)"#) }, result.transcript)
+            #expect(result.summaries.contains { matches($0, #"ok  \tOrderedTests\t[0-9.]+s\t\(5 of 7 tests cached\)"#) }, result.transcript)
 
             // A protocol witness and a vtable override: the test that takes that path runs and fails, and
             // only it (a type's methods and conformances count for the tests that can make a value of it).
@@ -152,6 +159,40 @@ extension IntegrationTests {
             #expect(result.status == 0 && ran.isEmpty, result.transcript)
             #expect(!result.transcript.description.contains("newTest"), result.transcript)
         }
+    }
+}
+
+extension IntegrationTests.PerTestResults {
+    /// Under Swift Build: its runner lists XCTest's classes in a new order each time it is generated,
+    /// which must not tie every test to every other; what the list runs for a test still reruns it.
+    @Test func underSwiftBuildTheRunnersTestListTiesNoTests() throws {
+        let fixture = try Fixture("PerTest")
+        let log = fixture.temporary.path + "/ran.log"
+        func run() throws -> (result: ProcessResult, ran: [String]) {
+            FileManager.default.createFile(atPath: log, contents: Data())
+            let result = try fixture.run("--build-system", "swiftbuild", "OrderedTests", environment: ["PERTEST_LOG": log, "SWIFT_TESTCACHE_DEBUG": "test"])
+            return (result, ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init).sorted())
+        }
+        func edit(_ old: String, _ new: String) throws {
+            let file = "Tests/OrderedTests/OrderedTests.swift"
+            let text = try String(contentsOfFile: fixture.root + "/" + file, encoding: .utf8)
+            #expect(text.contains(old), "\(file) holds \(old)")
+            try fixture.write(file, text.replacingOccurrences(of: old, with: new))
+        }
+        var (result, ran) = try run()
+        #expect(result.status == 0 && ran.count == 7, result.transcript)
+        // A closure of a test whose name another class's test has: it alone runs, and fails.
+        try edit("map { $0 * 3 }", "map { $0 * 4 }")
+        (result, ran) = try run()
+        #expect(result.status == 1 && ran == ["DuplicateB.testSame"], result.transcript)
+        // Put back (the runner is generated again, in another order): everything is replayed.
+        try edit("map { $0 * 4 }", "map { $0 * 3 }")
+        (result, ran) = try run()
+        #expect(result.status == 0 && ran.isEmpty, result.transcript)
+        // The witness another test runs through the library: both run, and that one fails.
+        try edit("XCTAssertLessThanOrEqual(steps, 2)", "XCTAssertLessThanOrEqual(steps, 1)")
+        (result, ran) = try run()
+        #expect(result.status == 1 && ran == ["StepTests.testStep", "StepTests.testTwice"], result.transcript)
     }
 }
 

@@ -211,4 +211,13 @@ func makeELF(_ sections: [(name: String, bytes: [UInt8])]) -> [UInt8] {
         // A name the demangler cannot read, that spells the module: counted.
         #expect(ObjectGraph.spellsType("_____y3Lib3FooVG", modules: ["3Lib"], types: types))
     }
+    @Test func aRemoteObjectThatLooksTypesUpByNameIsFoundInItsSymbolNames() {
+        func object(_ names: [String]) -> [UInt8] { [0x7f, 0x45, 0x4c, 0x46, 0] + names.flatMap { Array($0.utf8) + [0] } }
+        #expect(ObjectGraph.typeLookupByName(inObject: object(["main", "$ss11_typeByNameyypXpSgSSF", "x"])) == "$ss11_typeByNameyypXpSgSSF")
+        #expect(ObjectGraph.typeLookupByName(inObject: object(["$s10Foundation17NSKeyedUnarchiverC9unarchiveyyF"])) == ObjectGraph.keyedUnarchiver)
+        // The compiler's own lookups of the names it wrote (`…InContext`) are no lookup by a name made at run time.
+        #expect(ObjectGraph.typeLookupByName(inObject: object(["swift_getTypeByMangledNameInContext", "xswift_getTypeByMangledNam"])) == nil)
+        #expect(ObjectGraph.typeLookupByName(inObject: object(["swift_getTypeByMangledName"])) == "swift_getTypeByMangledName")
+        #expect(ObjectGraph.contains(Array("abcabd".utf8), Array("abd".utf8)) && !ObjectGraph.contains(Array("abcab".utf8), Array("abd".utf8)))
+    }
 }

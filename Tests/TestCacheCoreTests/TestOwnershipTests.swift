@@ -48,6 +48,31 @@ import Testing
         #expect(declared.owner(ofDemangled: "M.ArithmeticTests.testAdd() -> ()") == 0)
     }
 
+    @Test func anOverrideOrAProtocolsWitnessOwnsNothing() {
+        // A base class's code (in a library) calls an overriding test through the vtable, and a protocol
+        // extension's calls a witnessed one through the witness table: neither names it here.
+        let overriding = TestOwnership(tests: tests, sources: ["class A: Base {\n  public override final func testAdd() {}\n}"])
+        #expect(overriding.owner(ofDemangled: "M.ArithmeticTests.testAdd() -> ()") == nil)
+        #expect(overriding.owner(ofDemangled: "M.free() -> ()") == 3)
+        #expect(TestOwnership.overriddenFunctions(in: ["override func setUp() {}", "override var x: Int { 1 }", "override init() {}"]) == ["setUp"])
+        let witnessed = TestOwnership(tests: tests, sources: [], symbols: ["protocol witness for Lib.RoundTrips.testAdd() -> () in conformance M.ArithmeticTests : Lib.RoundTrips in M"])
+        #expect(witnessed.owner(ofDemangled: "M.ArithmeticTests.testAdd() -> ()") == nil)
+        #expect(witnessed.owner(ofDemangled: "M.free() -> ()") == 3)
+    }
+
+    @Test func whatATestingLibraryRunsWithoutAPointerIsRunByItsTestsOnly() throws {
+        let tests = ["M.ATests/testSame", "M.BTests/testSame", "M.ATests/testOther", "M.Suite/check(x:)", "M.Suite/check(y:)"]
+        let ownership = TestOwnership(tests: tests, sources: [])
+        // Mangled names of these shapes (each checked with `swift demangle`), read by the runtime's demangler.
+        #expect(ownership.runners(ofSymbol: "$s1M6ATestsC8testSameyyF") == [0])
+        #expect(ownership.runners(ofSymbol: "$s1M6BTestsC8testSameyyF") == [1])
+        #expect(ownership.runners(ofSymbol: "$s1M6ATestsCMa") == [0, 2])
+        #expect(ownership.runners(ofSymbol: "$s1M6BTestsCMn") == [1])
+        #expect(Set(ownership.runners(ofSymbol: "$s1M5SuiteV5check1xySi_tF")) == [3, 4])
+        #expect(ownership.runners(ofSymbol: "$s1M5SuiteVMa").isEmpty, "a Swift Testing suite is made by its records' code")
+        #expect(ownership.runners(ofSymbol: "$s1M6ATestsC6helperyyF").isEmpty)
+    }
+
     @Test func parameterListsAreReadWithNestedTypes() {
         #expect(TestOwnership.labels("x: [Swift.Int: (Swift.String, Swift.Int)], _: Swift.Int) -> ()") == ["x", "_"])
         #expect(TestOwnership.labels("Swift.Int, y: Swift.Array<Swift.Int>) async throws -> ()") == ["_", "y"])

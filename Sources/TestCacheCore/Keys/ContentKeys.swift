@@ -27,8 +27,10 @@ final class ContentKeys: Sendable {
     /// Where the build put each module's objects and the resource bundles.
     let layout: BuildLayout
     let model: PackageModel
-    /// Object hashes by path: targets share dependencies, and each object is read once a run.
-    private let objects = Mutex<[String: String]>([:])
+    /// Object hashes by path, with which type lookup by name each names
+    /// (``ObjectGraph/typeLookupByName(inObject:)``): targets share dependencies, and each object is read
+    /// once a run.
+    private let objects = Mutex<[String: (digest: String, typeLookup: String?)]>([:])
     /// Objects of the root package read as graphs, by path, each read once a run.
     private let graphs = Mutex<[String: ObjectGraph.Member]>([:])
 
@@ -62,8 +64,12 @@ final class ContentKeys: Sendable {
         untracedReads: ActionID?
     ) -> TestKeys? {
         guard let closure = closure(of: target) else { return nil }
-        let ownership = TestOwnership(tests: tests, sources: sources)
         let members = closure.members
+        // The protocol witnesses of the target's own code (mangled `…TW`), for the methods they stand for.
+        let witnesses = closure.own.flatMap { member in
+            (members[member].graph?.sections.values.flatMap(\.symbols) ?? []).filter { $0.hasSuffix("TW") }.compactMap(Demangler.demangle)
+        }
+        let ownership = TestOwnership(tests: tests, sources: sources, symbols: witnesses)
         let reach = ObjectGraph.testReach(
             members, tests: tests.count,
             owner: { member, section in
@@ -81,7 +87,8 @@ final class ContentKeys: Sendable {
                 return found
             },
             own: closure.own, dispatching: closure.generated,
-            run: { member, section in members[member].graph?.sections[section]?.symbols.contains(where: ownership.isRun(symbol:)) ?? false })
+            runners: { member, section in members[member].graph?.sections[section]?.symbols.flatMap(ownership.runners(ofSymbol:)) ?? [] },
+            typesByNameElsewhere: externalTypeLookup())
         var common = commonKey(target, closure: closure, inputs: inputs, declared: declared, untracedReads: untracedReads)
         for (label, digest) in reach.shared { common.update(KeyField(kind: .object, subject: label), digest) }
         addExternalObjects(to: &common)
@@ -134,8 +141,11 @@ final class ContentKeys: Sendable {
             }
         }
         for module in layout.generatedModules(for: target) {
-            guard let added = add(module: module, label: module, isEntry: true) else { return nil }
+            // What a runner runs starts from its roots (`main`, its records); the rest of it (the list's
+            // thunks, which it renumbers with the list) counts where reached.
+            guard let added = add(module: module, label: module, isEntry: false) else { return nil }
             closure.generated.formUnion(added)
+            for index in added { closure.members[index].graph?.dropTestList() }
         }
         return closure
     }
@@ -198,11 +208,28 @@ final class ContentKeys: Sendable {
         return hasher.hashTree(String(bundle.split(separator: "/").last!)).map { ($0.path, $0.digest) }
     }
 
-    private func objectHash(_ path: String) -> String {
+    private func objectHash(_ path: String) -> String { objectReading(path).digest }
+
+    private func objectReading(_ path: String) -> (digest: String, typeLookup: String?) {
         if let known = objects.withLock({ $0[path] }) { return known }
-        let digest = FileSystem.contents(path).map(ObjectHasher.hash) ?? "unreadable"
-        objects.withLock { $0[path] = digest }
-        return digest
+        let bytes = FileSystem.contents(path)
+        let reading = (digest: bytes.map(ObjectHasher.hash) ?? "unreadable", typeLookup: bytes.flatMap(ObjectGraph.typeLookupByName(inObject:)))
+        objects.withLock { $0[path] = reading }
+        return reading
+    }
+
+    /// Why code outside the root package may find one of its types by a name made at run time, or nil:
+    /// an object of a remote dependency names a lookup by name (its objects are hashed whole, not read
+    /// as graphs, so the calls are found in their symbol tables).
+    private func externalTypeLookup() -> String? {
+        let rootModules = Set(model.targets.map(\.moduleName))
+        for module in layout.moduleDirectories.keys.sorted() where !rootModules.contains(module) && !layout.isGenerated(module) {
+            guard let directory = layout.moduleDirectories[module], let names = layout.objectNames(ofModule: module) else { continue }
+            for name in names {
+                if let lookup = objectReading(directory + "/" + name).typeLookup { return "\(module)/\(name) names \(lookup)" }
+            }
+        }
+        return nil
     }
 }
 

@@ -565,13 +565,34 @@ struct ObjectGraph: Sendable {
     }
 
     /// One object of a test target's closure, for ``reachableDigests(_:)``.
+    /// Leaves out a generated runner's XCTest list: the function that lists every class and test
+    /// (`__allDiscoveredTests()`), and what is nested in it (a closure per test, its forwarders). Swift
+    /// Build writes the classes in a new order each time it generates the runner, which renumbers the
+    /// closures, so a rebuild changed what every test reaches; SwiftPM's native build, which does the
+    /// same, has its list's module left out whole. What the list runs for a test (its class's metadata,
+    /// its function) is a root of that test instead (``TestOwnership/runners(ofSymbol:)``), and a test
+    /// added or renamed has a new ID. Code without a symbol in the runner goes too: there it is a local
+    /// function of the list's (a closure context's destroyer), which moves with the list's order after
+    /// another function, and would count with that function as code it falls into. All of the runner's
+    /// code is the generator's: it changes with the toolchain, which every key holds.
+    mutating func dropTestList() {
+        func isList(_ symbol: String) -> Bool {
+            // The mangled name abbreviates the word "Tests" (`15__allDiscoveredB0`): it is read demangled.
+            symbol.contains("__allDiscovered") && (Demangler.demangle(symbol)?.contains(".__allDiscoveredTests() -> ") ?? false)
+        }
+        for (index, section) in sections {
+            let gap = section.symbols.isEmpty && section.isCode && section.label.contains("@after ")
+            if gap || (!section.symbols.isEmpty && section.symbols.allSatisfy(isList)) { sections.removeValue(forKey: index) }
+        }
+    }
+
     struct Member: Sendable {
         /// How the object is named in the key (`P1/P1.swift.o`).
         var label: String
         /// The object read as a graph; nil when it could not be, and it counts whole by `wholeDigest`.
         var graph: ObjectGraph?
         var wholeDigest: String
-        /// Whether every section counts (the test target's own objects and the runner's): its code is
+        /// Whether every section counts (the test target's own objects): its code is
         /// what runs first.
         var isEntry: Bool
 

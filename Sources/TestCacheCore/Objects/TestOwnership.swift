@@ -64,19 +64,28 @@ struct TestOwnership: Sendable {
     /// By `context.base`, the test that may own symbols; a test not here owns nothing.
     private let byFunction: [String: Int]
     private let names: [Name?]
-    /// `Context.base(` of every test, owned or not.
-    private let functions: Set<String>
-    /// The types of XCTest's tests (`Module.Class`), which XCTest makes an instance of.
-    private let testClasses: Set<String>
+    /// The tests of each `Context.base(`, owned or not.
+    private let testsByFunction: [String: [Int]]
+    /// The tests of each XCTest class (`Module.Class`), which XCTest makes an instance of.
+    private let testsByClass: [String: [Int]]
 
     /// - Parameters:
     ///   - tests: the target's test IDs.
     ///   - sources: the texts of the target's source files.
-    init(tests: [String], sources: [String]) {
+    ///   - symbols: the demangled names of the target's own symbols, where a protocol's witness for a
+    ///     test's method is found (``witnessedFunctions(in:)``).
+    init(tests: [String], sources: [String], symbols: [String] = []) {
         let names = tests.map(Name.init(testID:))
         self.names = names
-        functions = Set(names.compactMap { $0.map { $0.context + "." + $0.base + "(" } })
-        testClasses = Set(zip(tests, names).compactMap { id, name in id.contains("(") ? nil : name?.context })
+        var testsByFunction: [String: [Int]] = [:]
+        var testsByClass: [String: [Int]] = [:]
+        for (index, (id, name)) in zip(tests, names).enumerated() {
+            guard let name else { continue }
+            testsByFunction[name.context + "." + name.base + "(", default: []].append(index)
+            if !id.contains("(") { testsByClass[name.context, default: []].append(index) }
+        }
+        self.testsByFunction = testsByFunction
+        self.testsByClass = testsByClass
         var byFunction: [String: [Int]] = [:]
         var byBase: [String: Int] = [:]
         for (index, name) in names.enumerated() {
@@ -88,29 +97,67 @@ struct TestOwnership: Sendable {
         var mentions: [String: Int] = [:]
         let bases = Set(names.compactMap { $0?.base })
         for text in sources { Self.countWords(in: text, among: bases, into: &mentions) }
+        // A method that overrides another or witnesses a protocol's requirement runs through a vtable or
+        // a witness table from code that never names it here (a base class's or a protocol extension's,
+        // in another module): shared, so that the tests reaching that table reach it.
+        let dispatched = Self.overriddenFunctions(in: sources).union(Self.witnessedFunctions(in: symbols))
         var unique: [String: Int] = [:]
         for (function, indices) in byFunction where indices.count == 1 {
             let base = String(function[function.index(after: function.lastIndex(of: ".")!)...])
             // One base name in two tests (an XCTest method inherited by a subclass, listed as both
             // `Base/testX` and `Derived/testX`, runs the one function through the vtable): neither owns it.
-            if mentions[base, default: 0] <= 1 && byBase[base] == 1 { unique[function] = indices[0] }
+            if mentions[base, default: 0] <= 1 && byBase[base] == 1 && !dispatched.contains(base) { unique[function] = indices[0] }
         }
         self.byFunction = unique
     }
 
-    /// Whether a symbol is what a testing library runs without any pointer to it in the target's
-    /// objects: a test's function itself (whether or not the test owns it) or an XCTest class's
-    /// metadata accessor or descriptor (XCTest makes an instance of it, and runs its `setUp` and
+    /// The base names of the functions declared with `override` in `sources`.
+    static func overriddenFunctions(in sources: [String]) -> Set<String> {
+        var found: Set<String> = []
+        for text in sources where text.contains("override") {
+            // `override func f`, `public override func f`, `override public final func f`: the modifiers
+            // between the two keywords are words, never a brace or a semicolon.
+            var search = text.startIndex..<text.endIndex
+            while let keyword = text.range(of: "override", range: search) {
+                search = keyword.upperBound..<text.endIndex
+                let rest = text[keyword.upperBound...]
+                guard let end = rest.firstIndex(where: { "{};=(".contains($0) }), let function = rest[..<end].range(of: "func ")
+                else { continue }
+                let name = rest[function.upperBound..<end].trimmingCharacters(in: .whitespacesAndNewlines).prefix { $0 == "_" || $0.isLetter || $0.isNumber }
+                if !name.isEmpty { found.insert(String(name)) }
+            }
+        }
+        return found
+    }
+
+    /// The base names of the functions a protocol witness stands for (`protocol witness for
+    /// Lib.Checks.testRoundTrip() -> () in conformance …`), among demangled symbol names.
+    static func witnessedFunctions(in symbols: [String]) -> Set<String> {
+        var found: Set<String> = []
+        for symbol in symbols where symbol.hasPrefix("protocol witness for ") {
+            let requirement = symbol.dropFirst("protocol witness for ".count).prefix { $0 != "(" && $0 != " " }
+            if let dot = requirement.lastIndex(of: ".") { found.insert(String(requirement[requirement.index(after: dot)...])) }
+        }
+        return found
+    }
+
+    /// The tests whose run starts at a symbol with no pointer to it in the target's objects, by index;
+    /// empty for any other symbol. A test's function is run by the tests of that name (whether or not
+    /// one owns it: two tests of one base name share it); an XCTest class's metadata accessor or
+    /// descriptor by that class's tests (XCTest makes an instance of it, and runs its `setUp` and
     /// `tearDown` through its vtable). SwiftPM's native build keeps the list it runs tests from out of
-    /// what is keyed (its order changes each time it is written), so these are roots of every test.
-    func isRun(symbol: String) -> Bool {
-        guard symbol.hasPrefix("$s"), let demangled = Demangler.demangle(symbol) else { return false }
-        if functions.contains(where: { demangled.hasPrefix($0) }) { return true }
+    /// what is keyed (its order changes each time it is written), so these are roots of those tests.
+    /// A subclass's tests reach an inherited method and the superclass's metadata through the subclass's
+    /// metadata, which points at both.
+    func runners(ofSymbol symbol: String) -> [Int] {
+        guard symbol.hasPrefix("$s"), let demangled = Demangler.demangle(symbol) else { return [] }
+        var found: [Int] = []
+        for (function, tests) in testsByFunction where demangled.hasPrefix(function) { found += tests }
         for prefix in ["type metadata accessor for ", "nominal type descriptor for ", "full type metadata for ", "type metadata for "]
         where demangled.hasPrefix(prefix) {
-            if testClasses.contains(String(demangled.dropFirst(prefix.count))) { return true }
+            found += testsByClass[String(demangled.dropFirst(prefix.count))] ?? []
         }
-        return false
+        return found
     }
 
     /// The test a symbol belongs to, by index; nil when it is shared.

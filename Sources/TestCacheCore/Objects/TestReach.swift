@@ -1,6 +1,14 @@
 import Foundation
 import TestCacheStore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension ObjectGraph {
     /// One section of one member of a closure.
     struct Place: Hashable, Sendable {
@@ -28,6 +36,38 @@ extension ObjectGraph {
         "NSClassFromString",
     ]
 
+    /// The start of the mangled names of Foundation's `NSKeyedUnarchiver`'s members: it makes instances
+    /// of the classes an archive names, found by `NSClassFromString` inside Foundation.
+    static let keyedUnarchiver = "$s10Foundation17NSKeyedUnarchiverC"
+
+    /// Which of ``typeLookupsByName`` an object that is not read as a graph (a remote dependency's,
+    /// hashed whole) names in its symbol table, or nil: such code may be handed a name of one of the
+    /// root package's types and find it. Names are found as the symbol table stores them, between NULs.
+    static func typeLookupByName(inObject bytes: [UInt8]) -> String? {
+        for name in typeLookupsByName.sorted() + [keyedUnarchiver] {
+            let needle = [0] + Array(name.utf8) + (name == keyedUnarchiver ? [] : [0])
+            if contains(bytes, needle) { return name }
+        }
+        return nil
+    }
+
+    /// Whether `needle` (two bytes or more) occurs in `haystack`: `memchr` finds each candidate for its second
+    /// byte (the first is a NUL, common in an object), then the rest is compared.
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard needle.count >= 2, haystack.count >= needle.count else { return false }
+        return haystack.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            var offset = 1
+            while offset <= buffer.count - needle.count + 1 {
+                guard let hit = memchr(base + offset, Int32(needle[1]), buffer.count - offset) else { return false }
+                let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) - 1
+                if at + needle.count <= buffer.count, memcmp(base + at, needle, needle.count) == 0 { return true }
+                offset = at + 2
+            }
+            return false
+        }
+    }
+
     /// Splits ``reachableDigests(_:)`` by test: the sections a test owns (its function, its closures, the
     /// code its testing library's macro made for it; ``TestOwnership`` says which) are roots for that
     /// test only. The roots of every member (metadata, records, plain sections) and every section of the
@@ -50,20 +90,31 @@ extension ObjectGraph {
     /// that spells a type of the closure instead of pointing at it).
     static func testReach(
         _ members: [Member], tests: Int, owner: (_ member: Int, _ section: Int) -> Int?, own: Set<Int>, dispatching: Set<Int>,
-        run: (_ member: Int, _ section: Int) -> Bool = { _, _ in false }
+        runners: (_ member: Int, _ section: Int) -> [Int] = { _, _ in [] }, typesByNameElsewhere: String? = nil
     ) -> TestReach {
         var definitions: [String: [Place]] = [:]
         var owners: [Place: Int] = [:]
         var owned = Array(repeating: [Place](), count: tests)
+        /// The sections of the target's own objects that a testing library runs without a pointer to them
+        /// here, and the tests that do.
+        var runRoots: Set<Place> = []
+        var runBy = Array(repeating: [Place](), count: tests)
         for (index, member) in members.enumerated() {
             guard let graph = member.graph else { continue }
             for definition in graph.definitions {
                 definitions[definition.name, default: []].append(Place(member: index, section: definition.section))
             }
             for section in graph.sections.keys {
+                let place = Place(member: index, section: section)
                 if let test = owner(index, section), test >= 0, test < tests {
-                    owners[Place(member: index, section: section)] = test
-                    owned[test].append(Place(member: index, section: section))
+                    owners[place] = test
+                    owned[test].append(place)
+                } else if own.contains(index), graph.sections[section]?.testRole == .reachedOnly {
+                    // (A section that is a root anyway stays one for every test.)
+                    for test in Set(runners(index, section)) where test >= 0 && test < tests {
+                        runRoots.insert(place)
+                        runBy[test].append(place)
+                    }
                 }
             }
         }
@@ -104,15 +155,19 @@ extension ObjectGraph {
                 gates.append(Gate(conformance: conformance, conditions: conditions))
             }
         }
-        let typesByName = Self.typesLookedUpByName(members)
+        let typesByName = typesByNameElsewhere ?? Self.typesLookedUpByName(members)
         /// The places a section's relocations lead into, when they may be entered from it.
         func successors(of place: Place) -> [Place] {
             guard let from = section(place) else { return [] }
             if from.testRole == .typeCatalog && typesByName == nil { return [] }
             let runs = from.isCode && !dispatching.contains(place.member)
             var next: [Place] = []
+            let dispatches = dispatching.contains(place.member)
             for target in from.targets {
                 for candidate in places(target, from: place.member) where section(candidate) != nil && (runs || owners[candidate] == nil) {
+                    // A generated runner's entry for a test (its function, its class) is followed from
+                    // that test's roots only.
+                    if dispatches && runRoots.contains(candidate) { continue }
                     if from.testRole == .conformanceCatalog && gated.contains(candidate) && typesByName == nil { continue }
                     next.append(candidate)
                 }
@@ -144,9 +199,8 @@ extension ObjectGraph {
             let entry = member.isEntry && !own.contains(index)
             for (number, info) in member.graph?.sections ?? [:] {
                 let place = Place(member: index, section: number)
-                guard owners[place] == nil else { continue }
-                // What the testing library runs with no pointer to it here is a root too.
-                if entry || info.testRole != .reachedOnly || (own.contains(index) && run(index, number)) { sharedRoots.append(place) }
+                guard owners[place] == nil, !runRoots.contains(place) else { continue }
+                if entry || info.testRole != .reachedOnly { sharedRoots.append(place) }
             }
         }
         var sharedMet = Array(repeating: Set<Int>(), count: gates.count)
@@ -154,9 +208,9 @@ extension ObjectGraph {
         var sharedByMember = Array(repeating: [Int](), count: members.count)
         for place in shared { sharedByMember[place.member].append(place.section) }
         let sharedDigests = members.enumerated().map { index, member in (label: member.label, digest: member.digest(of: sharedByMember[index])) }
-        let ownSections = owned.map { roots in
+        let ownSections = owned.indices.map { test in
             var met = sharedMet
-            return closure(roots, known: shared, met: &met).map { place in (label: members[place.member].label + "\t" + section(place)!.label, digest: section(place)!.digest) }
+            return closure(owned[test] + runBy[test], known: shared, met: &met).map { place in (label: members[place.member].label + "\t" + section(place)!.label, digest: section(place)!.digest) }
                 .sorted { $0.label < $1.label }
         }
         let own = ownSections.map { sections -> String in
@@ -191,7 +245,9 @@ extension ObjectGraph {
         for member in members {
             for section in member.graph?.sections.values ?? [:].values {
                 for target in section.targets {
-                    if case .symbol(let name) = target, typeLookupsByName.contains(name) { return "\(member.label) calls \(name)" }
+                    if case .symbol(let name) = target, typeLookupsByName.contains(name) || name.hasPrefix(keyedUnarchiver) {
+                        return "\(member.label) calls \(name)"
+                    }
                 }
                 for symbol in section.symbols where symbol.hasPrefix("symbolic ") {
                     // `symbolic _____ySiG 3Lib3FooV`: the name as stored, `_` where a pointer goes, then

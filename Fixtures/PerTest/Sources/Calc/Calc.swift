@@ -9,3 +9,16 @@ public func square(_ n: Int) -> Int { n * n }
 
 /// Called by the ordered suite only.
 public func negate(_ n: Int) -> Int { -n }
+
+/// A step a test class runs twice through a protocol: the class's test method is the witness, called
+/// through the witness table (and, the class not being final, its vtable), never by name in the tests.
+public protocol Repeats {
+    func testStep()
+}
+
+extension Repeats {
+    public func runStepTwice() {
+        testStep()
+        testStep()
+    }
+}

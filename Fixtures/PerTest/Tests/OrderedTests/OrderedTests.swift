@@ -37,3 +37,22 @@ final class DuplicateB: XCTestCase {
         XCTAssertEqual([1, 2].map { $0 * 3 }, [3, 6])
     }
 }
+
+/// A test that is a protocol's witness: testTwice runs it through `Repeats.runStepTwice()`.
+class StepTests: XCTestCase, Repeats {
+    var steps = 0
+    var insideTwice = false
+
+    func testStep() {
+        if !insideTwice { ran("StepTests.testStep") }
+        steps += 1
+        XCTAssertLessThanOrEqual(steps, 2)
+    }
+
+    func testTwice() {
+        ran("StepTests.testTwice")
+        insideTwice = true
+        runStepTwice()
+        XCTAssertEqual(steps, 2)
+    }
+}

@@ -208,6 +208,9 @@ func makeELF(_ sections: [(name: String, bytes: [UInt8])]) -> [UInt8] {
         #expect(!ObjectGraph.spellsType("3Lib6FooBarV", modules: ["3Lib"], types: types))
         #expect(!ObjectGraph.spellsType("5Other3FooV", modules: ["3Lib"], types: types))
         #expect(!ObjectGraph.spellsType("_____ySiG", modules: ["3Lib"], types: types))
+        // A protocol nested in a type names the type as its context only; its metatype is the type.
+        #expect(!ObjectGraph.spellsType("3Lib3FooV4RuleP", modules: ["3Lib"], types: types))
+        #expect(ObjectGraph.spellsType("3Lib3FooVm", modules: ["3Lib"], types: types))
         // A name the demangler cannot read, that spells the module: counted.
         #expect(ObjectGraph.spellsType("_____y3Lib3FooVG", modules: ["3Lib"], types: types))
     }

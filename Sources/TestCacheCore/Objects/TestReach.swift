@@ -272,11 +272,19 @@ extension ObjectGraph {
         return types.contains { type in
             var search = text.startIndex..<text.endIndex
             while let range = text.range(of: type, range: search) {
-                // The whole name, not the start of a longer one (`Lib.Foo` in `Lib.FooBar`).
-                if range.upperBound == text.endIndex || !(text[range.upperBound].isLetter || text[range.upperBound].isNumber || text[range.upperBound] == "_") {
-                    return true
-                }
                 search = range.upperBound..<text.endIndex
+                // The whole name, not the start of a longer one (`Lib.Foo` in `Lib.FooBar`).
+                guard range.upperBound < text.endIndex else { return true }
+                let next = text[range.upperBound]
+                if next.isLetter || next.isNumber || next == "_" { continue }
+                // A context, not the type (`Lib.Foo.Rule`, a protocol nested in it: finding the protocol
+                // makes no value of `Foo`), unless it is its metatype (`Lib.Foo.Type`, `.Protocol`). A
+                // nested type of the closure is a type of its own, matched whole.
+                if next == "." {
+                    let member = text[text.index(after: range.upperBound)...].prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+                    if member != "Type" && member != "Protocol" { continue }
+                }
+                return true
             }
             return false
         }

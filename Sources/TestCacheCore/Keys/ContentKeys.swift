@@ -185,19 +185,20 @@ final class ContentKeys: Sendable {
         return member
     }
 
-    /// The hashes of a module's object files by name, sorted; nil when its build directory is missing.
-    private func objectHashes(ofTarget module: String) -> [(String, String)]? {
-        guard let directory = layout.moduleDirectories[module], let names = layout.objectNames(ofModule: module) else { return nil }
-        return names.map { ($0, objectHash(directory + "/" + $0)) }
-    }
-
-    /// Objects of every module that is not the root package's own, nor one the build system generated.
-    private func externalObjectHashes() -> [(String, String)] {
+    /// Objects of every module that is not the root package's own, nor one the build system generated:
+    /// `module/name` and path, by module.
+    private func externalObjects() -> [(label: String, path: String)] {
         let rootModules = Set(model.targets.map(\.moduleName))
         let modules = layout.moduleDirectories.keys.filter { !rootModules.contains($0) && !layout.isGenerated($0) }
-        return modules.sorted().flatMap { module in
-            (objectHashes(ofTarget: module) ?? []).map { ("\(module)/\($0.0)", $0.1) }
+        return modules.sorted().flatMap { module -> [(label: String, path: String)] in
+            guard let directory = layout.moduleDirectories[module], let names = layout.objectNames(ofModule: module) else { return [] }
+            return names.map { ("\(module)/\($0)", directory + "/" + $0) }
         }
+    }
+
+    /// The hashes of ``externalObjects()``.
+    private func externalObjectHashes() -> [(String, String)] {
+        externalObjects().map { ($0.label, objectHash($0.path)) }
     }
 
     /// The files of a target's resource bundle (`<Package>_<Target>.resources`), if it has one.
@@ -222,14 +223,7 @@ final class ContentKeys: Sendable {
     /// an object of a remote dependency names a lookup by name (its objects are hashed whole, not read
     /// as graphs, so the calls are found in their symbol tables).
     private func externalTypeLookup() -> String? {
-        let rootModules = Set(model.targets.map(\.moduleName))
-        for module in layout.moduleDirectories.keys.sorted() where !rootModules.contains(module) && !layout.isGenerated(module) {
-            guard let directory = layout.moduleDirectories[module], let names = layout.objectNames(ofModule: module) else { continue }
-            for name in names {
-                if let lookup = objectReading(directory + "/" + name).typeLookup { return "\(module)/\(name) names \(lookup)" }
-            }
-        }
-        return nil
+        externalObjects().lazy.compactMap { object in self.objectReading(object.path).typeLookup.map { "\(object.label) names \($0)" } }.first
     }
 }
 

@@ -564,7 +564,6 @@ struct ObjectGraph: Sendable {
         name.hasPrefix("$s") || name.hasPrefix("$S") || name.hasPrefix("_T0") || name.hasPrefix("$e")
     }
 
-    /// One object of a test target's closure, for ``reachableDigests(_:)``.
     /// Leaves out a generated runner's XCTest list: the function that lists every class and test
     /// (`__allDiscoveredTests()`), and what is nested in it (a closure per test, its forwarders). Swift
     /// Build writes the classes in a new order each time it generates the runner, which renumbers the
@@ -586,6 +585,7 @@ struct ObjectGraph: Sendable {
         }
     }
 
+    /// One object of a test target's closure, for ``reachableDigests(_:)``.
     struct Member: Sendable {
         /// How the object is named in the key (`P1/P1.swift.o`).
         var label: String

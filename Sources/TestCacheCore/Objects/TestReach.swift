@@ -160,9 +160,9 @@ extension ObjectGraph {
         func successors(of place: Place) -> [Place] {
             guard let from = section(place) else { return [] }
             if from.testRole == .typeCatalog && typesByName == nil { return [] }
-            let runs = from.isCode && !dispatching.contains(place.member)
-            var next: [Place] = []
             let dispatches = dispatching.contains(place.member)
+            let runs = from.isCode && !dispatches
+            var next: [Place] = []
             for target in from.targets {
                 for candidate in places(target, from: place.member) where section(candidate) != nil && (runs || owners[candidate] == nil) {
                     // A generated runner's entry for a test (its function, its class) is followed from

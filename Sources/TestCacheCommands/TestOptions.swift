@@ -43,6 +43,12 @@ struct TestOptionsGroup: ParsableArguments {
     @Option(help: ArgumentHelp(TestOption.retries.help, valueName: "n"))
     var retries: Int = 0
 
+    @Option(help: ArgumentHelp(TestOption.flakyResult.help, valueName: "pass|fail"))
+    var flakyResult: FlakyResult = .pass
+
+    @Flag(help: ArgumentHelp(TestOption.rerunFailed.help))
+    var rerunFailed = false
+
     @Option(help: ArgumentHelp(TestOption.partition.help, valueName: "kind:K/N"))
     var partition: String?
 
@@ -99,9 +105,16 @@ struct TestOptionsGroup: ParsableArguments {
         options.verify = verify
         options.execWrapper = exec.map { $0.split(separator: " ").map(String.init) } ?? []
         options.retries = retries
+        options.flakyFails = flakyResult == .fail
+        options.rerunFailed = rerunFailed
         options.xctest = xctest
         options.swiftTesting = swiftTesting
         options.partition = try partition.map { try TargetPartition(parsing: $0) }
         return options
     }
+}
+
+/// `--flaky-result`'s values.
+enum FlakyResult: String, ExpressibleByArgument, CaseIterable {
+    case pass, fail
 }

@@ -14,9 +14,24 @@ public enum GitHubActions {
     public static func annotations(_ reports: [TargetReport], workspace: String?, limit: Int = annotationLimit) -> [String] {
         var lines: [String] = []
         var left = 0
+        // Failures in quarantine are warnings: shown on the diff, failing nothing; GitHub shows 10 of those too.
+        var warnings: [String] = []
+        var warningsLeft = 0
+        for report in reports {
+            for test in report.tests where test.failedInQuarantine {
+                for failure in test.failures.isEmpty ? [TestFailure(message: "failed")] : test.failures {
+                    guard warnings.count < limit else {
+                        warningsLeft += 1
+                        continue
+                    }
+                    warnings.append("::warning " + properties(failure, title: "\(report.name): \(test.id) (quarantined)", workspace: workspace)
+                        + "::" + escapedData(failure.message))
+                }
+            }
+        }
         for report in reports {
             var failures: [(title: String, failure: TestFailure)] = []
-            for test in report.tests where test.outcome == .failed {
+            for test in report.tests where test.failsTheRun {
                 let list = test.failures.isEmpty ? [TestFailure(message: "failed")] : test.failures
                 failures += list.map { ("\(report.name): \(test.id)", $0) }
             }
@@ -28,18 +43,26 @@ public enum GitHubActions {
                     left += 1
                     continue
                 }
-                var properties: [String] = []
-                if let file = failure.file { properties.append("file=" + escapedProperty(JUnitXML.relative(file, root: workspace))) }
-                if let line = failure.line { properties.append("line=\(line)") }
-                properties.append("title=" + escapedProperty(title))
-                lines.append("::error \(properties.joined(separator: ","))::\(escapedData(failure.message))")
+                lines.append("::error \(properties(failure, title: title, workspace: workspace))::\(escapedData(failure.message))")
             }
         }
         if left > 0 {
             lines.append("::notice::\(left) more test \(left == 1 ? "failure is" : "failures are") not annotated "
                 + "(GitHub shows \(limit) per step); the log and the JUnit report have them all")
         }
-        return lines
+        if warningsLeft > 0 {
+            warnings.append("::notice::\(warningsLeft) more quarantined test \(warningsLeft == 1 ? "failure is" : "failures are") not annotated")
+        }
+        return lines + warnings
+    }
+
+    /// A failure's annotation properties: `file=…,line=…,title=…`.
+    private static func properties(_ failure: TestFailure, title: String, workspace: String?) -> String {
+        var properties: [String] = []
+        if let file = failure.file { properties.append("file=" + escapedProperty(JUnitXML.relative(file, root: workspace))) }
+        if let line = failure.line { properties.append("line=\(line)") }
+        properties.append("title=" + escapedProperty(title))
+        return properties.joined(separator: ",")
     }
 
     /// A workflow command's message, escaped as the actions toolkit's `escapeData` does.
@@ -63,9 +86,9 @@ public enum GitHubActions {
 
     /// The Markdown the run appends to `$GITHUB_STEP_SUMMARY`: a row per target and the tally.
     public static func stepSummary(_ reports: [TargetReport]) -> String {
-        var text = "### swift-testcache\n\n| Target | Result | Time |\n| --- | --- | --- |\n"
+        var text = "### swift-testcache\n\n| Target | Result | Tests | Time |\n| --- | --- | --- | --- |\n"
         for report in reports {
-            let result: String
+            var result: String
             switch report.outcome {
             case .passed: result = report.cached ? "ok (cached)" : "ok"
             case .failed: result = "**FAIL**"
@@ -75,8 +98,13 @@ public enum GitHubActions {
             case .buildFailed: result = "**FAIL** (build failed)"
             case .setupFailed: result = "**FAIL** (setup failed)"
             }
-            let time = report.duration.map { report.cached ? "\(RunTally.describe(seconds: $0)) saved" : RunTally.describe(seconds: $0) } ?? ""
-            text += "| `\(escaped(report.name, ["|": "\\|"]))` | \(result) | \(time) |\n"
+            let quarantined = report.quarantinedFailures
+            if quarantined > 0 { result += " (\(quarantined) quarantined failed)" }
+            let tally = RunTally([report])
+            var time = report.duration.map { report.cached ? "\(RunTally.describe(seconds: $0)) saved" : RunTally.describe(seconds: $0) } ?? ""
+            if !report.cached && tally.saved > 0 { time += ", \(RunTally.describe(seconds: tally.saved)) saved" }
+            let tests = tally.tests == 0 ? "" : "\(tally.testsRan) ran, \(tally.testsCached) cached"
+            text += "| `\(escaped(report.name, ["|": "\\|"]))` | \(result) | \(tests) | \(time) |\n"
         }
         return text + "\n**" + RunTally(reports).description + "**\n"
     }

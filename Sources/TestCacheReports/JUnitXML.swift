@@ -4,7 +4,10 @@
 ///
 /// A failed test has `<failure message=…>` (the first failure's message; the body holds each failure
 /// with its place), a skipped one `<skipped/>`, a flaky one (failed, then passed when run again) passes
-/// with a `<flakyFailure>` per earlier failure as cargo-nextest writes it. A target that failed without a
+/// with a `<flakyFailure>` per earlier failure as cargo-nextest writes it; a quarantined one that failed is
+/// `<skipped message="quarantined, failed: …">` with its failures, and the property
+/// `swift-testcache.quarantined`. Each suite says what the cache saved of it: `swift-testcache.tests-ran`,
+/// `tests-cached` and `saved-time`. A target that failed without a
 /// failing test (its process crashed, say) or did not build gets an `<error>` test case of its own, so
 /// that no failure goes uncounted. A cached target is included with its stored tests and the property
 /// `swift-testcache.cached` = `true`; its suite's `time` is 0, since nothing ran. Names repeated within a
@@ -56,12 +59,24 @@ public enum JUnitXML {
                 cases += "        <property name=\"swift-testcache.cached\" value=\"true\"/>\n"
                 cases += "        <property name=\"swift-testcache.stored-time\" value=\"\(seconds(test.elapsed))\"/>\n"
                 cases += "      </properties>\n    </testcase>\n"
+            case .passed where test.quarantined == true:
+                cases += "    <testcase \(attributes)>\n      <properties>\n"
+                cases += "        <property name=\"swift-testcache.quarantined\" value=\"true\"/>\n      </properties>\n    </testcase>\n"
             case .passed:
                 cases += "    <testcase \(attributes)/>\n"
             case .skipped:
                 counts.skipped += 1
                 let message = test.skipReason.map { " message=\"\(escaped($0))\"" } ?? ""
                 cases += "    <testcase \(attributes)>\n      <skipped\(message)/>\n    </testcase>\n"
+            case .failed where test.quarantined == true:
+                // Failed in quarantine: a skip with the failure, which fails no reader's check.
+                counts.skipped += 1
+                cases += "    <testcase \(attributes)>\n      <properties>\n"
+                cases += "        <property name=\"swift-testcache.quarantined\" value=\"true\"/>\n      </properties>\n"
+                cases += "      <skipped message=\"quarantined, failed: \(escaped(firstLine(test.failures.first?.message ?? "failed")))\">"
+                cases += escaped(test.failures.map { describe($0, root: root) }.joined(separator: "\n")) + "</skipped>\n"
+                if !test.output.isEmpty { cases += "      <system-out>\(escaped(test.output))</system-out>\n" }
+                cases += "    </testcase>\n"
             case .failed:
                 counts.failures += 1
                 cases += "    <testcase \(attributes)>\n"
@@ -98,6 +113,11 @@ public enum JUnitXML {
         if report.cached, let duration = report.duration {
             xml += "      <property name=\"swift-testcache.stored-time\" value=\"\(seconds(duration))\"/>\n"
         }
+        // What the cache saved of this target: its tests run and replayed, and the replayed ones' stored time.
+        let tally = RunTally([report])
+        xml += "      <property name=\"swift-testcache.tests-ran\" value=\"\(tally.testsRan)\"/>\n"
+        xml += "      <property name=\"swift-testcache.tests-cached\" value=\"\(tally.testsCached)\"/>\n"
+        xml += "      <property name=\"swift-testcache.saved-time\" value=\"\(seconds(tally.saved))\"/>\n"
         xml += "    </properties>\n"
         xml += cases
         if !report.output.isEmpty { xml += "    <system-out>\(escaped(report.output))</system-out>\n" }

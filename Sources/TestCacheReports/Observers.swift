@@ -1,10 +1,14 @@
 import Foundation
 import Synchronization
 
-/// Writes each target's test2json events as its report arrives (`--json`).
+/// Writes each target's test2json events as its report arrives (`--json`). The run's last event carries
+/// its totals as one more field, `TestCache` (``RunTally/jsonObject``), which readers of go test's
+/// stream ignore: so each target's last line waits for the next target, or for the end of the run.
 public final class JSONEventObserver: RunObserver {
     private let write: @Sendable (String) -> Void
     private let clock: @Sendable () -> Int64
+    /// The last event written so far, held back; and the totals so far.
+    private let held = Mutex<(line: String?, tally: RunTally)>((nil, RunTally()))
 
     /// - Parameters:
     ///   - write: where the lines go (standard output).
@@ -15,10 +19,25 @@ public final class JSONEventObserver: RunObserver {
     }
 
     public func targetFinished(_ report: TargetReport) {
-        write(Test2JSON.events(for: report, time: clock()))
+        var lines = Test2JSON.events(for: report, time: clock()).split(separator: "\n", omittingEmptySubsequences: true).map { String($0) + "\n" }
+        let last = lines.popLast()
+        let earlier = held.withLock { held in
+            let earlier = held.line
+            held.line = last
+            held.tally.add(report)
+            return earlier
+        }
+        write((earlier ?? "") + lines.joined())
     }
 
-    public func runFinished(interrupted: Bool) {}
+    public func runFinished(interrupted: Bool) {
+        let (line, tally) = held.withLock { held in
+            defer { held.line = nil }
+            return (held.line, held.tally)
+        }
+        guard let line, line.hasSuffix("}\n") else { return }
+        write(line.dropLast(2) + ",\"TestCache\":" + tally.jsonObject + "}\n")
+    }
 }
 
 /// Keeps every report and writes the JUnit file (`--junit-xml FILE`) whole after each target and when the

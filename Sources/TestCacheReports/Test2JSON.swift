@@ -35,8 +35,13 @@ public enum Test2JSON {
             if test.outcome == .flaky {
                 emit("output", test: test.id, output: "    (failed, then passed when run again)\n")
             }
+            // A quarantined test's failure is reported as a skip, which fails no reader's run, and says why.
+            if test.failedInQuarantine {
+                emit("output", test: test.id, output: "    (failed in quarantine: the run passes)\n")
+            }
             let (word, action) = switch test.outcome {
             case .passed, .flaky: ("PASS", "pass")
+            case .failed where test.quarantined == true: ("SKIP", "skip")
             case .failed: ("FAIL", "fail")
             case .skipped: ("SKIP", "skip")
             }
@@ -67,7 +72,7 @@ public enum Test2JSON {
             }
             for test in group.tests { emitTest(test) }
             if parent {
-                let failed = group.tests.contains { $0.outcome == .failed }
+                let failed = group.tests.contains(where: \.failsTheRun)
                 let elapsed = group.tests.reduce(0) { $0 + $1.elapsed }
                 emit("output", test: group.root, output: "--- \(failed ? "FAIL" : "PASS"): \(group.root) (\(twoDecimals(elapsed))s)\n")
                 emit(failed ? "fail" : "pass", test: group.root, elapsed: elapsed)

@@ -20,6 +20,14 @@ public struct TestCaseResult: Codable, Sendable, Equatable {
     public var skipReason: String?
     /// Replayed from a result cached for this test alone, not run now; nil (not stored) when it ran.
     public var cached: Bool?
+    /// Quarantined by the package's settings: a failure of it does not fail the run. Nil when not.
+    public var quarantined: Bool?
+
+    /// It failed, and that fails its target: it is not quarantined.
+    public var failsTheRun: Bool { outcome == .failed && quarantined != true }
+
+    /// It failed, and is quarantined: reported, and the run passes.
+    public var failedInQuarantine: Bool { outcome == .failed && quarantined == true }
 
     public init(
         id: String, outcome: Outcome, elapsed: Double = 0, output: String = "", failures: [TestFailure] = [], skipReason: String? = nil
@@ -80,7 +88,12 @@ public struct TargetReport: Sendable, Equatable {
 
     /// It failed, and no test of it did: its process crashed outside any test, or it did not build.
     public var failedOutsideTests: Bool {
-        outcome.isFailure && !tests.contains { $0.outcome == .failed }
+        outcome.isFailure && !tests.contains { $0.failsTheRun }
+    }
+
+    /// How many of its tests failed in quarantine.
+    public var quarantinedFailures: Int {
+        tests.count(where: \.failedInQuarantine)
     }
 
     public init(

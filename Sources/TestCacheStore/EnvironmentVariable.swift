@@ -22,4 +22,6 @@ public enum EnvironmentVariable {
     public static let remoteKey = prefix + "REMOTE_KEY"
     /// A bound on connecting to the remote cache (a Go duration).
     public static let remoteTimeout = prefix + "REMOTE_TIMEOUT"
+    /// What the shards of one `--partition time:K/N` run share a plan under, when not the CI run's ID.
+    public static let planID = prefix + "PLAN_ID"
 }

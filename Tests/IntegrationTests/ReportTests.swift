@@ -110,6 +110,32 @@ extension IntegrationTests {
             let renderedAgain = try tool("gotestsum", ["--raw-command", "--", "cat", secondFile])
             #expect(renderedAgain.stdout.contains("✓  PassingTests (cached)"), "\(renderedAgain.stdout)")
             #expect(renderedAgain.stdout.contains("✖  FailingTests"), "\(renderedAgain.stdout)")
+            // The time saved is what the replayed targets and tests took when they were stored: the first
+            // run's times of the targets replayed whole, and of the tests replayed one by one.
+            let totals = try #require(replayed.last?["TestCache"] as? [String: Any], "the last event carries the totals")
+            var firstElapsed = Dictionary(stream.compactMap { event -> (String, Double)? in
+                guard let elapsed = event["Elapsed"] as? Double, ["pass", "skip"].contains(event["Action"] as? String) else { return nil }
+                return ((event["Test"] as? String) ?? "target " + (event["Package"] as? String ?? ""), elapsed)
+            }, uniquingKeysWith: { first, _ in first })
+            // FlakyTests was stored by `again`, before the first whole run replayed it: its time is that line's.
+            firstElapsed["target FlakyTests"] = try #require(Double(again.summaries[0].split(separator: "\t")[2].dropLast()))
+            var stored = 0.0
+            var replayedTests = 0
+            for event in replayed {
+                let output = event["Output"] as? String ?? ""
+                if let package = event["Package"] as? String, event["Test"] == nil, output == "ok  \t\(package)\t(cached)\n" {
+                    stored += try #require(firstElapsed["target " + package], "\(package) ran in the first run")
+                } else if let test = event["Test"] as? String, output.hasPrefix("--- PASS: "), output.hasSuffix(" (cached)\n"),
+                    !replayed.contains(where: { $0["Package"] as? String == event["Package"] as? String && ($0["Output"] as? String ?? "").hasSuffix("\t(cached)\n") })
+                {
+                    stored += try #require(firstElapsed[test], "\(test) ran in the first run")
+                    replayedTests += 1
+                }
+            }
+            #expect(replayedTests == 1, "FailingTests.FailingCase/testPasses is replayed alone: \(second.stdout)")
+            // To the millisecond: a summary line shows FlakyTests' stored time so.
+            #expect(abs((totals["Saved"] as? Double ?? -1) - stored) < 1e-3, "saved \(totals), stored \(stored)")
+            #expect(totals["TargetsCached"] as? Int == 3 && totals["TestsRan"] as? Int == 2, "\(totals)")
             let cachedReport = try junit(junitPath)
             let cachedPassing = try #require(cachedReport["PassingTests"] as? [String: Any])
             #expect(cachedPassing["cached"] as? String == "true" && cachedPassing["tests"] as? Int == 4)
@@ -131,14 +157,14 @@ extension IntegrationTests {
             let expected = try Regex(#"""
                 ### swift-testcache
 
-                \| Target \| Result \| Time \|
-                \| --- \| --- \| --- \|
-                \| `PassingTests` \| ok \(cached\) \| [0-9.]+m?s saved \|
-                \| `FailingTests` \| \*\*FAIL\*\* \| [0-9.]+m?s \|
-                \| `FlakyTests` \| ok \(cached\) \| [0-9.]+m?s saved \|
-                \| `SlowTests` \| ok \(cached\) \| [0-9.]+m?s saved \|
+                \| Target \| Result \| Tests \| Time \|
+                \| --- \| --- \| --- \| --- \|
+                \| `PassingTests` \| ok \(cached\) \| 0 ran, 4 cached \| [0-9.]+m?s saved \|
+                \| `FailingTests` \| \*\*FAIL\*\* \| 2 ran, 1 cached \| [0-9.]+m?s, [0-9.]+m?s saved \|
+                \| `FlakyTests` \| ok \(cached\) \| 0 ran, 1 cached \| [0-9.]+m?s saved \|
+                \| `SlowTests` \| ok \(cached\) \| 0 ran, [0-9]+ cached \| [0-9.]+m?s saved \|
 
-                \*\*4 targets: 1 ran, 3 cached, 1 failed; [0-9.]+m?s saved by the cache\*\*
+                \*\*4 targets: 1 ran, 3 cached, 1 failed; [0-9]+ tests: 2 ran, [0-9]+ cached; [0-9.]+m?s saved by the cache\*\*
 
                 """#)
             #expect(summary.wholeMatch(of: expected) != nil, "\(summary)")
@@ -154,9 +180,10 @@ extension IntegrationTests {
             #expect(!plain.stderr.contains("targets:"), "no tally off a terminal without -v: \(plain.transcript)")
             // With -v, the tally on stderr (-v is part of the key: the second such run replays).
             let verboseFirst = try fixture.run("-v")
-            #expect(verboseFirst.stderr.contains("4 targets: 4 ran, 0 cached, 1 failed; 0s saved by the cache\n"), verboseFirst.transcript)
+            #expect(verboseFirst.stderr.contains(try Regex(#"4 targets: 4 ran, 0 cached, 1 failed; ([0-9]+) tests: \1 ran, 0 cached; 0s saved by the cache\n"#)),
+                verboseFirst.transcript)
             let tallied = try fixture.run("-v")
-            let tally = try Regex(#"4 targets: 1 ran, 3 cached, 1 failed; [0-9.]+m?s saved by the cache\n"#)
+            let tally = try Regex(#"4 targets: 1 ran, 3 cached, 1 failed; [0-9]+ tests: 2 ran, [0-9]+ cached; [0-9.]+m?s saved by the cache\n"#)
             #expect(tallied.stderr.contains(tally), tallied.transcript)
         }
 
@@ -177,9 +204,82 @@ extension IntegrationTests {
             #expect(try fixture.run("--partition", "slice:2/3", "--list").summaries.map { String($0.split(separator: "\t")[1]) } == ["FailingTests"])
         }
 
+        @Test func flakyTestsFailWhenAskedQuarantinedOnesNeverAndTheLastFailuresRunAgain() throws {
+            // --flaky-result fail: a test that passed only on its retry fails the run; `flaky` counts it.
+            let flaky = try fixture.run("FlakyTests", "--retries", "1", "--flaky-result", "fail")
+            #expect(flaky.status == 1 && flaky.summaries.count == 1 && flaky.summaries[0].hasPrefix("FLAKY\tFlakyTests\t"), flaky.transcript)
+            let listed = try fixture.run(command: "flaky")
+            #expect(listed.status == 0 && listed.lines == ["flaky in the last 1 run that ran tests:", "1/1  FlakyTests.FlakyCase/testFailsOnce"], listed.transcript)
+
+            // --rerun-failed runs exactly the failed tests of the last run of these options, and nothing else.
+            let whole = try fixture.run("--json")
+            #expect(whole.status == 1, whole.transcript)
+            let rerun = try fixture.run("--rerun-failed", "--json")
+            #expect(rerun.status == 1, rerun.transcript)
+            let ran = Set(try events(rerun.stdout).compactMap { event -> String? in
+                guard ["pass", "fail", "skip"].contains(event["Action"] as? String), let test = event["Test"] as? String, test.contains("/") || test.hasSuffix(")")
+                else { return nil }
+                return test
+            })
+            #expect(ran == ["FailingTests.FailingCase/testWrongAnswer", "FailingTests.expectsTheWrongAnswer()"], rerun.transcript)
+            #expect(try events(rerun.stdout).allSatisfy { $0["Package"] as? String == "FailingTests" }, rerun.transcript)
+            let unrecorded = try fixture.run("--rerun-failed", "PassingTests")
+            #expect(unrecorded.status == 2 && unrecorded.stderr.split(separator: "\n").count == 1, unrecorded.transcript)
+
+            // Quarantined: the failures run and report, and the run passes, in every format.
+            try fixture.write(".swift-testcache.json", """
+                {"quarantine": ["FailingTests.FailingCase/testWrongAnswer", {"test": "FailingTests.expects*", "reason": "issue 12"},
+                  "PassingTests.PassingCase/testAnswer"]}
+                """)
+            let text = try fixture.run()
+            #expect(text.status == 0, text.transcript)
+            #expect(text.summaries.contains { $0.hasPrefix("ok  \tFailingTests\t") && $0.hasSuffix("\t(2 quarantined tests failed)") }, text.transcript)
+            #expect(text.stdout.contains("*** FailingTests.expectsTheWrongAnswer() failed in quarantine (issue 12): the run passes."), text.transcript)
+            let junitPath = fixture.temporary.path + "/quarantine.xml"
+            let summaryPath = fixture.temporary.path + "/summary.md"
+            let json = try fixture.run("--json", "--junit-xml", junitPath, environment: ["GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summaryPath])
+            #expect(json.status == 0, json.transcript)
+            let stream = try events(json.stdout)
+            for id in ["FailingTests.FailingCase/testWrongAnswer", "FailingTests.expectsTheWrongAnswer()"] {
+                #expect(stream.last { $0["Test"] as? String == id }?["Action"] as? String == "skip", "\(id): \(json.stdout)")
+            }
+            #expect((stream.last?["TestCache"] as? [String: Any])?["QuarantinedFailed"] as? Int == 2, json.transcript)
+            let streamFile = fixture.temporary.path + "/quarantine.json"
+            try Data(json.stdout.utf8).write(to: URL(fileURLWithPath: streamFile))
+            let rendered = try tool("gotestsum", ["--raw-command", "--", "cat", streamFile])
+            #expect(rendered.status == 0 && !rendered.stdout.contains("✖"), "gotestsum sees no failure: \(rendered.stdout)")
+            let report = try junit(junitPath)
+            let failing = try #require(report["FailingTests"] as? [String: Any])
+            #expect(failing["failures"] as? Int == 0 && failing["skipped"] as? Int == 2, "\(failing)")
+            let wrong = try #require((failing["cases"] as? [String: [String: Any]])?["FailingTests.FailingCase/testWrongAnswer"])
+            let result = try #require((wrong["results"] as? [[String: Any]])?.first)
+            #expect(result["kind"] as? String == "Skipped" && (result["message"] as? String)?.hasPrefix("quarantined, failed: XCTAssertEqual") == true, "\(wrong)")
+            let warnings = json.stderr.split(separator: "\n").filter { $0.hasPrefix("::warning ") && $0.contains("(quarantined)::") }
+            #expect(warnings.count == 2 && !json.stderr.contains("::error"), json.transcript)
+            #expect(try String(contentsOfFile: summaryPath, encoding: .utf8).contains("| ok (2 quarantined failed) |"))
+
+            // Never cached as passes while quarantined: the quarantined test that passes runs every time,
+            // and its target is not replayed whole; the other tests of it are.
+            let again = try fixture.run("PassingTests", "--json")
+            let answer = try events(again.stdout).filter { $0["Test"] as? String == "PassingTests.PassingCase/testAnswer" }
+            #expect(answer.contains { ($0["Output"] as? String)?.hasPrefix("--- PASS: PassingTests.PassingCase/testAnswer (") == true
+                && ($0["Output"] as? String)?.contains("(cached)") == false }, again.transcript)
+            #expect(try !events(again.stdout).contains { $0["Output"] as? String == "ok  \tPassingTests\t(cached)\n" }, again.transcript)
+            #expect(try events(again.stdout).contains { ($0["Output"] as? String)?.hasSuffix("tests cached)\n") == true }, "the others replayed: \(again.transcript)")
+
+            // Nothing failed last time: nothing runs again.
+            let nothing = try fixture.run("--rerun-failed")
+            #expect(nothing.status == 0 && nothing.summaries.isEmpty && nothing.stderr.contains("had no failures: nothing to run"), nothing.transcript)
+
+            // A malformed entry is a one-line error, exit 2.
+            try fixture.write(".swift-testcache.json", #"{"quarantine": ["testWrongAnswer"]}"#)
+            let malformed = try fixture.run()
+            #expect(malformed.status == 2 && malformed.stderr.split(separator: "\n").count == 1 && malformed.summaries.isEmpty, malformed.transcript)
+        }
+
         @Test func badReportOptionsAreOneLineErrorsAndRunNothing() throws {
             for arguments in [
-                ["--partition", "0/3"], ["--partition", "hash:0/3"], ["--partition", "slice:4/3"], ["--partition", "hash:x/2"],
+                ["--partition", "0/3"], ["--partition", "hash:0/3"], ["--partition", "time:0/3"], ["--flaky-result", "maybe"], ["--partition", "slice:4/3"], ["--partition", "hash:x/2"],
                 ["--junit-xml", "/nonexistent/directory/report.xml"], ["--junit-xml", fixture.root], ["--retries", "-1"],
             ] {
                 let run = try fixture.run(arguments)

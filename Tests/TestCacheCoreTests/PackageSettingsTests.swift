@@ -64,6 +64,31 @@ import _TestSupport
         #expect(!error.message.contains("\n"), "\(error.message)")
     }
 
+    @Test func quarantineEntriesAreTestIDsOrPatternsOfOneTargetsTests() throws {
+        let settings = try Self.parse("""
+            {"quarantine": ["A_Tests.Case/testOne", {"test": "BTests.*", "reason": "#7"}]}
+            """)
+        #expect(settings.quarantine.entry(for: "A_Tests.Case/testOne") != nil)
+        #expect(settings.quarantine.entry(for: "A_Tests.Case/testTwo") == nil)
+        #expect(settings.quarantine.entry(for: "BTests.Suite/anything()")?.reason == "#7")
+        // Each target's keys hold its own entries only: a target's module is its name made an identifier.
+        #expect(settings.settings(for: "A-Tests").quarantine == ["A_Tests.Case/testOne"])
+        #expect(settings.settings(for: "BTests").quarantine == ["BTests.*"])
+        #expect(settings.settings(for: "CTests").quarantine.isEmpty)
+        try settings.validate(testTargets: ["A-Tests", "BTests"])
+        #expect(throws: TestCacheError.self) { try settings.validate(testTargets: ["BTests"]) }
+    }
+
+    @Test(arguments: [
+        #"{"quarantine": "ATests.Case/testOne"}"#, #"{"quarantine": [""]}"#, #"{"quarantine": ["testOne"]}"#,
+        #"{"quarantine": ["*.Case/testOne"]}"#, #"{"quarantine": ["ATests.Case/test[One"]}"#, #"{"quarantine": [42]}"#,
+        #"{"quarantine": [{"reason": "no test"}]}"#, #"{"quarantine": [{"test": "ATests.x", "why": "typo"}]}"#,
+    ])
+    func aMalformedQuarantineEntryIsASettingsError(_ text: String) throws {
+        let error = try #require(throws: TestCacheError.self) { try Self.parse(text) }
+        #expect(error.code == .settings && error.message.hasPrefix(".swift-testcache.json: quarantine") && !error.message.contains("\n"), "\(error.message)")
+    }
+
     @Test func aTargetTheFileNamesMustBeATestTarget() throws {
         let settings = try Self.parse(#"{"targets": {"Gone": {"cache": false}}}"#)
         #expect(throws: TestCacheError(.settings, ".swift-testcache.json names 'Gone', which is not a test target of this package; its test targets are: ATests, BTests")) {

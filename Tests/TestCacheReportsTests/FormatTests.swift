@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -113,19 +114,77 @@ import Testing
         #expect(GitHubActions.escapedProperty("a:b,c%\r\n") == "a%3Ab%2Cc%25%0D%0A")
     }
 
+    /// A target of which one test was replayed from its own result, one ran and one failed in quarantine.
+    static let mixed = TargetReport(
+        name: "MixTests", outcome: .passed, duration: 1, summaryLine: "ok  \tMixTests\t1.000s",
+        tests: [
+            { var test = TestCaseResult(id: "MixTests.D/testOld", outcome: .passed, elapsed: 2.5); test.cached = true; return test }(),
+            TestCaseResult(id: "MixTests.D/testNew", outcome: .passed, elapsed: 0.5),
+            {
+                var test = TestCaseResult(
+                    id: "MixTests.D/testShaky", outcome: .failed, elapsed: 0.1, failures: [TestFailure(message: "late", file: "/w/pkg/D.swift", line: 3)])
+                test.quarantined = true
+                return test
+            }(),
+        ])
+
     @Test func theStepSummaryHasARowPerTargetAndTheTally() {
-        #expect(GitHubActions.stepSummary([Self.failing, Self.cached, Self.flaky]) == """
+        #expect(GitHubActions.stepSummary([Self.failing, Self.cached, Self.flaky, Self.mixed]) == """
             ### swift-testcache
 
-            | Target | Result | Time |
-            | --- | --- | --- |
-            | `CoreTests` | **FAIL** | 500ms |
-            | `UITests` | ok (cached) | 1m2s saved |
-            | `NetTests` | FLAKY | 2s |
+            | Target | Result | Tests | Time |
+            | --- | --- | --- | --- |
+            | `CoreTests` | **FAIL** | 3 ran, 0 cached | 500ms |
+            | `UITests` | ok (cached) | 0 ran, 1 cached | 1m2s saved |
+            | `NetTests` | FLAKY | 1 ran, 0 cached | 2s |
+            | `MixTests` | ok (1 quarantined failed) | 2 ran, 1 cached | 1s, 2.5s saved |
 
-            **3 targets: 2 ran, 1 cached, 1 failed, 1 flaky; 1m2s saved by the cache**
+            **4 targets: 3 ran, 1 cached, 1 failed, 1 flaky, 1 quarantined failed; 8 tests: 6 ran, 2 cached; 1m4s saved by the cache**
 
             """)
+    }
+
+    @Test func theTallySavesTheStoredTimesOfWhatWasReplayedWholeOrOneByOne() {
+        let tally = RunTally([Self.cached, Self.mixed])
+        #expect(tally.saved == 61.5 + 2.5)
+        #expect((tally.tests, tally.testsRan, tally.testsCached, tally.quarantined) == (4, 2, 2, 1))
+        // No test reported, no tests part.
+        #expect(RunTally([TargetReport(name: "T", outcome: .noTestFiles, summaryLine: "?")]).description == "1 target: 0 ran, 0 cached, 0 failed; 0s saved by the cache")
+    }
+
+    @Test func aQuarantinedFailureIsASkipAWarningAndPassesItsGroup() throws {
+        let events = try decoded(Test2JSON.events(for: Self.mixed, time: 0))
+        let shaky = events.filter { $0["Test"] as? String == "MixTests.D/testShaky" }
+        #expect(shaky.last?["Action"] as? String == "skip")
+        #expect(shaky.contains { ($0["Output"] as? String)?.contains("failed in quarantine") == true })
+        #expect(events.first { $0["Test"] as? String == "MixTests.D" && ["pass", "fail"].contains($0["Action"] as? String) }?["Action"] as? String == "pass")
+        let annotations = GitHubActions.annotations([Self.mixed, Self.failing], workspace: "/w/pkg")
+        #expect(annotations.first { $0.hasPrefix("::error") } != nil)
+        #expect(annotations.last == "::warning file=D.swift,line=3,title=MixTests%3A MixTests.D/testShaky (quarantined)::late")
+        let xml = JUnitXML.document([Self.mixed], root: "/w/pkg")
+        #expect(xml.contains("<skipped message=\"quarantined, failed: late\">D.swift:3: late</skipped>"), "\(xml)")
+        #expect(xml.contains("<property name=\"swift-testcache.quarantined\" value=\"true\"/>"))
+        #expect(xml.contains("<property name=\"swift-testcache.tests-cached\" value=\"1\"/>"))
+        #expect(xml.contains("<property name=\"swift-testcache.saved-time\" value=\"2.500\"/>"))
+        #expect(xml.contains("failures=\"0\" errors=\"0\" skipped=\"1\""))
+    }
+
+    @Test func theLastJSONEventCarriesTheRunsTotals() throws {
+        let written = Mutex("")
+        let observer = JSONEventObserver(write: { text in written.withLock { $0 += text } }, clock: { 0 })
+        observer.targetFinished(Self.cached)
+        let held = written.withLock { $0 }
+        #expect(!held.isEmpty && !held.contains("TestCache"), "the target's last event waits for the next target")
+        observer.targetFinished(Self.mixed)
+        observer.runFinished(interrupted: false)
+        let events = try decoded(written.withLock { $0 })
+        #expect(events.filter { $0["TestCache"] != nil }.count == 1)
+        let totals = try #require(events.last?["TestCache"] as? [String: Any])
+        #expect(events.last?["Action"] as? String == "pass" && events.last?["Package"] as? String == "MixTests")
+        #expect(totals["Tests"] as? Int == 4 && totals["TestsRan"] as? Int == 2 && totals["TestsCached"] as? Int == 2)
+        #expect(totals["Saved"] as? Double == 64 && totals["QuarantinedFailed"] as? Int == 1 && totals["TargetsCached"] as? Int == 1)
+        // Every event of both targets was written once.
+        #expect(events.count == (try decoded(Test2JSON.events(for: Self.cached, time: 0) + Test2JSON.events(for: Self.mixed, time: 0))).count)
     }
 
     @Test func durationsReadAsGoPrintsThem() {

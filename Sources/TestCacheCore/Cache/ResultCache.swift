@@ -164,7 +164,7 @@ struct ResultCache: Sendable {
         var buildInputs = built.buildInputs.merging(readings.inputs(forProducts: fresh.products))
         // A failure no listed test owns (a crash after the last test, a class's tearDown, a leak report
         // at exit) may come from any of them: then no test's pass is stored alone.
-        let failures = Set(run.result.tests.filter { $0.outcome == .failed }.map(\.id))
+        let failures = Set(run.result.tests.filter(\.failsTheRun).map(\.id))
         let explained = !run.result.status.isFailure || (!failures.isEmpty && failures.isSubset(of: run.perTest?.toRun ?? []))
         if let perTest = run.perTest, run.testsStorable, explained {
             var perTestInputs = fresh
@@ -172,7 +172,9 @@ struct ResultCache: Sendable {
             perTestInputs.build = buildInputs
             var stored = 0
             for test in run.result.tests where test.cached != true && perTest.toRun.contains(test.id) {
-                guard test.outcome == .passed || test.outcome == .skipped, let key = perTest.keys[test.id] else { continue }
+                // A quarantined test's pass is never stored: it would be replayed as evidence.
+                guard test.outcome == .passed || test.outcome == .skipped, test.quarantined != true, let key = perTest.keys[test.id]
+                else { continue }
                 var result = TargetResult(name: target.name, status: .passed, output: Array(test.output.utf8))
                 result.duration = .nanoseconds(Int64((test.elapsed * 1e9).rounded()))
                 result.tests = [test]

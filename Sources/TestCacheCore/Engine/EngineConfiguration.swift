@@ -74,6 +74,13 @@ public struct TestOptions: Sendable {
     public var verify = false
     /// How many times a failing target's failed tests run again; a pass on a retry is flaky, not cached.
     public var retries = 0
+    /// Whether a FLAKY target fails the run (`--flaky-result fail`).
+    public var flakyFails = false
+    /// Run exactly the tests the last run of this package and options left failing.
+    public var rerunFailed = false
+    /// Under `--rerun-failed`, the options the failures are recorded under: those the user gave, not the
+    /// rerun's own selection. Nil for every other run, which records under its own.
+    var failureScope: String?
     /// This CI job's share of the targets, or nil for all.
     public var partition: TargetPartition?
     /// Whether XCTest's tests run (`--disable-xctest` turns them off).

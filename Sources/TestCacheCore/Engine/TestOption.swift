@@ -31,6 +31,8 @@ public enum TestOption: String, CaseIterable, Sendable {
     case printCommands = "-x"
     case verify = "--verify"
     case retries = "--retries"
+    case flakyResult = "--flaky-result"
+    case rerunFailed = "--rerun-failed"
     case partition = "--partition"
     case json = "--json"
     case junitXML = "--junit-xml"
@@ -45,7 +47,7 @@ public enum TestOption: String, CaseIterable, Sendable {
         case .filter, .skip, .verbose, .list, .timeout, .xctest, .swiftTesting: .keyed
         case .jobs, .retries: .replayable
         case .noCache, .count, .passthrough, .exec: .disablesCache
-        case .printCommands, .verify, .partition, .json, .junitXML, .noAnnotations, .coverageOutput: .none
+        case .printCommands, .verify, .partition, .json, .junitXML, .noAnnotations, .coverageOutput, .flakyResult, .rerunFailed: .none
         }
     }
 
@@ -71,8 +73,15 @@ public enum TestOption: String, CaseIterable, Sendable {
         case .retries:
             text = "Run a failing target's failed tests again up to N times; a target that then passes is FLAKY: "
                 + "the run passes, and its result is not cached."
+        case .flakyResult:
+            return "What a FLAKY target (failed, then passed on a retry) does to the exit status: pass (the default) "
+                + "or fail. Either way its result is not cached, and `swift-testcache flaky` counts it."
+        case .rerunFailed:
+            return "Run exactly the tests that failed in the last run of this package with these options (a target that "
+                + "failed as a whole, all its tests); nothing when none failed."
         case .partition:
-            return "Run only this CI job's share of the test targets: hash:K/N (by a hash of the target's name, stable "
+            return "Run only this CI job's share of the test targets: time:K/N (balanced by the durations earlier runs "
+                + "stored; one plan per CI run, made by the first shard), hash:K/N (by a hash of the target's name, stable "
                 + "across machines and runs) or slice:K/N (every Nth target in manifest order, from the Kth); K counts from 1."
         case .json:
             return "Print Go's test2json event stream instead of the summary lines (one JSON object a line: Time, Action, "
@@ -112,7 +121,7 @@ public enum TestOption: String, CaseIterable, Sendable {
         case .xctest: [String(options.xctest)]
         case .swiftTesting: [String(options.swiftTesting)]
         case .jobs, .noCache, .count, .passthrough, .exec, .printCommands, .verify, .retries, .partition, .json, .junitXML,
-            .noAnnotations, .coverageOutput:
+            .noAnnotations, .coverageOutput, .flakyResult, .rerunFailed:
             []
         }
     }
@@ -125,7 +134,7 @@ public enum TestOption: String, CaseIterable, Sendable {
         case .passthrough: !options.passthrough.isEmpty
         case .exec: !options.execWrapper.isEmpty
         case .filter, .skip, .verbose, .list, .timeout, .jobs, .printCommands, .verify, .retries, .partition, .json, .junitXML,
-            .noAnnotations, .xctest, .swiftTesting, .coverageOutput:
+            .noAnnotations, .xctest, .swiftTesting, .coverageOutput, .flakyResult, .rerunFailed:
             false
         }
     }

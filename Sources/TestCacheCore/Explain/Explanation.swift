@@ -110,7 +110,7 @@ package struct KeyComponents: Codable, Equatable, Sendable {
         case .environment: return (.package, "how the manifests read the environment changed: \(new ?? "")")
         case .buildOption: return (.options, "build option " + option(subject))
         case .testOption: return (.options, "test option " + option(subject))
-        case .declaredInputs, .declaredVariables, .ignoredVariables:
+        case .declaredInputs, .declaredVariables, .ignoredVariables, .quarantine:
             return (.options, "\(PackageSettings.fileName): \(field.kind.rawValue) changed")
         }
     }

@@ -1,3 +1,5 @@
+import TestCacheStore
+
 /// The variables a CI system sets anew for every run, job, step or attempt without changing what a test
 /// can do: commit and ref names, run and job ids and numbers, per-step file paths, tokens, runner and
 /// agent names, timestamps.
@@ -132,6 +134,28 @@ enum CIEnvironment {
             ],
             prefixes: ["BITRISE_GIT_", "BITRISEIO_PULL_REQUEST_", "RM_RELEASE_", "GIT_CLONE_COMMIT_"]),
     ]
+
+    /// The variable each CI system gives every job of one pipeline run alike, and keeps when a failed job
+    /// is run again: what the shards of one run agree on without talking to each other. GitHub's run ID
+    /// (not its attempt), GitLab's pipeline, Buildkite's build, CircleCI's workflow, Jenkins' build tag,
+    /// Azure's build ID, Bitrise's build slug.
+    static let runVariables: [(system: String, variable: String)] = [
+        ("GitHub Actions", "GITHUB_RUN_ID"), ("GitLab CI", "CI_PIPELINE_ID"), ("Buildkite", "BUILDKITE_BUILD_ID"),
+        ("CircleCI", "CIRCLE_WORKFLOW_ID"), ("Jenkins", "BUILD_TAG"), ("Azure Pipelines", "BUILD_BUILDID"),
+        ("Bitrise", "BITRISE_BUILD_SLUG"),
+    ]
+
+    /// The CI run this process belongs to, as `System=ID`: `SWIFT_TESTCACHE_PLAN_ID` when set, else the
+    /// run variable of the CI system detected; nil outside CI.
+    static func runID(_ environment: [String: String]) -> String? {
+        if let given = environment[EnvironmentVariable.planID], !given.isEmpty { return "given=" + given }
+        for system in systems where system.detects(environment) {
+            if let variable = runVariables.first(where: { $0.system == system.name })?.variable, let id = environment[variable], !id.isEmpty {
+                return "\(system.name)=\(id)"
+            }
+        }
+        return nil
+    }
 
     /// A test of whether a variable is set per run by the CI system running now (none outside CI).
     static func perRunFilter(for environment: [String: String]) -> @Sendable (String) -> Bool {

@@ -44,6 +44,8 @@ struct KeyField: Hashable, Sendable, Codable {
         case declaredVariables = "declared variables"
         /// A pattern of variables declared ignored.
         case ignoredVariables = "ignored variables"
+        /// A test ID pattern the package's settings quarantine.
+        case quarantine = "quarantined tests"
         // The package, the toolchain and the options.
         /// A manifest at the root.
         case manifest

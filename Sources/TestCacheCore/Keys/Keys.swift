@@ -129,7 +129,9 @@ struct ActionKeys: Sendable {
     /// What the package's settings declare for a target (extra input files, variables in or out) as
     /// one key, part of both its action ID and its content ID; nil when they declare nothing.
     func declaredKey(_ settings: TargetSettings, hasher: InputHasher, environment: [String: String]) -> ActionID? {
-        guard !settings.inputs.isEmpty || !settings.includedVariables.isEmpty || !settings.ignoredVariables.isEmpty else {
+        guard !settings.inputs.isEmpty || !settings.includedVariables.isEmpty || !settings.ignoredVariables.isEmpty
+            || !settings.quarantine.isEmpty
+        else {
             return nil
         }
         var key = FieldHasher(name: "declared-inputs", salt: salt, trace: trace, record: record)

@@ -7,7 +7,7 @@ struct LoadedPackage: Sendable {
     let model: PackageModel
     let settings: PackageSettings
     /// The test targets asked for, in the manifest's order.
-    let targets: [PackageTarget]
+    var targets: [PackageTarget]
     /// The stat records the run started from, to tell what it learned.
     let previousRecords: [String: StatRecord]
     let planner: KeyPlanner

@@ -15,6 +15,9 @@ package struct TargetSettings: Sendable, Equatable {
     /// Whether results are also cached per test (`"granularity": "test"`, the default), or only for
     /// the whole target (`"target"`): the way back for tests that depend on each other's side effects.
     package var perTest = true
+    /// The quarantine's patterns that name this target's tests: they join its keys, so that a result
+    /// stored before a test was quarantined (or after it was released) is not replayed.
+    package var quarantine: [String] = []
 
     package init() {}
 
@@ -43,6 +46,7 @@ package struct TargetSettings: Sendable, Equatable {
             key.update(KeyField(kind: .declaredVariable, subject: name), environment[name].map { "=" + $0 } ?? "unset")
         }
         for pattern in ignoredVariables { key.update(KeyField(kind: .ignoredVariables), pattern) }
+        for pattern in quarantine { key.update(KeyField(kind: .quarantine), pattern) }
     }
 
     /// Characters that make a path component or a variable name a pattern.
@@ -76,11 +80,55 @@ package struct TargetSettings: Sendable, Equatable {
     }
 }
 
+/// Tests whose failures do not fail the run: they still run and report, and are never cached as passes
+/// while quarantined (`"quarantine"` in `.swift-testcache.json`), as Trunk and Buildkite quarantine flaky
+/// tests. Each entry is a test ID (`Module.Class/testMethod`, `Module.Suite/test()`) or a pattern of them
+/// (`*`, `?` and `[…]` as in a shell, `*` crossing `/`), starting with the test target's module name.
+package struct Quarantine: Sendable, Equatable {
+    package struct Entry: Sendable, Equatable {
+        package var pattern: String
+        /// Why, as the file says (an issue link, say); shown beside the test's failure.
+        package var reason: String?
+    }
+
+    package var entries: [Entry] = []
+
+    package init(entries: [Entry] = []) {
+        self.entries = entries
+    }
+
+    /// The entry that quarantines the test `id`, if any.
+    package func entry(for id: String) -> Entry? {
+        entries.first { fnmatch($0.pattern, id, 0) == 0 }
+    }
+
+    /// The module an entry's pattern names: what comes before its first `.`.
+    static func module(of pattern: String) -> String {
+        String(pattern.prefix { $0 != "." })
+    }
+
+    /// Why `pattern` is not a quarantine entry, or nil when it is: a module name (an identifier, no
+    /// wildcard), a dot, then the rest of a test ID, with every `[` closed.
+    static func problem(with pattern: String) -> String? {
+        let module = module(of: pattern)
+        guard let first = module.unicodeScalars.first, first == "_" || CharacterSet.letters.contains(first),
+            module.unicodeScalars.allSatisfy({ $0 == "_" || CharacterSet.alphanumerics.contains($0) }),
+            pattern.count > module.count + 1
+        else { return "'\(pattern)' is not a test ID or pattern starting with its module (Module.Class/testMethod, Module.Suite/test())" }
+        var open = false
+        for character in pattern {
+            if character == "[" { open = true } else if character == "]" { open = false }
+        }
+        return open ? "'\(pattern)' has a '[' that is never closed" : nil
+    }
+}
+
 /// A package's `.swift-testcache.json`: settings for every test target, and per target.
 ///
 /// ```json
 /// {
 ///   "inputs": ["Fixtures/**/*.json"],
+///   "quarantine": ["NetworkTests.ReconnectTests/testSlowServer", { "test": "UITests.*", "reason": "#123" }],
 ///   "environment": { "include": ["API_URL"], "ignore": ["BUILD_TAG"] },
 ///   "targets": {
 ///     "NetworkTests": { "cache": false },
@@ -96,6 +144,8 @@ package struct PackageSettings: Sendable, Equatable {
     package static let fileName = ".swift-testcache.json"
 
     package var all = TargetSettings()
+    /// The tests whose failures do not fail a run.
+    package var quarantine = Quarantine()
     /// Settings per test target, by name.
     package var targets: [String: TargetSettings] = [:]
     /// The `cache` and `granularity` targets give for themselves (they win over those given for all).
@@ -106,8 +156,11 @@ package struct PackageSettings: Sendable, Equatable {
 
     /// The settings that apply to `target`.
     package func settings(for target: String) -> TargetSettings {
-        guard let own = targets[target] else { return all }
         var merged = all
+        // A test target's module is its name with what an identifier cannot hold made `_`.
+        let module = String(target.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" })
+        merged.quarantine = quarantine.entries.map(\.pattern).filter { Quarantine.module(of: $0) == module }
+        guard let own = targets[target] else { return merged }
         merged.inputs += own.inputs
         merged.includedVariables += own.includedVariables
         merged.ignoredVariables += own.ignoredVariables
@@ -137,8 +190,25 @@ package struct PackageSettings: Sendable, Equatable {
             throw TestCacheError(.settings, "\(Self.fileName) is not valid JSON: \((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error)")
         }
         guard let top = object as? [String: Any] else { throw TestCacheError(.settings, "\(Self.fileName) must hold a JSON object") }
-        for key in top.keys where !["inputs", "environment", "cache", "granularity", "targets"].contains(key) {
-            throw TestCacheError(.settings, "\(Self.fileName): unknown key '\(key)' (known: inputs, environment, cache, granularity, targets)")
+        for key in top.keys where !["inputs", "environment", "cache", "granularity", "targets", "quarantine"].contains(key) {
+            throw TestCacheError(.settings, "\(Self.fileName): unknown key '\(key)' (known: inputs, environment, cache, granularity, targets, quarantine)")
+        }
+        if let list = top["quarantine"] {
+            guard let items = list as? [Any] else { throw TestCacheError(.settings, "\(Self.fileName): quarantine must be a list") }
+            for item in items {
+                var entry: Quarantine.Entry
+                if let pattern = item as? String {
+                    entry = Quarantine.Entry(pattern: pattern)
+                } else if let object = item as? [String: Any], let pattern = object["test"] as? String,
+                    object.keys.allSatisfy(["test", "reason"].contains), object["reason"] == nil || object["reason"] is String
+                {
+                    entry = Quarantine.Entry(pattern: pattern, reason: object["reason"] as? String)
+                } else {
+                    throw TestCacheError(.settings, "\(Self.fileName): quarantine entries are test IDs or {\"test\": ID, \"reason\": text}")
+                }
+                if let problem = Quarantine.problem(with: entry.pattern) { throw TestCacheError(.settings, "\(Self.fileName): quarantine: \(problem)") }
+                quarantine.entries.append(entry)
+            }
         }
         let (all, cache, perTest) = try Self.parseTarget(top, at: "")
         self.all = all
@@ -163,6 +233,9 @@ package struct PackageSettings: Sendable, Equatable {
     package func validate(testTargets: [String]) throws {
         for name in targets.keys.sorted() where !testTargets.contains(name) {
             throw TestCacheError(.settings, "\(Self.fileName) names '\(name)', which is not a test target of this package; its test targets are: \(testTargets.joined(separator: ", "))")
+        }
+        for entry in quarantine.entries where !testTargets.contains(where: { settings(for: $0).quarantine.contains(entry.pattern) }) {
+            throw TestCacheError(.settings, "\(Self.fileName): quarantine: '\(entry.pattern)' names no test target's module; its test targets are: \(testTargets.joined(separator: ", "))")
         }
     }
 

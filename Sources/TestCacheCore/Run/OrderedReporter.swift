@@ -18,6 +18,17 @@ actor OrderedReporter {
     private let keepsTally: Bool
     /// Whether replayed lines show their stored coverage.
     private let showsCoverage: Bool
+    /// How each target that ran now came out, in order: what the run history records.
+    private(set) var ranNow: [RanTarget] = []
+
+    /// A target run now, as the run history needs it.
+    struct RanTarget: Sendable {
+        var name: String
+        var status: TargetStatus
+        /// Its tests that failed (quarantined ones not counted) and those that were flaky.
+        var failed: [String]
+        var flaky: [String]
+    }
 
     init(showsOutput: Bool, output: EngineOutput, status: StatusLine?, keepsTally: Bool = false, showsCoverage: Bool = false) {
         self.showsOutput = showsOutput
@@ -34,9 +45,15 @@ actor OrderedReporter {
         while let (delivered, streamed) = pending.removeValue(forKey: next) {
             var result = delivered
             status?.clear()
+            if !result.cached {
+                ranNow.append(RanTarget(
+                    name: result.name, status: result.status, failed: result.tests.filter(\.failsTheRun).map(\.id),
+                    flaky: result.tests.filter { $0.outcome == .flaky }.map(\.id)))
+            }
             if showsCoverage { result.loadStoredDetails() }
             if output.printsLines {
-                if (showsOutput || result.status.isFailure || result.status == .flaky) && !streamed && !result.output.isEmpty {
+                let shown = showsOutput || result.status.isFailure || result.status == .flaky || result.tests.contains(where: \.failedInQuarantine)
+                if shown && !streamed && !result.output.isEmpty {
                     var text = String(decoding: result.output, as: UTF8.self)
                     if !text.hasSuffix("\n") { text += "\n" }
                     output.standardOutput(text)

@@ -1,15 +1,16 @@
 public import TestCacheStore
 
-/// One CI job's share of a package's test targets (`--partition hash:K/N` or `slice:K/N`), as
+/// One CI job's share of a package's test targets (`--partition hash:K/N`, `slice:K/N` or `time:K/N`), as
 /// cargo-nextest partitions tests: N jobs, each given its K, run disjoint sets that cover every target.
 ///
-/// `hash` puts a target in shard `hash(name) mod N` + 1, with SHA-256 of the name, so that the shard of a
+/// `time` balances the targets by their stored durations (``ShardPlan``, made by the engine, which
+/// knows the history). `hash` puts a target in shard `hash(name) mod N` + 1, with SHA-256 of the name, so that the shard of a
 /// target never depends on the others, the machine or the run: adding a target moves no other. `slice`
 /// takes every Nth target of the selection in manifest order, starting from the Kth: even shards, but a
 /// new target shifts the ones after it.
 public struct TargetPartition: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
-        case hash, slice
+        case hash, slice, time
     }
 
     public var kind: Kind
@@ -17,9 +18,12 @@ public struct TargetPartition: Sendable, Equatable {
     public var shard: Int
     public var count: Int
 
+    /// As the option is written: `time:2/3`.
+    public var description: String { "\(kind.rawValue):\(shard)/\(count)" }
+
     /// Parses `hash:K/N` or `slice:K/N`; throws a one-line message for anything else.
     public init(parsing text: String) throws(TestCacheError) {
-        let usage = "--partition takes hash:K/N or slice:K/N with 1 ≤ K ≤ N, not '\(text)'"
+        let usage = "--partition takes time:K/N, hash:K/N or slice:K/N with 1 ≤ K ≤ N, not '\(text)'"
         let parts = text.split(separator: ":", maxSplits: 1)
         guard parts.count == 2, let kind = Kind(rawValue: String(parts[0])) else { throw TestCacheError(.usage, usage) }
         let numbers = parts[1].split(separator: "/", omittingEmptySubsequences: false)
@@ -30,9 +34,12 @@ public struct TargetPartition: Sendable, Equatable {
         self.count = count
     }
 
-    /// The names among `names` (in manifest order) that belong to this shard, in the same order.
+    /// The names among `names` (in manifest order) that belong to this shard, in the same order; for
+    /// `time`, all of them: its plan needs the history, and the engine applies it.
     public func select(_ names: [String]) -> [String] {
         switch kind {
+        case .time:
+            return names
         case .slice:
             return names.enumerated().filter { $0.offset % count == shard - 1 }.map(\.element)
         case .hash:

@@ -43,6 +43,8 @@ struct TargetResult: Sendable {
         var time = cached ? "(cached)" : duration.map(summaryTime) ?? ""
         // Some tests ran and the others were replayed: Go's line, and how many were not run again.
         if !cached && replayedTests > 0 { time += "\t(\(replayedTests) of \(tests.count) tests cached)" }
+        let quarantined = tests.count(where: \.failedInQuarantine)
+        if quarantined > 0 { time += "\t(\(quarantined) quarantined test\(quarantined == 1 ? "" : "s") failed)" }
         switch status {
         case .passed: return "ok  \t\(name)\t\(time)"
         case .noTestsToRun: return "ok  \t\(name)\t\(time) [no tests to run]"

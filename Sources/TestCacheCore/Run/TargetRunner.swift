@@ -28,6 +28,8 @@ struct TargetRunner: Sendable {
     let eventsDirectory: String?
     /// Measures line coverage, with `--enable-code-coverage`.
     var coverage: CoverageCollector?
+    /// The tests whose failures do not fail their target.
+    var quarantine = Quarantine()
 
     /// What is known of a target's tests before they run.
     enum Tests: Sendable {
@@ -124,12 +126,17 @@ struct TargetRunner: Sendable {
             run.result.output += retried.output
             attempt.truncated = attempt.truncated || next.truncated
             attempt.stopped = next.stopped
+            attempt.abnormal = attempt.abnormal || next.abnormal
             run.result.tests = Self.merge(run.result.tests, retry: retried.tests)
             if retried.status == .passed { run.result.status = .flaky }
             attempt.tests = retried.tests
         }
         run.result.duration = monotonicNow() - start
         run.storable = run.result.status == .passed && !attempt.truncated
+        if applyQuarantine(to: &run.result, abnormal: attempt.abnormal) {
+            // A target that holds a quarantined test is never stored whole: its pass would stand for that test.
+            run.storable = false
+        }
         run.testsStorable = !attempt.truncated
         if let coverage {
             run.result.coverage = await coverage.measure(target) { message in note("*** \(message)", &run.result) }
@@ -158,6 +165,29 @@ struct TargetRunner: Sendable {
         var truncated = false
         /// It ended in a way retrying cannot help: a timeout, or the binary would not start.
         var stopped = false
+        /// A process ended other than by exiting (a signal, a timeout) or could not start: a failure that
+        /// no quarantined test can be said to own.
+        var abnormal = false
+    }
+
+    /// Marks the quarantined tests of `result`, and passes a target whose only failures are theirs (each
+    /// failed test quarantined, every process exited); gives whether it holds a quarantined test.
+    private func applyQuarantine(to result: inout TargetResult, abnormal: Bool) -> Bool {
+        guard !quarantine.entries.isEmpty else { return false }
+        var holds = false
+        for index in result.tests.indices where quarantine.entry(for: result.tests[index].id) != nil {
+            result.tests[index].quarantined = true
+            holds = true
+        }
+        let failed = result.tests.filter { $0.outcome == .failed }
+        if result.status == .failed, !abnormal, !failed.isEmpty, failed.allSatisfy(\.failedInQuarantine) {
+            result.status = .passed
+            for test in failed {
+                let reason = quarantine.entry(for: test.id)?.reason.map { " (\($0))" } ?? ""
+                note("*** \(test.id) failed in quarantine\(reason): the run passes.", &result)
+            }
+        }
+        return holds
     }
 
     /// Runs `xctest` and `swiftTesting` (IDs; the whole module's Swift Testing tests by a module filter
@@ -212,6 +242,7 @@ struct TargetRunner: Sendable {
                         note("*** Test killed: ran too long (\(goDuration(configuration.test.timeout))).", &result)
                         result.status = .failed
                         attempt.stopped = true
+                        attempt.abnormal = true
                         break runs
                     }
                     switch process.termination {
@@ -223,11 +254,13 @@ struct TargetRunner: Sendable {
                     case .signaled:
                         note("*** Test binary terminated by \(process.termination).", &result)
                         result.status = .failed
+                        attempt.abnormal = true
                     }
                 } catch {
                     note("\(EngineLog.prefix)cannot run \(executable): \(error)", &result)
                     result.status = .failed
                     attempt.stopped = true
+                    attempt.abnormal = true
                     break runs
                 }
             }

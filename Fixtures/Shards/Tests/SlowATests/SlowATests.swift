@@ -1,0 +1,8 @@
+import Foundation
+import XCTest
+
+final class SlowACase: XCTestCase {
+    func testTakesItsTime() {
+        Thread.sleep(forTimeInterval: 2.0)
+    }
+}

@@ -44,23 +44,26 @@ extension IntegrationTests {
             #expect(!run.stderr.contains("warning"), "the tracer is found beside the installed tool: \(run.transcript)")
             let bad = try runProgram(Self.repository + "/Scripts/install.sh", ["--prefx", prefix], environment: environment)
             #expect(bad.status == 2 && bad.stderr.split(separator: "\n").count == 1, bad.transcript)
+            // The same package, built already, through the action's steps (one fixture: one build).
+            try actionStepsRunAsPlainCommands(fixture)
         }
 
-        @Test func theActionsStepsRunAsPlainCommands() throws {
-            let fixture = try Fixture("Reports")
+        /// The GitHub Action's steps, run as plain commands on `fixture`.
+        func actionStepsRunAsPlainCommands(_ fixture: Fixture) throws {
             let action = try String(contentsOfFile: Self.repository + "/action.yml", encoding: .utf8)
             for step in ["key", "install", "test"] {
                 #expect(action.contains("run: '\"$GITHUB_ACTION_PATH/Scripts/action.sh\" \(step)'"), "action.yml runs the \(step) step")
             }
             let home = fixture.temporary.path + "/home"
+            let store = fixture.temporary.path + "/action-store"
             let output = fixture.temporary.path + "/github-output"
             let path = fixture.temporary.path + "/github-path"
-            var environment = toolEnvironment(store: fixture.store)
+            var environment = toolEnvironment(store: store)
             environment.removeValue(forKey: "SWIFT_TESTCACHE_DIR")
             environment.merge([
                 "HOME": home, "GITHUB_OUTPUT": output, "GITHUB_PATH": path, "GITHUB_ACTION_PATH": Self.repository,
                 "SWIFT_TESTCACHE_FROM": URL(fileURLWithPath: try builtExecutable("swift-testcache")).deletingLastPathComponent().path,
-                "PATH": try Self.scratchToolchain(in: fixture.temporary.path + "/toolchain") + ":" + (environment["PATH"] ?? ""),
+                "PATH": try Self.scratchToolchain(in: fixture.temporary.path + "/action-toolchain") + ":" + (environment["PATH"] ?? ""),
             ]) { $1 }
             let script = Self.repository + "/Scripts/action.sh"
 

@@ -6,7 +6,7 @@ import TestCacheStore
 @Suite struct ShardPlanTests {
     /// Fixtures/Shards' durations: three slow targets among six quick ones.
     static let durations: [String: Double] = [
-        "QuickA": 0.2, "SlowA": 2.0, "QuickB": 0.2, "QuickC": 0.2, "SlowB": 2.0, "QuickD": 0.2, "SlowC": 1.2, "QuickE": 0.2, "QuickF": 0.2,
+        "QuickA": 0.1, "SlowA": 1.0, "QuickB": 0.1, "QuickC": 0.1, "SlowB": 1.0, "QuickD": 0.1, "SlowC": 0.6, "QuickE": 0.1, "QuickF": 0.1,
     ]
     static let names = ["QuickA", "SlowA", "QuickB", "QuickC", "SlowB", "QuickD", "SlowC", "QuickE", "QuickF"]
 
@@ -44,9 +44,9 @@ import TestCacheStore
         known["SlowC"] = nil
         known["QuickF"] = nil
         let plan = ShardPlan.balance(Self.names, estimates: known, count: 2)
-        // Known, sorted: 0.2 ×5, 2, 2: the median is 0.2.
-        #expect(plan.expected["SlowC"] == 0.2 && plan.expected["QuickF"] == 0.2)
-        #expect(plan.basis.contains("7 of 9") && plan.basis.contains("2 without one count the median, 200ms"), "\(plan.basis)")
+        // Known, sorted: 0.1 ×5, 1, 1: the median is 0.1.
+        #expect(plan.expected["SlowC"] == 0.1 && plan.expected["QuickF"] == 0.1)
+        #expect(plan.basis.contains("7 of 9") && plan.basis.contains("2 without one count the median, 100ms"), "\(plan.basis)")
     }
 
     @Test func moreShardsThanTargetsLeaveSomeEmpty() {

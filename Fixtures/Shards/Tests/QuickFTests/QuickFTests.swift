@@ -3,6 +3,6 @@ import XCTest
 
 final class QuickFCase: XCTestCase {
     func testTakesItsTime() {
-        Thread.sleep(forTimeInterval: 0.2)
+        Thread.sleep(forTimeInterval: 0.1)
     }
 }

@@ -3,6 +3,6 @@ import XCTest
 
 final class SlowACase: XCTestCase {
     func testTakesItsTime() {
-        Thread.sleep(forTimeInterval: 2.0)
+        Thread.sleep(forTimeInterval: 1.0)
     }
 }

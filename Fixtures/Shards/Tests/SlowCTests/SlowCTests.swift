@@ -3,6 +3,6 @@ import XCTest
 
 final class SlowCCase: XCTestCase {
     func testTakesItsTime() {
-        Thread.sleep(forTimeInterval: 1.2)
+        Thread.sleep(forTimeInterval: 0.6)
     }
 }

@@ -134,7 +134,10 @@ public struct TestEngine: Sendable {
     /// Records what the targets run now left failing (for `--rerun-failed`) and which were flaky (for
     /// `flaky`); a listing records nothing.
     private func recordHistory(_ ran: [OrderedReporter.RanTarget], package: LoadedPackage) {
-        guard !configuration.test.list else { return }
+        // A run that replayed everything ran nothing that could fail or flake: nothing is written, so the
+        // fully cached path stays free of store writes. (A record of failures it leaves in place reruns
+        // tests that now pass, never misses one that fails.)
+        guard !configuration.test.list, !ran.isEmpty else { return }
         let modules = Dictionary(package.targets.map { ($0.name, $0.moduleName) }, uniquingKeysWith: { first, _ in first })
         var failures = LastFailures()
         for target in ran where target.status.isFailure {

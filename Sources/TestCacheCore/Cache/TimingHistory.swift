@@ -46,21 +46,21 @@ struct TimingHistory: Sendable {
     func load(_ targets: [String]) async -> [String: TargetTimings] {
         var found: [String: TargetTimings] = [:]
         for target in targets {
-            if let record = decode(store?.output(for: key(of: target)).value?.bytes) { found[target] = record }
+            if let record: TargetTimings = decode(store?.output(for: key(of: target)).value?.bytes) { found[target] = record }
         }
         await readShared(targets.map(key(of:))) { scratch in
             for target in targets {
-                guard let record = decode(scratch.output(for: key(of: target)).value?.bytes) else { continue }
+                guard let record: TargetTimings = decode(scratch.output(for: key(of: target)).value?.bytes) else { continue }
                 if record.updated > found[target]?.updated ?? .min { found[target] = record }
             }
         }
         return found
     }
 
-    /// Records what a run of `target` measured: its wall time when every test ran (`whole`), and each
-    /// test's time. Filed locally and uploaded.
+    /// Records what a run of `target` measured: its wall time (`seconds`, given only when every test
+    /// ran) and each test's time. Filed locally and uploaded.
     func record(_ target: String, seconds: Double?, tests: [String: Double]) {
-        var record = decode(store?.output(for: key(of: target)).value?.bytes) ?? TargetTimings()
+        var record: TargetTimings = decode(store?.output(for: key(of: target)).value?.bytes) ?? TargetTimings()
         if let seconds { record.seconds = seconds }
         record.tests.merge(tests) { $1 }
         record.updated = clock()
@@ -85,9 +85,9 @@ struct TimingHistory: Sendable {
 
     /// The plan stored under `key`, locally or in the shared cache.
     func storedPlan(_ key: ActionID) async -> ShardPlan? {
-        if let plan = decodePlan(store?.output(for: key).value?.bytes) { return plan }
+        if let plan: ShardPlan = decode(store?.output(for: key).value?.bytes) { return plan }
         var plan: ShardPlan?
-        await readShared([key]) { scratch in plan = decodePlan(scratch.output(for: key).value?.bytes) }
+        await readShared([key]) { scratch in plan = decode(scratch.output(for: key).value?.bytes) }
         if let plan, let bytes = try? JSONEncoder().encode(plan) { store?.put(key, Array(bytes)) }
         return plan
     }
@@ -115,13 +115,9 @@ struct TimingHistory: Sendable {
         read(scratch)
     }
 
-    private func decode(_ bytes: [UInt8]?) -> TargetTimings? {
-        // A record that does not decode (another format) counts as no record: the target is unknown.
-        bytes.flatMap { try? JSONDecoder().decode(TargetTimings.self, from: Data($0)) }
-    }
-
-    private func decodePlan(_ bytes: [UInt8]?) -> ShardPlan? {
-        // A plan that does not decode is no plan: this shard makes one.
-        bytes.flatMap { try? JSONDecoder().decode(ShardPlan.self, from: Data($0)) }
+    /// A record or plan, or nil for one that does not decode (another format): the target then counts
+    /// as unknown, and a plan is made anew.
+    private func decode<Value: Decodable>(_ bytes: [UInt8]?) -> Value? {
+        bytes.flatMap { try? JSONDecoder().decode(Value.self, from: Data($0)) }
     }
 }

@@ -196,7 +196,7 @@ package struct PackageSettings: Sendable, Equatable {
         if let list = top["quarantine"] {
             guard let items = list as? [Any] else { throw TestCacheError(.settings, "\(Self.fileName): quarantine must be a list") }
             for item in items {
-                var entry: Quarantine.Entry
+                let entry: Quarantine.Entry
                 if let pattern = item as? String {
                     entry = Quarantine.Entry(pattern: pattern)
                 } else if let object = item as? [String: Any], let pattern = object["test"] as? String,

@@ -12,7 +12,7 @@ public struct SwiftTestCache: AsyncParsableCommand {
         commandName: "swift-testcache",
         abstract: "Run a SwiftPM package's tests per target and cache every passing result.",
         version: version,
-        subcommands: [Test.self, Explain.self, Flaky.self, Cache.self, Clean.self],
+        subcommands: [Test.self, Watch.self, Explain.self, Flaky.self, Cache.self, Clean.self],
         defaultSubcommand: Test.self
     )
 

@@ -106,9 +106,14 @@ extension SwiftTestCache {
         }
 
         /// The engine for a run with these options, in this process's environment and directory.
+        ///
+        /// - Parameters:
+        ///   - warnsUntraced: whether to say that reads are not traced here (a watch session says it once).
+        ///   - isolatesProcessGroups: each child in a process group of its own (``CommandRunner/isolatesProcessGroups``).
         static func engine(
             locations: LocationOptionsGroup, build: BuildOptionsGroup, traits: TraitOptionsGroup, test: TestOptionsGroup,
-            targets: [String], binaryArguments: [String], remote: RemoteCacheOptionsGroup? = nil
+            targets: [String], binaryArguments: [String], remote: RemoteCacheOptionsGroup? = nil, warnsUntraced: Bool = true,
+            isolatesProcessGroups: Bool = false
         ) throws -> TestEngine {
             let environment = ProcessInfo.processInfo.environment
             let store = try CommandContext(environment: environment).openStore()
@@ -126,7 +131,7 @@ extension SwiftTestCache {
             configuration.outputIsTerminal = isatty(STDOUT_FILENO) != 0
             configuration.progressIsTerminal = isatty(STDERR_FILENO) != 0
             configuration.tracer = Self.locateTracer()
-            if configuration.tracer == nil && configuration.test.cacheDisabledReason == nil {
+            if warnsUntraced && configuration.tracer == nil && configuration.test.cacheDisabledReason == nil {
                 printWarning(Self.untracedWarning)
             }
             var sharedCache: (any SharedCache)?
@@ -143,7 +148,8 @@ extension SwiftTestCache {
                 configuration: configuration,
                 store: store,
                 output: output,
-                services: .system(temporaryDirectory: NSTemporaryDirectory(), sharedCache: sharedCache)
+                services: .system(
+                    temporaryDirectory: NSTemporaryDirectory(), sharedCache: sharedCache, isolatesProcessGroups: isolatesProcessGroups)
             )
         }
 

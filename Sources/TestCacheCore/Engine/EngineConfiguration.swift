@@ -138,6 +138,9 @@ public struct EngineConfiguration: Sendable {
     public var outputIsTerminal = false
     /// Whether standard error is a terminal: progress is shown there only then.
     public var progressIsTerminal = false
+    /// Whether the run ends with its tally even when standard error is not a terminal: `watch`'s screen
+    /// always shows it.
+    public var alwaysTallies = false
     /// The read tracer (libTestCacheTrace.so), preloaded into test processes so that the files and
     /// variables a run consulted become part of its result's key; nil where it cannot be used.
     public var tracer: String?

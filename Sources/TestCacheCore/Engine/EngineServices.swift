@@ -32,12 +32,16 @@ public struct EngineServices: Sendable {
 
     /// The real services: the system clock, directories made under `temporaryDirectory` (the command layer
     /// passes `$TMPDIR`'s), real child processes.
-    public static func system(temporaryDirectory: String, sharedCache: (any SharedCache)? = nil) -> EngineServices {
+    /// `isolatesProcessGroups`: each child in a process group of its own, stopped as a whole when its
+    /// task is cancelled (``CommandRunner/isolatesProcessGroups``).
+    public static func system(
+        temporaryDirectory: String, sharedCache: (any SharedCache)? = nil, isolatesProcessGroups: Bool = false
+    ) -> EngineServices {
         EngineServices(
             clock: StoreConfiguration.systemClock,
             monotonicNow: { .now },
             makeTemporaryDirectory: { makePrivateDirectory(in: temporaryDirectory, prefix: "swift-testcache-trace") },
-            processes: CommandRunner(),
+            processes: CommandRunner(isolatesProcessGroups: isolatesProcessGroups),
             sharedCache: sharedCache)
     }
 }

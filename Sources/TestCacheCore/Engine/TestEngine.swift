@@ -96,7 +96,7 @@ public struct TestEngine: Sendable {
             }
         }
         let status = configuration.progressIsTerminal ? StatusLine(write: output.standardError, now: services.monotonicNow) : nil
-        let showsTally = configuration.progressIsTerminal || configuration.test.verbose
+        let showsTally = configuration.progressIsTerminal || configuration.test.verbose || configuration.alwaysTallies
         let reporter = OrderedReporter(
             showsOutput: configuration.test.verbose || configuration.test.list, output: output, status: status, keepsTally: showsTally,
             showsCoverage: configuration.build.codeCoverage)
@@ -260,6 +260,36 @@ public struct TestEngine: Sendable {
             output.standardOutput(explainer.explanation(of: target).map { $0 + "\n" }.joined())
         }
         return 0
+    }
+
+    /// What can change a result of the selected targets now, for `watch`: every file, tree and listing
+    /// their action IDs and their stored input lists consulted; builds and runs nothing. When some
+    /// target's inputs are not known (no stored passing result for its inputs as they are, no cache, or
+    /// untraced reads), every file of the package counts.
+    public func watchScope() async throws -> WatchScope {
+        let root = configuration.packagePath
+        var skipped = [configuration.build.scratchDirectory(root: root)]
+        if let store { skipped.append(store.directory) }
+        guard let package = try await loader(echoing: false).load() else {
+            return WatchScope(root: root, consulted: ConsultedPaths(), everything: true, skipping: skipped)
+        }
+        var everything = configuration.tracer == nil
+        let cache = resultCache(package)
+        for plan in plan(package, cached: cache != nil) {
+            // Looking the result up hashes what its last passing run read: the hasher records all of it.
+            guard let id = plan.actionID, let cache, case .hit = cache.lookUpLocally(id, for: plan.target) else {
+                everything = true
+                continue
+            }
+        }
+        return WatchScope(root: root, consulted: package.hasher.consulted, everything: everything, skipping: skipped)
+    }
+
+    /// This engine with its configuration changed, for one run of a session that varies it (`watch`).
+    public func with(_ change: (inout EngineConfiguration) -> Void) -> TestEngine {
+        var changed = configuration
+        change(&changed)
+        return TestEngine(configuration: changed, store: store, output: output, services: services)
     }
 
     /// A plan per selected target, in the manifest's order, with its action ID when it is cached.

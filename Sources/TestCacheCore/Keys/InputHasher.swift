@@ -33,6 +33,8 @@ final class InputHasher: Sendable {
     private let trees = Mutex<[String: [(path: String, digest: OutputID)]]>([:])
     /// One key per tree, made once per run from its files; see ``treeKey(_:make:)``.
     private let treeKeys = Mutex<[String: ActionID]>([:])
+    /// Every file, tree and directory listing asked for, present or not: what `watch` watches.
+    private let asked = Mutex(ConsultedPaths())
 
     /// Directory names never descended into: build output, SwiftPM and version-control bookkeeping.
     static let skippedDirectories: Set<String> = [".build", ".swiftpm", ".git"]
@@ -50,6 +52,8 @@ final class InputHasher: Sendable {
 
     /// The hash of one file, by its path relative to the root; nil when it is missing or not a file.
     func hashFile(_ relativePath: String) -> OutputID? {
+        // Asked for even when missing: creating it later changes a key.
+        asked.withLock { _ = $0.files.insert(relativePath) }
         let path = root + "/" + relativePath
         guard let status = FileSystem.status(following: path), status.isRegular else { return nil }
         return hash(relativePath, status)
@@ -62,6 +66,7 @@ final class InputHasher: Sendable {
     /// read once. Hidden files count: a test may read them.
     func hashTree(_ relativeDirectory: String) -> [(path: String, digest: OutputID)] {
         if let known = trees.withLock({ $0[relativeDirectory] }) { return known }
+        asked.withLock { _ = $0.trees.insert(relativeDirectory) }
         var files: [(path: String, digest: OutputID)] = []
         var visited: Set<UInt64> = []
         walk(relativeDirectory == "." ? "" : relativeDirectory, into: &files, visited: &visited)
@@ -127,6 +132,23 @@ final class InputHasher: Sendable {
         return record.digest
     }
 
+    /// The names in a directory (relative to the root), sorted; nil when it is not a directory. A key
+    /// made of them changes when an entry is added or removed.
+    func entryNames(of relativeDirectory: String) -> [String]? {
+        asked.withLock { _ = $0.listings.insert(relativeDirectory) }
+        let absolute = absolutePath(relativeDirectory == "." ? "" : relativeDirectory)
+        guard FileSystem.status(following: absolute)?.isDirectory == true else { return nil }
+        var names: [String] = []
+        FileSystem.forEachFile(inDirectory: absolute) { name, _ in
+            names.append(name)
+            return false
+        }
+        return names.sorted()
+    }
+
+    /// Every file, tree and listing this hasher was asked for so far, relative to the root (or absolute).
+    var consulted: ConsultedPaths { asked.withLock { $0 } }
+
     /// A path given relative to the root, or absolute, made absolute.
     private func absolutePath(_ path: String) -> String {
         path.isEmpty ? root : path.hasPrefix("/") ? path : root + "/" + path
@@ -153,6 +175,16 @@ final class InputHasher: Sendable {
     var recordsChanged: Bool {
         state.withLock { $0.reads > 0 || $0.records.count != previous.count }
     }
+}
+
+/// The paths a hasher was asked for: whatever changes among them can change a key.
+struct ConsultedPaths: Sendable, Equatable {
+    /// Files hashed one by one (manifests, traced inputs, headers), present or not.
+    var files: Set<String> = []
+    /// Directories hashed whole: a file added anywhere under one changes its key.
+    var trees: Set<String> = []
+    /// Directories whose entry names were read (a test listed them, a link command searched them).
+    var listings: Set<String> = []
 }
 
 /// The stat cache's on-disk form: one line per file, `digest size mtime ctime inode path`.

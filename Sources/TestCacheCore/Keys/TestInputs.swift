@@ -170,13 +170,7 @@ extension TestInputs {
             Self.addLinkerInput(path, to: &key, hasher: hasher)
         }
         for directory in directories {
-            var names: [String] = []
-            FileSystem.forEachFile(inDirectory: hasher.root + "/" + directory) { name, _ in
-                names.append(name)
-                return false
-            }
-            let exists = FileSystem.status(following: hasher.root + "/" + directory)?.isDirectory == true
-            key.update(KeyField(kind: .inputDirectory, subject: directory), exists ? names.sorted().joined(separator: "\n") : "absent")
+            key.update(KeyField(kind: .inputDirectory, subject: directory), hasher.entryNames(of: directory)?.joined(separator: "\n") ?? "absent")
         }
         for name in variables {
             key.update(KeyField(kind: .variable, subject: name), environment[name].map { "=" + $0 } ?? "unset")
@@ -201,17 +195,10 @@ extension TestInputs {
     /// A file or library directory a link command named: a file by its state; a directory by its
     /// entries' names and each file directly in it (a link followed), since the linker picks from them by name.
     static func addLinkerInput(_ path: String, to key: inout FieldHasher, hasher: InputHasher) {
-        let absolute = path == "." ? hasher.root : hasher.root + "/" + path
-        guard FileSystem.status(following: absolute)?.isDirectory == true else {
+        guard let names = hasher.entryNames(of: path) else {
             key.update(KeyField(kind: .linkerInput, subject: path), state(of: path, hasher: hasher))
             return
         }
-        var names: [String] = []
-        FileSystem.forEachFile(inDirectory: absolute) { name, _ in
-            names.append(name)
-            return false
-        }
-        names.sort()
         key.update(KeyField(kind: .linkerDirectory, subject: path), names.joined(separator: "\n"))
         for name in names {
             let file = path == "." ? name : path + "/" + name

@@ -49,7 +49,32 @@ public struct CommandRunner: ProcessRunning {
     /// Time between SIGTERM and SIGKILL for a process past its timeout: Go's choice of grace.
     package static let killGrace: Duration = .seconds(5)
 
-    public init() {}
+    /// Whether each child starts a process group of its own, stopped as a whole (SIGTERM, then SIGKILL)
+    /// when its task is cancelled or its time is up. `watch` asks for it: Ctrl-C reaches it alone, and it
+    /// stops the run's processes and everything they started. Off, children stay in the caller's group,
+    /// where a terminal's Ctrl-C reaches them directly.
+    public var isolatesProcessGroups = false
+
+    /// Time a cancelled child's group has to end after SIGTERM before SIGKILL: enough for a test binary
+    /// to flush its output, short enough that a person who pressed Ctrl-C is not kept waiting.
+    package static let cancelGrace: Duration = .seconds(2)
+
+    public init(isolatesProcessGroups: Bool = false) {
+        self.isolatesProcessGroups = isolatesProcessGroups
+    }
+
+    /// The platform options of every child: its own process group and how it is stopped, when isolated.
+    private var platformOptions: PlatformOptions {
+        var options = PlatformOptions()
+        if isolatesProcessGroups {
+            options.processGroupID = 0
+            options.teardownSequence = [
+                .send(signal: .terminate, toProcessGroup: true, allowedDurationToNextStep: Self.cancelGrace),
+                .send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(100)),
+            ]
+        }
+        return options
+    }
 
     /// Runs to completion, capturing standard output and standard error apart.
     public func capture(
@@ -60,6 +85,7 @@ public struct CommandRunner: ProcessRunning {
             arguments: Arguments(arguments),
             environment: .custom(environmentKeys(environment)),
             workingDirectory: workingDirectory.map { FilePath($0) },
+            platformOptions: platformOptions,
             output: .bytes(limit: Self.outputLimit),
             error: .bytes(limit: Self.outputLimit)
         )
@@ -77,6 +103,7 @@ public struct CommandRunner: ProcessRunning {
             arguments: Arguments(arguments),
             environment: .custom(environmentKeys(environment)),
             workingDirectory: workingDirectory.map { FilePath($0) },
+            platformOptions: platformOptions,
             input: .none,
             output: .sequence,
             error: .combinedWithOutput
@@ -100,7 +127,7 @@ public struct CommandRunner: ProcessRunning {
                     } catch {
                         return .timerCancelled
                     }
-                    await execution.teardown(using: [.gracefulShutDown(allowedDurationToNextStep: Self.killGrace)])
+                    await execution.teardown(using: [.gracefulShutDown(toProcessGroup: isolatesProcessGroups, allowedDurationToNextStep: Self.killGrace)])
                     return .timedOut
                 }
                 var collected: (output: [UInt8], truncated: Bool) = ([], false)

@@ -93,6 +93,7 @@ extension SwiftTestCache {
                 warn: { printWarning($0) })
             session.clears = !noClear
             session.keys = keys != nil
+            Descendants.adoptOrphans()
             let status: Int32
             do {
                 status = try await session.start(first: initial, commands: commands)
@@ -100,6 +101,8 @@ extension SwiftTestCache {
                 keys?.restore()
                 throw failing(error)
             }
+            // What a stopped run's tests started outside their process groups.
+            await Descendants.stopAll()
             keys?.restore()
             if status != 0 { throw ExitCode(status) }
         }

@@ -25,9 +25,17 @@ final class TmuxTerminal {
         guard result.status == 0 else {
             throw HarnessError("tmux could not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
         }
+        serverID = (try? tmux(["display-message", "-p", "#{pid}"]).stdout).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
-    deinit { _ = try? tmux(["kill-server"]) }
+    /// The tmux server's process, stopped with the terminal.
+    private var serverID: pid_t?
+
+    /// The server inherits the test process's blocked signals (SIGTERM and SIGHUP among them), so neither
+    /// `kill-server` nor SIGTERM stops it: SIGKILL does, and the pane's processes get the terminal's hangup.
+    deinit {
+        if let serverID { kill(serverID, SIGKILL) }
+    }
 
     /// What the screen shows now, trailing blank lines dropped.
     var screen: String {
@@ -157,12 +165,16 @@ extension IntegrationTests {
             try fixture.write("Fixtures/slow", "sleep\n")
             shown = terminal!.wait { $0.contains("[watch] run 2: Fixtures/slow changed") }
             #expect(shown.met, "\(shown.screen)")
-            let sleeping = waitForProcess(containing: fixture.root + "/.build", timeout: .seconds(120))
+            // The slow test waits on a child shell named after the marker: the test's process group holds both.
+            let marker = fixture.root + "/Fixtures/slow"
+            let sleeping = waitForProcess(containing: marker, timeout: .seconds(120))
             #expect(sleeping, "the slow test never started\n\(terminal!.screen)")
             try terminal!.press("C-c")
             shown = terminal!.wait(for: .seconds(30)) { $0.contains("EXIT=") }
             #expect(shown.screen.contains("EXIT=130"), "\(shown.screen)")
-            #expect(!waitForProcess(containing: fixture.root + "/.build", timeout: .zero), "a test process outlived Ctrl-C")
+            // A signalled process may take a moment to go; one that was never signalled sleeps a minute.
+            #expect(waitForNoProcess(containing: fixture.root + "/.build", timeout: .seconds(5)), "a test process outlived Ctrl-C")
+            #expect(waitForNoProcess(containing: marker, timeout: .seconds(5)), "a test's child process outlived Ctrl-C")
             terminal = nil
 
             // The store is whole: `test` reads it, and replays what the interrupted run did not change.
@@ -188,14 +200,26 @@ extension IntegrationTests {
 
 /// Whether some process's command line contains `text`, waiting up to `timeout` for one to appear.
 private func waitForProcess(containing text: String, timeout: Duration) -> Bool {
+    waitUntil(timeout) { processExists(containing: text) }
+}
+
+/// Whether no process's command line contains `text` within `timeout`.
+private func waitForNoProcess(containing text: String, timeout: Duration) -> Bool {
+    waitUntil(timeout) { !processExists(containing: text) }
+}
+
+private func waitUntil(_ timeout: Duration, _ condition: () -> Bool) -> Bool {
     let deadline = ContinuousClock.now + timeout
     repeat {
-        let found = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.contains { entry in
-            guard entry.allSatisfy(\.isNumber), let bytes = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return false }
-            return String(decoding: bytes.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(text)
-        } ?? false
-        if found { return true }
+        if condition() { return true }
         Thread.sleep(forTimeInterval: 0.2)
     } while ContinuousClock.now < deadline
     return false
+}
+
+private func processExists(containing text: String) -> Bool {
+    (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.contains { entry in
+        guard entry.allSatisfy(\.isNumber), let bytes = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return false }
+        return String(decoding: bytes.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(text)
+    } ?? false
 }

@@ -79,10 +79,16 @@ final class Shared<Value: Sendable>: Sendable {
         #expect(WatchCommand(key: UInt8(ascii: "x")) == nil && WatchCommand(key: 3) == nil)
     }
 
-    @Test func describingATriggerNamesTheFirstPathAndCountsTheRest() {
+    @Test func describingATriggerNamesTheFirstPathAndCountsTheRest() throws {
         let session = WatchSession(run: { _ in 0 }, scope: { Self.scope() }, write: { _ in }, warn: { _ in })
         #expect(session.describe(["/p/A.swift"], root: "/p", suffix: "changed") == "A.swift changed")
         #expect(session.describe(["/p/A.swift", "/p/A.swift", "/p/B.swift", "/q/C"], root: "/p", suffix: "changed") == "A.swift and 2 more changed")
+        // An editor's temporary file, renamed over the source: the source is named.
+        let directory = NSTemporaryDirectory() + "testcache-describe-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        FileManager.default.createFile(atPath: directory + "/A.swift", contents: Data())
+        #expect(session.describe([directory + "/sedX1b2c3", directory + "/A.swift"], root: directory, suffix: "changed") == "A.swift and 1 more changed")
     }
 }
 

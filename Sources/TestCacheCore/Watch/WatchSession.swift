@@ -220,10 +220,14 @@ public struct WatchSession: Sendable {
         return "[watch] \(failed ? "FAIL" : "PASS"); watching \(scope.summary)\n[watch] \(keysLine)\n"
     }
 
-    /// "Sources/A.swift changed", "Sources/A.swift and 2 more changed": paths relative to the root.
+    /// "Sources/A.swift changed", "Sources/A.swift and 2 more changed": paths relative to the root, one
+    /// that still exists named first (an editor saves through a temporary file it renames, which is gone).
     func describe(_ paths: [String], root: String, suffix: String) -> String {
         var seen: Set<String> = []
-        let unique = paths.filter { seen.insert($0).inserted }.map { $0.hasPrefix(root + "/") ? String($0.dropFirst(root.count + 1)) : $0 }
+        let distinct = paths.filter { seen.insert($0).inserted }
+        let present = distinct.filter { FileSystem.status(atPath: $0) != nil }
+        let unique = (present + distinct.filter { !present.contains($0) })
+            .map { $0.hasPrefix(root + "/") ? String($0.dropFirst(root.count + 1)) : $0 }
         guard let first = unique.first else { return suffix }
         return unique.count == 1 ? "\(first) \(suffix)" : "\(first) and \(unique.count - 1) more \(suffix)"
     }

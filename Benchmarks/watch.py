@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
 """Save to result: how long after a one-line change is saved its test result is on the screen.
 
-On a clone of console-kit (a mirrored package nobody here wrote), one line is added to a test of
-AsyncConsoleKitTests (a new value each time, so that every save is a real change), and the time from
-the write to the result is taken three ways, each `--runs` times:
+On a clone of a mirrored package nobody here wrote (console-kit, or swift-argument-parser), one line is
+added to a test (a new value each time, so that every save is a real change), and the time from the
+write to the result is taken three ways, each `--runs` times:
 
 - `watch`: `swift-testcache watch` in a real terminal (tmux), from the write to the run's tally
   line on the screen (the footer under it, printed once the next run's scope is known, is printed too);
 - `filtered`: what a developer types without it, knowing which target the file belongs to:
-  `swift build --build-tests && swift test --skip-build --filter AsyncConsoleKitTests`;
-- `swift test`: the whole package's tests, as most do.
+  `swift build --build-tests && swift test --skip-build --filter TARGET`;
+- `swift test`: the whole package's tests, as most do (it builds first, as `swift build && swift test`).
 
     python3 Benchmarks/watch.py --tool .build/debug/swift-testcache --runs 3
+    python3 Benchmarks/watch.py --package swift-argument-parser --clone PATH
 
 Each mode starts from a built package (one warm-up save first). Results: printed, and
 Benchmarks/results/watch.json.
@@ -26,9 +27,15 @@ import sys
 import tempfile
 import time
 
-FILE = "Tests/AsyncConsoleKitTests/AsyncCommandErrorTests.swift"
-ANCHOR = "    func testMissingCommand() async throws {\n"
-TARGET = "AsyncConsoleKitTests"
+# Per package: its URL, the test file edited, the line after which one is added, and the file's target.
+PACKAGES = {
+    "console-kit": ("https://github.com/vapor/console-kit", "Tests/AsyncConsoleKitTests/AsyncCommandErrorTests.swift",
+                    "    func testMissingCommand() async throws {\n", "AsyncConsoleKitTests"),
+    "swift-argument-parser": ("https://github.com/apple/swift-argument-parser",
+                              "Tests/ArgumentParserUnitTests/SplitArgumentTests.swift",
+                              "  func testEmpty() throws {\n", "ArgumentParserUnitTests"),
+}
+FILE, ANCHOR, TARGET = PACKAGES["console-kit"][1:]
 
 
 def edit(root, original, n):
@@ -110,13 +117,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tool", default=".build/debug/swift-testcache")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--clone", help="an existing console-kit clone to use (default: a fresh clone)")
+    parser.add_argument("--package", choices=sorted(PACKAGES), default="console-kit")
+    parser.add_argument("--clone", help="an existing clone of the package to use (default: a fresh clone)")
     args = parser.parse_args()
+    global FILE, ANCHOR, TARGET
+    url, FILE, ANCHOR, TARGET = PACKAGES[args.package]
     tool = os.path.abspath(args.tool)
     work = tempfile.mkdtemp(prefix="watch-bench-")
-    root = args.clone or os.path.join(work, "console-kit")
+    root = args.clone or os.path.join(work, args.package)
     if not args.clone:
-        subprocess.run(["git", "clone", "-q", "https://github.com/vapor/console-kit", root], check=True)
+        subprocess.run(["git", "clone", "-q", url, root], check=True)
     with open(os.path.join(root, FILE)) as f:
         original = f.read()
     counter = iter(range(int(time.time()), 10**12))
@@ -133,9 +143,9 @@ def main():
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
     summary = {name: {"median": statistics.median(t), "min": min(t), "max": max(t), "runs": t} for name, t in results.items()}
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "watch.json")
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", f"watch-{args.package}.json")
     with open(out, "w") as f:
-        json.dump({"commit": commit, "package": "vapor/console-kit", "file": FILE, "results": summary}, f, indent=2)
+        json.dump({"commit": commit, "package": url, "file": FILE, "results": summary}, f, indent=2)
     for name, s in summary.items():
         print(f"{name:12} median {s['median']:.2f} s (min {s['min']:.2f}, max {s['max']:.2f}) over {len(s['runs'])} saves")
 

@@ -206,17 +206,21 @@ final class Shared<Value: Sendable>: Sendable {
 
     @Test func severalSavesWithinTheDebounceAreOneRunAndBuildOutputIsNone() async throws {
         let harness = try Harness()
-        let session = harness.session()
+        // A second rather than the default: the test's pauses must stay within it on a machine busy with
+        // other tests.
+        var slower = harness.session()
+        slower.debounce = .seconds(1)
+        let session = slower
         async let status = session.start(first: harness.scope, commands: harness.commands)
         #expect(await harness.waitForRuns { $0.count == 1 })
         try await Task.sleep(for: .milliseconds(300))
         try harness.write(".build/out.o")
         try await Task.sleep(for: session.debounce * 3)
         #expect(harness.runs.value.count == 1, "a write under .build started a run")
-        // Three saves 50 ms apart, each within the debounce of the one before.
+        // Three saves 100 ms apart, each within the debounce of the one before.
         for name in ["Sources/A.swift", "Sources/B.swift", "Sources/C.swift"] {
             try harness.write(name)
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(for: .milliseconds(100))
         }
         #expect(await harness.waitForRuns { $0.count == 2 })
         try await Task.sleep(for: session.debounce * 3)
@@ -228,13 +232,14 @@ final class Shared<Value: Sendable>: Sendable {
 
     @Test func aChangeDuringARunIsOneMoreRunAfterIt() async throws {
         let harness = try Harness()
-        let session = harness.session(runTakes: .seconds(1))
+        // Long enough that the save below lands during the run even on a machine busy with other tests.
+        let session = harness.session(runTakes: .seconds(4))
         async let status = session.start(first: harness.scope, commands: harness.commands)
         #expect(await harness.waitForRuns { $0.count == 1 })
         try harness.write("Sources/A.swift")
         #expect(await harness.waitForRuns { $0.count == 2 })
         #expect(harness.screen.value.contains("changed during the last run"), "\(harness.screen.value)")
-        try await Task.sleep(for: .seconds(1.5))
+        try await Task.sleep(for: .seconds(4.5))
         #expect(harness.runs.value.count == 2)
         harness.press.yield(.quit)
         #expect(try await status == 0)
@@ -247,7 +252,7 @@ final class Shared<Value: Sendable>: Sendable {
         #expect(await harness.waitForRuns { $0.count == 1 })
         // Each key waits for the run before it to end: the footer is its last line.
         func press(_ command: WatchCommand, expecting count: Int) async {
-            for _ in 0..<100 where harness.screen.value.components(separatedBy: "[watch] FAIL").count < count + 1 {
+            for _ in 0..<500 where harness.screen.value.components(separatedBy: "[watch] FAIL").count < count + 1 {
                 try? await Task.sleep(for: .milliseconds(20))
             }
             harness.press.yield(command)

@@ -15,7 +15,7 @@ write to the result is taken three ways, each `--runs` times:
     python3 Benchmarks/watch.py --package swift-argument-parser --clone PATH
 
 Each mode starts from a built package (one warm-up save first). Results: printed, and
-Benchmarks/results/watch.json.
+Benchmarks/results/watch-PACKAGE.json.
 """
 import argparse
 import json

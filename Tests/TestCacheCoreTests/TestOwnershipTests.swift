@@ -30,6 +30,23 @@ import Testing
         #expect(ownership.owner(ofDemangled: "M.Outer.Inner.deep(x: Swift.Int) -> ()") == nil)
     }
 
+    @Test func aNameOfTwoTestsIsShared() {
+        let ownership = TestOwnership(tests: tests, sources: [])
+        #expect(ownership.owner(ofDemangled: "closure #1 (M.free() -> ()) in M.ArithmeticTests.testAdd() -> ()") == nil)
+        #expect(ownership.owner(ofDemangled: "closure #1 (M.free() -> ()) in M.free() -> ()") == 3)
+        // A word joined to another (`<`, `.`) is not the test's name.
+        #expect(ownership.owner(ofDemangled: "generic specialization <M.free()> of M.helper() -> ()") == nil)
+    }
+
+    @Test func aRawIdentifiersTestIsFoundThroughItsSpaces() {
+        // `func \`adds two\`()` demangles as M.Suite.`adds two`() (checked with `swift demangle`).
+        let ownership = TestOwnership(tests: ["M.Suite/`adds two`()", "M.Suite/other()"], sources: [])
+        #expect(ownership.owner(ofDemangled: "M.Suite.`adds two`() -> ()") == 0)
+        #expect(ownership.owner(ofDemangled: "closure #1 () -> () in M.Suite.`adds two`() -> ()") == 0)
+        #expect(ownership.owner(ofDemangled: "M.Suite.`adds two`(x: Swift.Int) -> ()") == nil)
+        #expect(ownership.owner(ofDemangled: "closure #1 () -> () in M.Suite.other() -> ()") == 1)
+    }
+
     @Test func aMethodListedForASubclassTooOwnsNothing() {
         let ownership = TestOwnership(tests: ["M.BaseTests/testValue", "M.OtherTests/testValue"], sources: [])
         #expect(ownership.owner(ofDemangled: "M.BaseTests.testValue() -> ()") == nil)

@@ -63,9 +63,15 @@ struct TestOwnership: Sendable {
 
     /// By `context.base`, the test that may own symbols; a test not here owns nothing.
     private let byFunction: [String: Int]
+    /// The entries of `byFunction` whose name has a space, a parenthesis or a colon in it (a raw
+    /// identifier's), which a demangled name's word before a `(` cannot be: looked for one by one.
+    private let spacedFunctions: [(function: String, test: Int)]
     private let names: [Name?]
     /// The tests of each `Context.base(`, owned or not.
     private let testsByFunction: [String: [Int]]
+    /// The entries of `testsByFunction` with a `(` before the last (a raw identifier's): looked for one
+    /// by one.
+    private let spacedRunners: [(function: String, tests: [Int])]
     /// The tests of each XCTest class (`Module.Class`), which XCTest makes an instance of.
     private let testsByClass: [String: [Int]]
 
@@ -109,7 +115,13 @@ struct TestOwnership: Sendable {
             if mentions[base, default: 0] <= 1 && byBase[base] == 1 && !dispatched.contains(base) { unique[function] = indices[0] }
         }
         self.byFunction = unique
+        self.spacedFunctions = unique.filter { $0.key.contains(where: Self.isBoundary) }.map { ($0.key, $0.value) }
+        self.spacedRunners = testsByFunction.filter { $0.key.dropLast().contains("(") }.map { ($0.key, $0.value) }
     }
+
+    /// What may come before a function's name in a demangled name (`closure #1 in M.T.f(`, `(M.T.f(`,
+    /// `: M.T.f(`): a word ends there.
+    private static func isBoundary(_ character: Character) -> Bool { character == " " || character == "(" || character == ":" }
 
     /// The base names of the functions declared with `override` in `sources`.
     static func overriddenFunctions(in sources: [String]) -> Set<String> {
@@ -152,7 +164,9 @@ struct TestOwnership: Sendable {
     func runners(ofSymbol symbol: String) -> [Int] {
         guard symbol.hasPrefix("$s"), let demangled = Demangler.demangle(symbol) else { return [] }
         var found: [Int] = []
-        for (function, tests) in testsByFunction where demangled.hasPrefix(function) { found += tests }
+        // A key ends at its only `(`, so the name's text up to its first `(` is the one key it can start with.
+        if let open = demangled.firstIndex(of: "(") { found += testsByFunction[String(demangled[...open])] ?? [] }
+        for (function, tests) in spacedRunners where demangled.hasPrefix(function) { found += tests }
         for prefix in ["type metadata accessor for ", "nominal type descriptor for ", "full type metadata for ", "type metadata for "]
         where demangled.hasPrefix(prefix) {
             found += testsByClass[String(demangled.dropFirst(prefix.count))] ?? []
@@ -195,19 +209,40 @@ struct TestOwnership: Sendable {
     }
 
     /// A name with `Module.Suite.foo(` in it, its labels the test's: the function or something in it.
+    ///
+    /// Each word before a `(` (what follows the last space, parenthesis or colon) is looked up, once per
+    /// name rather than once per test: a target's objects have tens of thousands of symbols, and a
+    /// target hundreds of tests.
     private func functionOwner(_ text: String) -> Int? {
         var found: Int?
-        for (function, test) in byFunction {
+        var conflict = false
+        func take(_ test: Int, parameters: Substring) {
+            guard let name = names[test], Self.labels(parameters) == name.labels else { return }
+            if found != nil && found != test { conflict = true }
+            found = test
+        }
+        // By UTF-8 code unit: the three boundaries and `(` are ASCII, never part of another character.
+        let utf8 = text.utf8
+        var wordStart = utf8.startIndex
+        var index = utf8.startIndex
+        while index < utf8.endIndex, !conflict {
+            let byte = utf8[index]
+            let next = utf8.index(after: index)
+            if byte == UInt8(ascii: "("), wordStart < index, let test = byFunction[String(text[wordStart..<index])] {
+                take(test, parameters: text[next...])
+            }
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "(") || byte == UInt8(ascii: ":") { wordStart = next }
+            index = next
+        }
+        for (function, test) in spacedFunctions where !conflict {
             var search = text.startIndex..<text.endIndex
-            while let range = text.range(of: function + "(", range: search) {
+            while let range = text.range(of: function + "(", range: search), !conflict {
                 search = range.upperBound..<text.endIndex
-                if range.lowerBound != text.startIndex, !" (:".contains(text[text.index(before: range.lowerBound)]) { continue }
-                guard let name = names[test], Self.labels(text[range.upperBound...]) == name.labels else { continue }
-                if found != nil && found != test { return nil }
-                found = test
+                if range.lowerBound != text.startIndex, !Self.isBoundary(text[text.index(before: range.lowerBound)]) { continue }
+                take(test, parameters: text[range.upperBound...])
             }
         }
-        return found
+        return conflict ? nil : found
     }
 
     /// The argument labels of a demangled parameter list that starts after its `(`: `x: Swift.Int, _:

@@ -385,6 +385,22 @@ import _TestSupport
             "/x/swift", ["build"], workingDirectory: nil, environment: [:], timeout: .seconds(9), stream: nil)
         #expect(failing.runs == 1)
     }
+
+    @Test func aCommandStoppedBecauseItsTaskWasCancelledIsNeitherRunAgainNorNoted() async throws {
+        // As `swift package describe`, started beside `swift --version` and cancelled when the description
+        // was remembered after all: the process ends by the signal its cancellation sent.
+        let tool = CrashingTool(crashes: CrashRetryingRunner.attempts, bySignal: true)
+        let notes = Mutex<[String]>([])
+        let runner = CrashRetryingRunner(base: tool, note: { line in notes.withLock { $0.append(line) } })
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await runner.capture("/x/swift", ["package", "describe"], workingDirectory: nil, environment: [:])
+        }
+        let result = try await task.value
+        #expect(result.termination != .exited(0))
+        #expect(tool.runs == 1)
+        #expect(notes.withLock { $0 }.isEmpty)
+    }
 }
 
 /// The toolchain's runtime libraries are keyed by their build IDs, read from the files, not by the version.

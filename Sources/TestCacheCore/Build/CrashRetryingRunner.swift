@@ -6,7 +6,7 @@
 /// swiftlang/swift#87033), and the same command run again works. So a command that crashed is run again,
 /// with a one-line note each time, up to ``attempts`` runs in all; what the last run gave is returned, so
 /// a build that crashed every time is a failed build that shows its last crash, and one that failed
-/// without crashing is returned at once. Test binaries never go through this: their crash is a result.
+/// without crashing is returned at once, as is one whose task was cancelled. Test binaries never go through this: their crash is a result.
 struct CrashRetryingRunner: ProcessRunning {
     /// Runs of one command, the first included. Measured here (BENCHMARKS.md, "Swift Build's crash"):
     /// a clean Swift Build build crashed in 5 of 70 with the unit suites running beside it and in none of
@@ -52,7 +52,9 @@ struct CrashRetryingRunner: ProcessRunning {
         while true {
             let result = try await attempt()
             made += 1
-            guard let crashed = crash(result) else { return result }
+            // A command whose task was cancelled was stopped by a signal (a `swift package describe`
+            // started in case it was needed, Ctrl-C in `watch`): stopped, not crashed, and not to run again.
+            guard !Task.isCancelled, let crashed = crash(result) else { return result }
             guard made < Self.attempts else {
                 note("\(command) crashed (\(crashed)) on each of \(Self.attempts) attempts; giving up")
                 return result

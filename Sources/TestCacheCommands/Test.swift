@@ -113,7 +113,7 @@ extension SwiftTestCache {
         static func engine(
             locations: LocationOptionsGroup, build: BuildOptionsGroup, traits: TraitOptionsGroup, test: TestOptionsGroup,
             targets: [String], binaryArguments: [String], remote: RemoteCacheOptionsGroup? = nil, warnsUntraced: Bool = true,
-            isolatesProcessGroups: Bool = false
+            isolatesProcessGroups: Bool = false, objects: ObjectMemory? = nil
         ) throws -> TestEngine {
             let environment = ProcessInfo.processInfo.environment
             let store = try CommandContext(environment: environment).openStore()
@@ -149,7 +149,8 @@ extension SwiftTestCache {
                 store: store,
                 output: output,
                 services: .system(
-                    temporaryDirectory: NSTemporaryDirectory(), sharedCache: sharedCache, isolatesProcessGroups: isolatesProcessGroups)
+                    temporaryDirectory: NSTemporaryDirectory(), sharedCache: sharedCache, isolatesProcessGroups: isolatesProcessGroups,
+                    objects: objects)
             )
         }
 

@@ -56,11 +56,13 @@ extension SwiftTestCache {
         var binaryArguments: [String] = []
 
         func run() async throws {
+            /// What the objects of the package read as: a run reads again only those its build changed.
+            let objects = ObjectMemory()
             /// The engine for one run: made anew each time, so that each run's reports start empty.
             @Sendable func engine(warnsUntraced: Bool) throws -> TestEngine {
                 try Test.engine(
                     locations: locations, build: build, traits: traits, test: test, targets: targets, binaryArguments: binaryArguments,
-                    remote: remote, warnsUntraced: warnsUntraced, isolatesProcessGroups: true
+                    remote: remote, warnsUntraced: warnsUntraced, isolatesProcessGroups: true, objects: objects
                 ).with { $0.alwaysTallies = true }
             }
             let first = try engine(warnsUntraced: true)

@@ -75,11 +75,16 @@ package enum FileSystem {
 
     /// The whole contents of a regular file, or nil.
     package static func contents(_ path: String) -> [UInt8]? {
+        contentsAndStatus(path)?.bytes
+    }
+
+    /// The whole contents of a regular file and its status when opened, or nil.
+    package static func contentsAndStatus(_ path: String) -> (bytes: [UInt8], status: FileStatus)? {
         let descriptor = openForReading(path)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
-        guard let status = status(of: descriptor), status.isRegular else { return nil }
-        return read(descriptor, count: Int(status.size))
+        guard let status = status(of: descriptor), status.isRegular, let bytes = read(descriptor, count: Int(status.size)) else { return nil }
+        return (bytes, status)
     }
 
     /// Reads exactly `count` bytes from the start of an open file; nil when the file is shorter or a read fails.

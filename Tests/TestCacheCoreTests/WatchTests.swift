@@ -87,7 +87,7 @@ final class Shared<Value: Sendable>: Sendable {
         let directory = NSTemporaryDirectory() + "testcache-describe-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        FileManager.default.createFile(atPath: directory + "/A.swift", contents: Data())
+        _ = FileManager.default.createFile(atPath: directory + "/A.swift", contents: Data())
         #expect(session.describe([directory + "/sedX1b2c3", directory + "/A.swift"], root: directory, suffix: "changed") == "A.swift and 1 more changed")
     }
 }

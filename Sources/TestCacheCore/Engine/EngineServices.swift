@@ -16,11 +16,15 @@ public struct EngineServices: Sendable {
     public var processes: any ProcessRunning
     /// The cache shared with other machines, or nil for none.
     public var sharedCache: (any SharedCache)?
+    /// What object files read as in earlier runs of this process (`watch` keeps one for all its runs),
+    /// or nil to read every object each run.
+    public var objects: ObjectMemory?
 
     public init(
         clock: @escaping @Sendable () -> Int64, monotonicNow: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
         sleep: @escaping @Sendable (Int64) async -> Void = { try? await Task.sleep(nanoseconds: UInt64(max($0, 0))) },
-        makeTemporaryDirectory: @escaping @Sendable () -> String?, processes: any ProcessRunning, sharedCache: (any SharedCache)? = nil
+        makeTemporaryDirectory: @escaping @Sendable () -> String?, processes: any ProcessRunning, sharedCache: (any SharedCache)? = nil,
+        objects: ObjectMemory? = nil
     ) {
         self.clock = clock
         self.monotonicNow = monotonicNow
@@ -28,6 +32,7 @@ public struct EngineServices: Sendable {
         self.makeTemporaryDirectory = makeTemporaryDirectory
         self.processes = processes
         self.sharedCache = sharedCache
+        self.objects = objects
     }
 
     /// The real services: the system clock, directories made under `temporaryDirectory` (the command layer
@@ -35,13 +40,13 @@ public struct EngineServices: Sendable {
     /// `isolatesProcessGroups`: each child in a process group of its own, stopped as a whole when its
     /// task is cancelled (``CommandRunner/isolatesProcessGroups``).
     public static func system(
-        temporaryDirectory: String, sharedCache: (any SharedCache)? = nil, isolatesProcessGroups: Bool = false
+        temporaryDirectory: String, sharedCache: (any SharedCache)? = nil, isolatesProcessGroups: Bool = false, objects: ObjectMemory? = nil
     ) -> EngineServices {
         EngineServices(
             clock: StoreConfiguration.systemClock,
             monotonicNow: { .now },
             makeTemporaryDirectory: { makePrivateDirectory(in: temporaryDirectory, prefix: "swift-testcache-trace") },
             processes: CommandRunner(isolatesProcessGroups: isolatesProcessGroups),
-            sharedCache: sharedCache)
+            sharedCache: sharedCache, objects: objects)
     }
 }

@@ -369,7 +369,9 @@ public struct TestEngine: Sendable {
                 root: configuration.packagePath, scratch: configuration.build.scratchDirectory(root: configuration.packagePath),
                 layout: built.layout, model: package.model)
         }
-        let contentKeys = ContentKeys(salt: configuration.salt, trace: log.hashTrace, layout: built.layout, model: package.model)
+        let contentKeys = ContentKeys(
+            salt: configuration.salt, trace: log.hashTrace, layout: built.layout, model: package.model, memory: services.objects,
+            now: services.clock())
         let toRun = await replayByContentID(
             misses, built: built, readings: readings, contentKeys: contentKeys, package: package, cache: cache, reporter: reporter)
         guard !toRun.isEmpty else { return RunOutcome() }

@@ -30,14 +30,23 @@ final class ContentKeys: Sendable {
     /// Object hashes by path, with which type lookup by name each names
     /// (``ObjectGraph/typeLookupByName(inObject:)``): targets share dependencies, and each object is read
     /// once a run.
-    private let objects = Mutex<[String: (digest: String, typeLookup: String?)]>([:])
+    private let objects = Mutex<[String: ObjectReading]>([:])
     /// Objects of the root package read as graphs, by path, each read once a run.
     private let graphs = Mutex<[String: ObjectGraph.Member]>([:])
+    /// What the objects read as in this process's earlier runs (`watch`'s), or nil to read every one.
+    private let memory: ObjectMemory?
+    /// When this run's build had finished: an object changed since shortly before is not remembered.
+    private let now: Int64
 
-    init(salt: KeySalt, trace: (@Sendable (String) -> Void)?, layout: BuildLayout, model: PackageModel) {
+    init(
+        salt: KeySalt, trace: (@Sendable (String) -> Void)?, layout: BuildLayout, model: PackageModel, memory: ObjectMemory? = nil,
+        now: Int64 = 0
+    ) {
         self.salt = salt
         self.trace = trace
         self.layout = layout
+        self.memory = memory
+        self.now = now
         self.model = model
     }
 
@@ -176,11 +185,16 @@ final class ContentKeys: Sendable {
             known.isEntry = isEntry
             return known
         }
-        let bytes = FileSystem.contents(path) ?? []
-        let graph = ObjectGraph(bytes)
-        let member = ObjectGraph.Member(
-            label: label, graph: graph, wholeDigest: graph == nil ? (bytes.isEmpty ? "unreadable" : ObjectHasher.hash(bytes)) : "",
-            isEntry: isEntry)
+        func read(_ contents: [UInt8]?) -> ObjectGraph.Member {
+            let bytes = contents ?? []
+            let graph = ObjectGraph(bytes)
+            return ObjectGraph.Member(
+                label: label, graph: graph, wholeDigest: graph == nil ? (bytes.isEmpty ? "unreadable" : ObjectHasher.hash(bytes)) : "",
+                isEntry: isEntry)
+        }
+        var member = memory?.member(at: path, now: now, read: read) ?? read(FileSystem.contents(path))
+        member.label = label
+        member.isEntry = isEntry
         graphs.withLock { $0[path] = member }
         return member
     }
@@ -211,10 +225,12 @@ final class ContentKeys: Sendable {
 
     private func objectHash(_ path: String) -> String { objectReading(path).digest }
 
-    private func objectReading(_ path: String) -> (digest: String, typeLookup: String?) {
+    private func objectReading(_ path: String) -> ObjectReading {
         if let known = objects.withLock({ $0[path] }) { return known }
-        let bytes = FileSystem.contents(path)
-        let reading = (digest: bytes.map(ObjectHasher.hash) ?? "unreadable", typeLookup: bytes.flatMap(ObjectGraph.typeLookupByName(inObject:)))
+        func read(_ bytes: [UInt8]?) -> ObjectReading {
+            ObjectReading(digest: bytes.map(ObjectHasher.hash) ?? "unreadable", typeLookup: bytes.flatMap(ObjectGraph.typeLookupByName(inObject:)))
+        }
+        let reading = memory?.reading(at: path, now: now, read: read) ?? read(FileSystem.contents(path))
         objects.withLock { $0[path] = reading }
         return reading
     }

@@ -28,6 +28,16 @@ final class Fixture: Sendable {
         try? FileManager.default.removeItem(atPath: root + "/.build")
     }
 
+    /// The package copy of `built`, its `.build` included, with a store and a temporary directory of its
+    /// own: tests that need the same build share one (a copy elsewhere would build again, since a build
+    /// folder names its own path), each with a store that starts empty.
+    init(sharing built: Fixture) throws {
+        buildSystem = built.buildSystem
+        temporary = try TemporaryDirectory()
+        root = built.root
+        store = temporary.path + "/store"
+    }
+
     /// Runs `swift-testcache [COMMAND] --package-path ROOT ARGUMENTS` with this fixture's store.
     func run(
         _ arguments: String..., command: String? = nil, environment extra: [String: String] = [:], store: String? = nil

@@ -68,6 +68,25 @@ import TestCacheStore
         #expect(CIEnvironment.runID(["GITHUB_RUN_ID": "42"]) == nil, "not under GitHub Actions")
     }
 
+    @Test func hashAndSliceShardsAreDisjointAndCoverEveryTarget() throws {
+        let names = (1...9).map { "Target\($0)Tests" }
+        for kind in ["hash", "slice"] {
+            for count in 1...6 {
+                var seen: [String] = []
+                for shard in 1...count {
+                    let chosen = try TargetPartition(parsing: "\(kind):\(shard)/\(count)").select(names)
+                    #expect(chosen == names.filter(chosen.contains), "\(kind):\(shard)/\(count) keeps the manifest's order")
+                    seen += chosen
+                }
+                #expect(seen.sorted() == names.sorted(), "\(kind) over \(count): \(seen)")
+            }
+        }
+        // A slice takes every Nth target from the Kth; a target's hash shard does not depend on the others.
+        #expect(try TargetPartition(parsing: "slice:2/3").select(names) == ["Target2Tests", "Target5Tests", "Target8Tests"])
+        let alone = try TargetPartition(parsing: "hash:1/2").select(["Target1Tests"])
+        #expect(alone == (try TargetPartition(parsing: "hash:1/2").select(names).contains("Target1Tests") ? ["Target1Tests"] : []))
+    }
+
     @Test func timePartitionsParseAndBadOnesAreRefused() throws {
         let partition = try TargetPartition(parsing: "time:2/3")
         #expect(partition.kind == .time && partition.shard == 2 && partition.count == 3 && partition.description == "time:2/3")

@@ -6,6 +6,16 @@ extension IntegrationTests {
     /// Files that change what a test does without being compiled by the root package: a snapshot beside a
     /// test, read through `#filePath`, and a dependency's checkout edited in place.
     @Suite struct DataAndDependencyTests {
+        /// One build of Fixtures/Snapshots for the two tests of it, for CI's 15 minutes.
+        static let snapshots = Result { try Fixture("Snapshots") }
+
+        /// The shared copy of Fixtures/Snapshots, as the fixture has it, with a store of this test's own.
+        private func snapshotsFixture() throws -> Fixture {
+            let fixture = try Fixture(sharing: Self.snapshots.get())
+            try fixture.reset(["Tests/RenderTests/Snapshots/render.txt", "Tests/RenderTests/Snapshots/notes.txt", "README.md"])
+            return fixture
+        }
+
         /// Runs a copy of swift-testcache that has no read tracer beside it, as a release build made with
         /// `--product swift-testcache` has none, and as macOS always runs.
         private func runUntraced(_ tool: String, _ fixture: Fixture, _ arguments: String..., command: String? = nil) throws -> ProcessResult {
@@ -15,7 +25,7 @@ extension IntegrationTests {
         }
 
         @Test func withoutTheTracerADataFileInATargetsDirectoryIsPartOfItsContentID() throws {
-            let fixture = try Fixture("Snapshots")
+            let fixture = try snapshotsFixture()
             let tool = fixture.temporary.path + "/bin/swift-testcache"
             try FileManager.default.createDirectory(atPath: fixture.temporary.path + "/bin", withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: try builtExecutable("swift-testcache"), toPath: tool)
@@ -58,7 +68,7 @@ extension IntegrationTests {
 
         @Test(.enabled(if: isLinux, "the read tracer is an LD_PRELOAD library"))
         func withTheTracerOnlyADataFileATestReadsReruns() throws {
-            let fixture = try Fixture("Snapshots")
+            let fixture = try snapshotsFixture()
             var result = try fixture.run()
             #expect(result.status == 0 && result.summaries.count == 2, result.transcript)
             // Traced, the run is known not to read notes.txt: rebuilt, the same objects, replayed.

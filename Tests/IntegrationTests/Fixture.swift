@@ -11,6 +11,8 @@ final class Fixture: Sendable {
     let store: String
     /// `--build-system` for every run and `explain`; nil for the toolchain's default.
     let buildSystem: String?
+    /// The directory of `Fixtures/` it is a copy of.
+    let name: String
 
     /// The repository's `Fixtures` directory, found from this source file.
     static let fixtures = URL(fileURLWithPath: #filePath)
@@ -19,6 +21,7 @@ final class Fixture: Sendable {
 
     init(_ name: String, checkout: String = "checkout", buildSystem: String? = nil) throws {
         self.buildSystem = buildSystem
+        self.name = name
         temporary = try TemporaryDirectory()
         root = temporary.path + "/" + checkout + "/" + name
         store = temporary.path + "/store"
@@ -33,6 +36,7 @@ final class Fixture: Sendable {
     /// folder names its own path), each with a store that starts empty.
     init(sharing built: Fixture) throws {
         buildSystem = built.buildSystem
+        name = built.name
         temporary = try TemporaryDirectory()
         root = built.root
         store = temporary.path + "/store"
@@ -54,6 +58,19 @@ final class Fixture: Sendable {
         return try runTool(
             (command.map { [$0] } ?? []) + ["--package-path", root] + (builds ? system : []) + arguments, store: store ?? self.store,
             environment: extra)
+    }
+
+    /// Puts files of the copy back as `Fixtures/` has them, removing those it does not have: what an
+    /// earlier test sharing the copy changed or left behind.
+    func reset(_ relativePaths: [String]) throws {
+        for path in relativePaths {
+            let original = Self.fixtures + "/" + name + "/" + path
+            if FileManager.default.fileExists(atPath: original) {
+                try Data(contentsOf: URL(fileURLWithPath: original)).write(to: URL(fileURLWithPath: root + "/" + path))
+            } else if FileManager.default.fileExists(atPath: root + "/" + path) {
+                try FileManager.default.removeItem(atPath: root + "/" + path)
+            }
+        }
     }
 
     /// Replaces a file of the package.

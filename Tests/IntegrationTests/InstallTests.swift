@@ -27,7 +27,8 @@ extension IntegrationTests {
         }
 
         @Test func theInstallCommandMakesSwiftTestcacheWorkWithItsTracer() throws {
-            let fixture = try Fixture("Reports")
+            // The report tests' build of the package (it runs PassingTests only, which no marker changes).
+            let fixture = try Fixture(sharing: ReportTests.built.get())
             let toolchain = try Self.scratchToolchain(in: fixture.temporary.path + "/toolchain")
             let prefix = fixture.temporary.path + "/prefix"
             let built = URL(fileURLWithPath: try builtExecutable("swift-testcache")).deletingLastPathComponent().path

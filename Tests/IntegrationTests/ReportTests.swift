@@ -18,9 +18,7 @@ extension IntegrationTests {
         /// SlowTests's switch, the settings file.
         init() throws {
             fixture = try Fixture(sharing: Self.built.get())
-            for leftover in [".build/flaky-marker", ".build/slow", ".swift-testcache.json"] {
-                try? FileManager.default.removeItem(atPath: fixture.root + "/" + leftover)
-            }
+            try fixture.reset([".build/flaky-marker", ".build/slow", ".swift-testcache.json"])
         }
 
         /// Each line of a test2json stream as a dictionary.

@@ -100,7 +100,9 @@ extension IntegrationTests {
             #expect(try explain("PluginTests").contains("    plugin input gen/value.txt changed"))
             expect(try fixture.run(), failed: ["PluginTests"])
             try fixture.write("gen/value.txt", "7\n")
-            expect(try fixture.run())
+            // Put back, replayed (natively; under Swift Build the next step's run replays it beside the
+            // linker's change, for CI's 15 minutes).
+            if everyStep { expect(try fixture.run()) }
 
             if everyStep {
                 // A variable the manifest reads by name and turns into a define. The manifest's variables are

@@ -8,7 +8,8 @@ import _TestSupport
 
 extension IntegrationTests {
     /// The seed's TestTestCache, for SwiftPM: INITIAL, REPEAT, COMMENT (a comment-only edit replayed
-    /// through the content ID), a build error, CHANGE, and a second checkout; under both build systems.
+    /// through the content ID), a build error, CHANGE, and a second checkout; under both build systems, the
+    /// comment and the build error natively only.
     @Suite struct TestCacheScenario {
         @Test(arguments: ["native", "swiftbuild"])
         func initialRepeatCommentBuildErrorChangeAndAnotherCheckout(buildSystem: String) throws {
@@ -32,9 +33,10 @@ extension IntegrationTests {
 
             // COMMENT: P1's text changes but not what it compiles to (`1` → `01`, then a comment line). The
             // action IDs of T2–T4 miss, so the package is rebuilt; their content IDs hit, so no test runs.
-            // Under Swift Build the first edit alone: a comment line is the same question of its objects.
+            // Natively only, for CI's 15 minutes: under Swift Build a rebuild whose objects come out the same
+            // is replayed in PerTestResults.underSwiftBuildTheRunnersTestListTiesNoTests.
             let edits = ["public let x = 01\n", "// The value the tests check.\npublic let x = 01\n"]
-            for text in buildSystem == "swiftbuild" ? Array(edits.prefix(1)) : edits {
+            for text in buildSystem == "swiftbuild" ? [] : edits {
                 try fixture.write("Sources/P1/P1.swift", text)
                 result = try fixture.run("-x")
                 #expect(result.status == 0, result.transcript)
@@ -47,14 +49,17 @@ extension IntegrationTests {
 
             // BUILD ERROR in P1: T1 does not depend on it and stays cached; the three that do cannot be
             // built. The compiler's diagnostics are shown once for the build, not once per target
-            // (SwiftPM itself reports each diagnostic from two jobs, emit-module and compile).
-            try fixture.write("Sources/P1/P1.swift", "public let x: Int = \"not a number\"\n")
-            result = try fixture.run()
-            #expect(result.status == 1, result.transcript)
-            #expect(result.lines == ["ok  \tT1Tests\t(cached)", "FAIL\tT2Tests [build failed]", "FAIL\tT3Tests [build failed]", "FAIL\tT4Tests [build failed]"], result.transcript)
-            let diagnostics = result.stderr.components(separatedBy: "P1.swift:1:21: error: cannot convert").count - 1
-            #expect((1...2).contains(diagnostics), result.transcript)
-            try fixture.write("Sources/P1/P1.swift", "public let x = 1\n")
+            // (SwiftPM itself reports each diagnostic from two jobs, emit-module and compile). Natively only:
+            // a failed build is the build system's exit status and output either way.
+            if buildSystem == "native" {
+                try fixture.write("Sources/P1/P1.swift", "public let x: Int = \"not a number\"\n")
+                result = try fixture.run()
+                #expect(result.status == 1, result.transcript)
+                #expect(result.lines == ["ok  \tT1Tests\t(cached)", "FAIL\tT2Tests [build failed]", "FAIL\tT3Tests [build failed]", "FAIL\tT4Tests [build failed]"], result.transcript)
+                let diagnostics = result.stderr.components(separatedBy: "P1.swift:1:21: error: cannot convert").count - 1
+                #expect((1...2).contains(diagnostics), result.transcript)
+                try fixture.write("Sources/P1/P1.swift", "public let x = 1\n")
+            }
 
             // CHANGE: a value in P1. T1 does not depend on it and stays cached. T2 and T4 link P1 but no
             // code of theirs reaches `x`, so what they can run is unchanged and they stay cached, as in

@@ -6,7 +6,8 @@
 /// swiftlang/swift#87033), and the same command run again works. So a command that crashed is run again,
 /// with a one-line note each time, up to ``attempts`` runs in all; what the last run gave is returned, so
 /// a build that crashed every time is a failed build that shows its last crash, and one that failed
-/// without crashing is returned at once, as is one whose task was cancelled. Test binaries never go through this: their crash is a result.
+/// without crashing is returned at once, as is one whose task was cancelled. Test binaries never go
+/// through this: their crash is a result.
 struct CrashRetryingRunner: ProcessRunning {
     /// Runs of one command, the first included. Measured here (BENCHMARKS.md, "Swift Build's crash"):
     /// a clean Swift Build build crashed in 5 of 70 with the unit suites running beside it and in none of

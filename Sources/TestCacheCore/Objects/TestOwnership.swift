@@ -120,8 +120,10 @@ struct TestOwnership: Sendable {
     }
 
     /// What may come before a function's name in a demangled name (`closure #1 in M.T.f(`, `(M.T.f(`,
-    /// `: M.T.f(`): a word ends there.
-    private static func isBoundary(_ character: Character) -> Bool { character == " " || character == "(" || character == ":" }
+    /// `: M.T.f(`): a word ends there. ASCII, so never part of another character's UTF-8.
+    private static let boundaries: Set<UInt8> = [UInt8(ascii: " "), UInt8(ascii: "("), UInt8(ascii: ":")]
+
+    private static func isBoundary(_ character: Character) -> Bool { character.asciiValue.map(boundaries.contains) ?? false }
 
     /// The base names of the functions declared with `override` in `sources`.
     static func overriddenFunctions(in sources: [String]) -> Set<String> {
@@ -221,7 +223,7 @@ struct TestOwnership: Sendable {
             if found != nil && found != test { conflict = true }
             found = test
         }
-        // By UTF-8 code unit: the three boundaries and `(` are ASCII, never part of another character.
+        // By UTF-8 code unit: the boundaries and `(` are ASCII.
         let utf8 = text.utf8
         var wordStart = utf8.startIndex
         var index = utf8.startIndex
@@ -231,7 +233,7 @@ struct TestOwnership: Sendable {
             if byte == UInt8(ascii: "("), wordStart < index, let test = byFunction[String(text[wordStart..<index])] {
                 take(test, parameters: text[next...])
             }
-            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "(") || byte == UInt8(ascii: ":") { wordStart = next }
+            if Self.boundaries.contains(byte) { wordStart = next }
             index = next
         }
         for (function, test) in spacedFunctions where !conflict {

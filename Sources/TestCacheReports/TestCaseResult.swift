@@ -55,6 +55,34 @@ public struct TestCaseResult: Codable, Sendable, Equatable {
     }
 }
 
+extension TestCaseResult {
+    /// `results` with each ID once, at its first place: a test one process ran more than once (a package's
+    /// own entry point can list it twice) is one result, failed if any of its runs failed, passed if none
+    /// failed and one passed, skipped only if every run was; its times added, its output and failures
+    /// each run's in turn. One ID is one cached result, so a pass must stand for every run of it.
+    public static func mergingRepeats(_ results: [TestCaseResult]) -> [TestCaseResult] {
+        var merged: [TestCaseResult] = []
+        var place: [String: Int] = [:]
+        for result in results {
+            guard let index = place[result.id] else {
+                place[result.id] = merged.count
+                merged.append(result)
+                continue
+            }
+            var first = merged[index]
+            let outcomes = [first.outcome, result.outcome]
+            first.outcome = outcomes.contains(.failed) ? .failed : outcomes.contains(.flaky) ? .flaky
+                : outcomes.contains(.passed) ? .passed : .skipped
+            first.elapsed += result.elapsed
+            first.output += result.output
+            first.failures += result.failures
+            first.skipReason = first.outcome == .skipped ? first.skipReason ?? result.skipReason : nil
+            merged[index] = first
+        }
+        return merged
+    }
+}
+
 /// One failed assertion or recorded issue, with where it happened when the library said.
 public struct TestFailure: Codable, Sendable, Equatable {
     public var message: String

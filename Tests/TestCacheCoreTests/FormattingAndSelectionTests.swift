@@ -1,6 +1,8 @@
+import Foundation
 import Testing
 @testable import TestCacheCore
 import TestCacheReports
+import _TestSupport
 
 @Suite struct FormattingTests {
     @Test(arguments: [
@@ -128,6 +130,63 @@ import TestCacheReports
         #expect(inventory == ["A": ["A.C/test1", "A.C/test2"], "B": ["B.D/testX"]])
         let swiftTesting = Array("M.Suite1/again()\nM.doubled()\n".utf8)
         #expect(TestInventory.parseSwiftTestingListing(swiftTesting) == ["M.Suite1/again()", "M.doubled()"])
+    }
+
+    /// A package's own entry point can list a test twice: one ID is one test. A binary whose own `main`
+    /// answered Swift Testing's listing with XCTest's lists no Swift Testing test; two private tests of one
+    /// name are told apart by where they are.
+    @Test func aTestListedTwiceIsOneTestAndXCTestsListingIsNotSwiftTestings() {
+        let twice = Array("Listing 3 tests in debug.xctest:\n\nA.C/test1\nA.C/test2\nA.C/test1\n".utf8)
+        #expect(TestInventory.parseXCTestListing(twice) == ["A.C/test1", "A.C/test2"])
+        #expect(TestInventory.parseSwiftTestingListing(twice).isEmpty)
+        let located = Array("M.same()/A.swift:8:2\nM.same()/B.swift:3:2\nM.same()/A.swift:8:2\n".utf8)
+        #expect(TestInventory.parseSwiftTestingListing(located) == ["M.same()/A.swift:8:2", "M.same()/B.swift:3:2"])
+    }
+
+    /// A test one process ran twice is one result: failed if either run failed, its times added, both
+    /// runs' output kept, in the place of its first run.
+    @Test func repeatedResultsMergeIntoTheWorstOutcome() {
+        let runs = [
+            TestCaseResult(id: "A.C/t", outcome: .passed, elapsed: 1, output: "one\n"),
+            TestCaseResult(id: "A.C/u", outcome: .skipped),
+            TestCaseResult(id: "A.C/t", outcome: .failed, elapsed: 2, output: "two\n", failures: [TestFailure(message: "no")]),
+            TestCaseResult(id: "A.C/u", outcome: .passed),
+        ]
+        let merged = TestCaseResult.mergingRepeats(runs)
+        #expect(merged.map(\.id) == ["A.C/t", "A.C/u"])
+        #expect(merged[0].outcome == .failed && merged[0].elapsed == 3 && merged[0].output == "one\ntwo\n" && merged[0].failures.count == 1)
+        #expect(merged[1].outcome == .passed)
+        #expect(TestCaseResult.mergingRepeats([runs[1], runs[1]]).map(\.outcome) == [.skipped])
+    }
+}
+
+/// Where SwiftPM looks for a package's own test entry point.
+@Suite struct TestEntryPointTests {
+    @Test func searchedBesideEachTestTargetAndUpToTheRoot() {
+        let model = PackageModel(
+            name: "P",
+            targets: [
+                PackageTarget(name: "L", moduleName: "L", kind: "library", path: "Sources/L", dependencies: []),
+                PackageTarget(name: "T", moduleName: "T", kind: "test", path: "Tests/T", dependencies: []),
+                PackageTarget(name: "U", moduleName: "U", kind: "test", path: "Tests/Unit/U", dependencies: []),
+                PackageTarget(name: "Out", moduleName: "Out", kind: "test", path: "../Out", dependencies: []),
+            ],
+            localDependencyPaths: [], hasRemoteDependencies: false)
+        #expect(TestEntryPoint.candidates(in: model) == [
+            "Tests/XCTMain.swift", "Tests/LinuxMain.swift", "XCTMain.swift", "LinuxMain.swift",
+            "Tests/Unit/XCTMain.swift", "Tests/Unit/LinuxMain.swift",
+        ])
+    }
+
+    @Test func foundOnlyWhereAFileIs() throws {
+        let directory = try TemporaryDirectory()
+        let model = PackageModel(
+            name: "P", targets: [PackageTarget(name: "T", moduleName: "T", kind: "test", path: "Tests/T", dependencies: [])],
+            localDependencyPaths: [], hasRemoteDependencies: false)
+        try FileManager.default.createDirectory(atPath: directory.path + "/Tests/T", withIntermediateDirectories: true)
+        #expect(TestEntryPoint.find(in: model, root: directory.path).isEmpty)
+        FileManager.default.createFile(atPath: directory.path + "/Tests/LinuxMain.swift", contents: Data())
+        #expect(TestEntryPoint.find(in: model, root: directory.path) == ["Tests/LinuxMain.swift"])
     }
 }
 

@@ -341,7 +341,7 @@ public struct TestEngine: Sendable {
     ) async -> [Int: CacheLookup] {
         guard let cache else { return [:] }
         let lookups = await cache.lookUp(keyed.map { (target: $0.plan.target, key: $0.key) }, builtIn: builtIn)
-        return Dictionary(uniqueKeysWithValues: zip(keyed, lookups).map { ($0.plan.index, $1) })
+        return Dictionary(zip(keyed, lookups).map { ($0.plan.index, $1) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Builds the tests, replays the misses whose content IDs hit, and runs the rest.
@@ -443,8 +443,13 @@ public struct TestEngine: Sendable {
         var listed: TestInventory?
         if built.layout.system == .native, let first = plans.first {
             let binary = built.binary(for: first.plan.target)
+            // As `swift test` does: with the package's own entry point, Swift Testing is not run.
+            let entryPoints = TestEntryPoint.find(in: package.model, root: configuration.packagePath)
+            if let entryPoint = entryPoints.first {
+                log.run("the test binary's main is \(entryPoint): it runs the XCTest tests it lists, and Swift Testing is not run, as swift test does")
+            }
             do {
-                listed = try await probe.listTests(binary)
+                listed = try await probe.listTests(binary, swiftTesting: entryPoints.isEmpty)
             } catch {
                 log.note("cannot list the tests of \(binary): \(error)")
                 for built in plans { await reporter.deliver(built.plan.index, TargetResult(name: built.plan.target.name, status: .setupFailed)) }

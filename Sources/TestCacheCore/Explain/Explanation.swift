@@ -105,6 +105,7 @@ package struct KeyComponents: Codable, Equatable, Sendable {
         case .manifestVariable: return (.package, variable("variable \(subject), which \(field.reader) reads,"))
         case .dependencyFile: return (.package, what("file \(subject) of a dependency"))
         case .packageResolved: return (.package, "Package.resolved changed: other dependency versions")
+        case .testEntryPoint: return (.package, what("test entry point \(subject), which decides what the test binary runs,"))
         case .toolchain: return (.package, "the toolchain changed")
         case .toolchainRuntime: return (.package, what("the toolchain's runtime library \(subject)"))
         case .environment: return (.package, "how the manifests read the environment changed: \(new ?? "")")

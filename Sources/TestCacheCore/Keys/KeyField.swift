@@ -53,6 +53,8 @@ struct KeyField: Hashable, Sendable, Codable {
         case manifestVariable = "manifest variable"
         /// The pins.
         case packageResolved = "Package.resolved"
+        /// The package's own test entry point (``TestEntryPoint``): what the test binary runs.
+        case testEntryPoint = "test entry point"
         /// What `swift --version` says.
         case toolchain
         /// A runtime library of the toolchain, by build ID.

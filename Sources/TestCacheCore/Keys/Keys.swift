@@ -101,6 +101,11 @@ struct ActionKeys: Sendable {
             let tree = treeKey(directory, hasher: hasher, kind: .dependencyFile) { [] }
             buildHasher.update(KeyField(kind: .dependency, subject: directory), tree.hex)
         }
+        // The package's own test entry point decides which tests the binary runs, and how often; its
+        // absence is the default (nothing hashed), so that adding one changes every key as removing it does.
+        for path in TestEntryPoint.find(in: model, root: hasher.root) {
+            buildHasher.update(KeyField(kind: .testEntryPoint, subject: path), hasher.hashFile(path)?.hex ?? "missing")
+        }
         var unkeyable: String?
         if model.hasRemoteDependencies && hasher.hashFile("Package.resolved") == nil {
             unkeyable = "Package.resolved is missing, so the dependencies' versions are not known before building"

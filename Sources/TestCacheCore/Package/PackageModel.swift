@@ -102,7 +102,7 @@ extension PackageModel {
             ))
         }
         let order = manifestOrder(of: targets.map(\.name), in: String(decoding: manifest, as: UTF8.self))
-        let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        let position = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         targets.sort { position[$0.name, default: .max] < position[$1.name, default: .max] }
 
         var localPaths: [String] = []

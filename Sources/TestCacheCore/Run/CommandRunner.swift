@@ -161,7 +161,7 @@ public struct CommandRunner: ProcessRunning {
     /// The environment as swift-subprocess takes it; a name it refuses (one no process could be given,
     /// with `=` or NUL in it) is left out rather than crashing the run.
     private func environmentKeys(_ environment: [String: String]) -> [Environment.Key: String] {
-        Dictionary(uniqueKeysWithValues: environment.compactMap { entry in Environment.Key(rawValue: entry.key).map { ($0, entry.value) } })
+        Dictionary(environment.compactMap { entry in Environment.Key(rawValue: entry.key).map { ($0, entry.value) } }, uniquingKeysWith: { first, _ in first })
     }
 }
 

@@ -79,13 +79,14 @@ struct PerTestCache: Sendable {
     /// build products cannot be read. For targets ``wholeOnlyReason(_:)`` finds none for.
     func plan(_ target: BuiltTarget, inventory: TestInventory) async -> PerTestRun? {
         let module = target.plan.target.moduleName
-        let ids = ((configuration.test.xctest ? inventory.xctest[module] ?? [] : [])
-            + (configuration.test.swiftTesting ? inventory.swiftTesting[module] ?? [] : [])).filter(selection.selects)
+        // Each test once: one ID is one test, however many times the binary lists or runs it.
+        let ids = TestInventory.unique(((configuration.test.xctest ? inventory.xctest[module] ?? [] : [])
+            + (configuration.test.swiftTesting ? inventory.swiftTesting[module] ?? [] : [])).filter(selection.selects))
         guard !ids.isEmpty, let testKeys = planner.testKeys(of: target.plan.target, tests: ids, from: contentKeys) else { return nil }
         let suites = serializedSuites(of: target.plan.target)
         let keys = unitKeys(testKeys.keys, of: ids, suites: suites)
         if let reason = testKeys.typesByName { log.target(target.plan.target.name, "per test: every type counts for every test: \(reason)") }
-        var plan = PerTestRun(keys: Dictionary(uniqueKeysWithValues: zip(ids, keys)), verifying: configuration.test.verify)
+        var plan = PerTestRun(keys: Dictionary(zip(ids, keys), uniquingKeysWith: { first, _ in first }), verifying: configuration.test.verify)
         let lookups = await cache.lookUp(keys.map { (target: target.plan.target, key: $0) }, builtIn: builtIn)
         for (id, lookup) in zip(ids, lookups) {
             guard case .hit(var result, let inputs, _) = lookup else {

@@ -232,11 +232,12 @@ struct TargetRunner: Sendable {
                     )
                     result.output += process.output
                     attempt.truncated = attempt.truncated || process.truncated
+                    // Each test once a process, however often the binary ran it.
                     if let events {
-                        attempt.tests += SwiftTestingEvents.parse(FileSystem.contents(events) ?? [], module: module)
+                        attempt.tests += TestCaseResult.mergingRepeats(SwiftTestingEvents.parse(FileSystem.contents(events) ?? [], module: module))
                         unlink(events)
                     } else {
-                        attempt.tests += XCTestOutput.parse(String(decoding: process.output, as: UTF8.self), module: module)
+                        attempt.tests += TestCaseResult.mergingRepeats(XCTestOutput.parse(String(decoding: process.output, as: UTF8.self), module: module))
                     }
                     if process.timedOut {
                         note("*** Test killed: ran too long (\(goDuration(configuration.test.timeout))).", &result)

@@ -17,20 +17,31 @@ struct TestInventory: Sendable {
         Dictionary(grouping: ids) { String($0.prefix { $0 != "." }) }
     }
 
-    /// XCTest's `--list-tests` lines that are test IDs (the listing also prints a header).
+    /// XCTest's `--list-tests` lines that are test IDs (the listing also prints a header), each once: a
+    /// package's own entry point can list a test twice (a class in `XCTMain(…)` by two routes), and the
+    /// binary then runs it twice whenever it is selected, so it is one test, keyed and run by one ID.
     static func parseXCTestListing(_ output: [UInt8]) -> [String] {
-        String(decoding: output, as: UTF8.self).split(separator: "\n").compactMap { line in
+        unique(String(decoding: output, as: UTF8.self).split(separator: "\n").compactMap { line in
             let id = line.trimmingCharacters(in: .whitespaces)
             return id.contains("/") && id.contains(".") && !id.contains(" ") ? id : nil
-        }
+        })
     }
 
-    /// Swift Testing's `--list-tests` lines: one ID a line.
+    /// Swift Testing's `--list-tests` lines: one ID a line, each once. A test is a function, so its ID
+    /// names one with its parameter list (`Module.Suite/test()`, `Module.test(x:)/File.swift:3:2`); a line
+    /// without one is not Swift Testing's (a binary whose own `main` ignored the request and listed
+    /// XCTest's tests instead).
     static func parseSwiftTestingListing(_ output: [UInt8]) -> [String] {
-        String(decoding: output, as: UTF8.self).split(separator: "\n").compactMap { line in
+        unique(String(decoding: output, as: UTF8.self).split(separator: "\n").compactMap { line in
             let id = line.trimmingCharacters(in: .whitespaces)
-            return id.contains(".") && !id.hasPrefix("◇") && !id.hasPrefix("↳") && !id.hasPrefix("✔") ? id : nil
-        }
+            return id.contains(".") && id.contains("(") && !id.hasPrefix("◇") && !id.hasPrefix("↳") && !id.hasPrefix("✔") ? id : nil
+        })
+    }
+
+    /// `ids` without repeats, in the order each first appears.
+    static func unique(_ ids: [String]) -> [String] {
+        var seen: Set<String> = []
+        return ids.filter { seen.insert($0).inserted }
     }
 }
 

@@ -7,26 +7,32 @@ struct TestBinaryProbe: Sendable {
     let processes: any ProcessRunning
     let memos: EngineMemos
 
-    /// Lists the binary's XCTest and Swift Testing tests, both at once.
-    func listTests(_ binary: String) async throws -> TestInventory {
+    /// Lists the binary's XCTest and Swift Testing tests, both at once; without `swiftTesting` (a binary
+    /// whose `main` is the package's own ``TestEntryPoint``, which runs XCTest whatever it is asked),
+    /// XCTest's alone.
+    func listTests(_ binary: String, swiftTesting listsSwiftTesting: Bool = true) async throws -> TestInventory {
         guard FileSystem.status(following: binary)?.isRegular == true else {
             throw TestCacheError(.build, "the build made no test binary")
         }
         let root = configuration.packagePath
         let environment = configuration.environment
         async let xctest = processes.capture(binary, ["--list-tests"], workingDirectory: root, environment: environment)
-        async let swiftTesting = processes.capture(
-            binary, ["--testing-library", "swift-testing", "--list-tests"], workingDirectory: root, environment: environment)
+        async let swiftTesting = listsSwiftTesting
+            ? processes.capture(
+                binary, ["--testing-library", "swift-testing", "--list-tests"], workingDirectory: root, environment: environment)
+            : nil
         let (listedXCTest, listedSwiftTesting) = try await (xctest, swiftTesting)
         guard listedXCTest.termination == .exited(0) else {
             throw TestCacheError(.build, "XCTest's --list-tests ended with \(listedXCTest.termination)")
         }
-        guard listedSwiftTesting.termination == .exited(0) || listedSwiftTesting.termination == TestInventory.swiftTestingFoundNoTests else {
+        if let listedSwiftTesting,
+            listedSwiftTesting.termination != .exited(0) && listedSwiftTesting.termination != TestInventory.swiftTestingFoundNoTests
+        {
             throw TestCacheError(.build, "Swift Testing's --list-tests ended with \(listedSwiftTesting.termination)")
         }
         return TestInventory(
             xctest: TestInventory.byModule(TestInventory.parseXCTestListing(listedXCTest.stdout)),
-            swiftTesting: TestInventory.byModule(TestInventory.parseSwiftTestingListing(listedSwiftTesting.stdout))
+            swiftTesting: TestInventory.byModule(TestInventory.parseSwiftTestingListing(listedSwiftTesting?.stdout ?? []))
         )
     }
 

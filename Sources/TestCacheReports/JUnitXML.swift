@@ -142,7 +142,7 @@ public enum JUnitXML {
 
     /// Seconds with three decimals.
     static func seconds(_ value: Double) -> String {
-        let milliseconds = Int((max(0, value) * 1_000).rounded())
+        let milliseconds = Int((Seconds.bounded(value) * 1_000).rounded())
         let fraction = String(milliseconds % 1_000)
         return "\(milliseconds / 1_000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
     }

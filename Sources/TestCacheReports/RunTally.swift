@@ -60,7 +60,7 @@ public struct RunTally: Sendable, Equatable, CustomStringConvertible {
 
     /// Seconds as Go prints a duration, to the millisecond: `0s`, `250ms`, `1.203s`, `1m42s`, `1h2m3s`.
     public static func describe(seconds value: Double) -> String {
-        let milliseconds = Int((max(0, value) * 1_000).rounded())
+        let milliseconds = Int((Seconds.bounded(value) * 1_000).rounded())
         if milliseconds == 0 { return "0s" }
         if milliseconds < 1_000 { return "\(milliseconds)ms" }
         if milliseconds < 60_000 {

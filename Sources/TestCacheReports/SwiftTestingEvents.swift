@@ -58,7 +58,7 @@ public enum SwiftTestingEvents {
                 let failed = failures[testID] ?? []
                 results.append(TestCaseResult(
                     id: displayID(testID), outcome: failed.isEmpty ? .passed : .failed,
-                    elapsed: started[testID].map { max(0, time - $0) } ?? 0, output: output[testID] ?? "", failures: failed))
+                    elapsed: started[testID].map { Seconds.bounded(time - $0) } ?? 0, output: output[testID] ?? "", failures: failed))
             default:
                 continue
             }

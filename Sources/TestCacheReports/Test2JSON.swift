@@ -123,14 +123,14 @@ public enum Test2JSON {
 
     /// Seconds as Go's encoder writes a float: the shortest form, no exponent for test-sized values.
     static func seconds(_ value: Double) -> String {
-        let rounded = (value * 1_000_000).rounded() / 1_000_000
+        let rounded = (Seconds.bounded(value) * 1_000_000).rounded() / 1_000_000
         if rounded == rounded.rounded() { return String(Int(rounded)) }
         return String(rounded)
     }
 
     /// `0.00` as Go's `--- PASS: T (0.00s)` shows a test's seconds.
     static func twoDecimals(_ value: Double) -> String {
-        let hundredths = Int((max(0, value) * 100).rounded())
+        let hundredths = Int((Seconds.bounded(value) * 100).rounded())
         let fraction = String(hundredths % 100)
         return "\(hundredths / 100).\(String(repeating: "0", count: 2 - fraction.count))\(fraction)"
     }

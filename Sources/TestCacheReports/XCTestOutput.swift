@@ -76,7 +76,7 @@ public enum XCTestOutput {
     /// The seconds in `passed (0.001 seconds)`.
     private static func seconds(in rest: Substring) -> Double {
         guard let open = rest.firstIndex(of: "("), let space = rest[open...].firstIndex(of: " ") else { return 0 }
-        return Double(rest[rest.index(after: open)..<space]) ?? 0
+        return Seconds.bounded(Double(rest[rest.index(after: open)..<space]) ?? 0)
     }
 
     /// `FILE:LINE: error: NAME : MESSAGE` for the test `name`.

@@ -21,16 +21,25 @@ package struct FileStatus: Sendable, Hashable {
     init(_ status: stat) {
         size = Int64(status.st_size)
         #if canImport(Darwin)
-        modified = Int64(status.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(status.st_mtimespec.tv_nsec)
-        changed = Int64(status.st_ctimespec.tv_sec) * 1_000_000_000 + Int64(status.st_ctimespec.tv_nsec)
+        modified = Self.nanoseconds(Int64(status.st_mtimespec.tv_sec), Int64(status.st_mtimespec.tv_nsec))
+        changed = Self.nanoseconds(Int64(status.st_ctimespec.tv_sec), Int64(status.st_ctimespec.tv_nsec))
         #else
-        modified = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
-        changed = Int64(status.st_ctim.tv_sec) * 1_000_000_000 + Int64(status.st_ctim.tv_nsec)
+        modified = Self.nanoseconds(Int64(status.st_mtim.tv_sec), Int64(status.st_mtim.tv_nsec))
+        changed = Self.nanoseconds(Int64(status.st_ctim.tv_sec), Int64(status.st_ctim.tv_nsec))
         #endif
         inode = UInt64(status.st_ino)
         isRegular = (status.st_mode & S_IFMT) == S_IFREG
         isDirectory = (status.st_mode & S_IFMT) == S_IFDIR
         isSymbolicLink = (status.st_mode & S_IFMT) == S_IFLNK
+    }
+
+    /// A time in nanoseconds since the epoch, held to what an Int64 can count (1677 to 2262): a file dated
+    /// outside that (`touch -d 2300-01-01`, a zero Windows timestamp from an archive) is clamped, not a trap.
+    package static func nanoseconds(_ seconds: Int64, _ nanoseconds: Int64) -> Int64 {
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        let (sum, overflowed) = scaled.addingReportingOverflow(nanoseconds)
+        return overflowed ? (nanoseconds < 0 ? .min : .max) : sum
     }
 }
 

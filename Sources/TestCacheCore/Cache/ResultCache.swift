@@ -176,7 +176,7 @@ struct ResultCache: Sendable {
                 guard test.outcome == .passed || test.outcome == .skipped, test.quarantined != true, let key = perTest.keys[test.id]
                 else { continue }
                 var result = TargetResult(name: target.name, status: .passed, output: Array(test.output.utf8))
-                result.duration = .nanoseconds(Int64((test.elapsed * 1e9).rounded()))
+                result.duration = .nanoseconds(Int64((Seconds.bounded(test.elapsed) * 1e9).rounded()))
                 result.tests = [test]
                 file(result, inputs: perTestInputs, actionID: nil, contentID: key, builtIn: builtIn, for: target)
                 stored += 1

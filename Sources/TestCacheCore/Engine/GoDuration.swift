@@ -36,5 +36,8 @@ public func parseGoDuration(_ text: String) -> Duration? {
         default: return nil
         }
     }
-    return total > 0 ? .milliseconds(Int64(total * 1_000)) : nil
+    // A duration no Int64 of milliseconds holds (about 292 million years, or an overflow to infinity) is
+    // not one a user means: refused like any other that does not parse.
+    guard total > 0, let milliseconds = Int64(exactly: (total * 1_000).rounded(.down)) else { return nil }
+    return .milliseconds(milliseconds)
 }

@@ -37,7 +37,11 @@ struct TestRunRecord: Codable, Sendable, Equatable {
 
     /// The sections `test` reaches alone, label to digest; nil when it was not keyed.
     func sections(of test: String) -> [String: String]? {
-        own[test].map { indices in Dictionary(indices.map { (labels[$0], digests[$0]) }, uniquingKeysWith: { first, _ in first }) }
+        // The indices come back from the store: one that names no label (a damaged record) is passed over.
+        own[test].map { indices in
+            Dictionary(indices.filter { labels.indices.contains($0) && digests.indices.contains($0) }.map { (labels[$0], digests[$0]) },
+                       uniquingKeysWith: { first, _ in first })
+        }
     }
 
     /// How many changes a reason names: the first few say why.

@@ -177,7 +177,7 @@ private struct Scanner {
                 unknown("\(helper) is called without its name argument", at: index)
                 continue
             }
-            if case .string(let value, false) = tokens[argument].kind, closesArgument(argument + 1) {
+            if argument < tokens.count, case .string(let value, false) = tokens[argument].kind, closesArgument(argument + 1) {
                 names.insert(value)
             } else {
                 unknown("\(helper) is called with a computed name", at: index)

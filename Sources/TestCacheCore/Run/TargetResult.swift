@@ -28,7 +28,7 @@ struct TargetResult: Sendable {
         // Details that do not decode leave the replayed result without its tests and time: the reports
         // show less, and the result itself (its status and output, checked already) is still the stored one.
         guard let decoded = try? JSONDecoder().decode(ResultRecord.Details.self, from: Data(details)) else { return }
-        duration = decoded.duration.map { .nanoseconds(Int64(($0 * 1e9).rounded())) }
+        duration = decoded.duration.map { .nanoseconds(Int64((Seconds.bounded($0) * 1e9).rounded())) }
         tests = decoded.tests
         coverage = decoded.coverage
     }

@@ -104,6 +104,10 @@ struct ObjectGraph: Sendable {
     /// x86-64 relocations relative to the end of their 4-byte field: PC32, PLT32, GOTPCREL, GOTPCRELX,
     /// REX_GOTPCRELX.
     static let x86PCRelative: Set<UInt32> = [2, 4, 9, 41, 42]
+    /// 2^48 bytes (256 TiB): larger than any section or symbol a compiler writes into an object, and small
+    /// enough that no sum of two such values, nor their conversion to Int64, can overflow. An object holding
+    /// a larger one is not read, and its target is keyed without it (what a damaged object does).
+    static let largestSize: UInt64 = 1 << 48
 
     /// Section name prefixes of per-symbol sections: code and data that something must point at.
     static let perSymbolPrefixes = [
@@ -155,6 +159,8 @@ struct ObjectGraph: Sendable {
                 name: name, type: type, flags: flags, offset: offset, size: size, link: link, info: info,
                 alignment: alignment, entrySize: entries))
         }
+        // A size no compiler writes (a damaged or hand-made object): sums of them could overflow.
+        guard !headers.contains(where: { $0.size >= Self.largestSize }) else { return nil }
         func contents(_ header: Header) -> Range<Int>? {
             if header.type == 8 || header.type == 0 { return 0..<0 }  // NOBITS has a size and no bytes
             guard header.offset <= UInt64(bytes.count), header.size <= UInt64(bytes.count) - header.offset else { return nil }
@@ -190,7 +196,7 @@ struct ObjectGraph: Sendable {
             while offset + 24 <= table.upperBound {
                 guard let nameOffset = integer(offset, UInt32.self), let section = integer(offset + 6, UInt16.self),
                     let value = integer(offset + 8, UInt64.self), let size = integer(offset + 16, UInt64.self),
-                    let name = string(strings, nameOffset)
+                    let name = string(strings, nameOffset), value < Self.largestSize, size < Self.largestSize
                 else { return nil }
                 symbols.append(Symbol(name: name, info: bytes[offset + 4], other: bytes[offset + 5], section: section, value: value, size: size))
                 offset += 24
@@ -349,7 +355,7 @@ struct ObjectGraph: Sendable {
                 }
                 // Bytes between functions that are only padding run nothing: they count as padding.
                 var padding = false
-                if code, part.symbols.isEmpty, let range = contents(header) {
+                if code, part.symbols.isEmpty, let range = contents(header), UInt64(range.count) >= part.end {
                     padding = Self.isPadding(bytes[(range.lowerBound + Int(part.start))..<(range.lowerBound + Int(part.end))])
                 }
                 if padding {
@@ -405,7 +411,7 @@ struct ObjectGraph: Sendable {
                             !fromCode ? 0...3 : isX86_64 && Self.x86PCRelative.contains(relocation.type) ? 4...8 : 0...8
                         let named = symbol.info & 0xF != 3
                         if !(named && relocation.addend <= 0 && relocation.addend >= -window.upperBound) {
-                            for id in partIDs(section, target + window.lowerBound, target + window.upperBound) { these.insert(.section(id)) }
+                            for id in partIDs(section, target &+ window.lowerBound, target &+ window.upperBound) { these.insert(.section(id)) }
                         }
                         // A weak definition here may lose to another object's at link time: reach that too.
                         if symbol.info >> 4 != 0 && !symbol.name.isEmpty { these.insert(.symbol(symbol.name)) }

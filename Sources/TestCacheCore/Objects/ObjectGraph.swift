@@ -100,107 +100,30 @@ struct ObjectGraph: Sendable {
     var definitions: [(name: String, section: Int)]
     /// The digest of the global symbols in no section (COMMON, ABS), which count always; nil without any.
     var alwaysCounted: String?
-
-    /// x86-64 relocations relative to the end of their 4-byte field: PC32, PLT32, GOTPCREL, GOTPCRELX,
-    /// REX_GOTPCRELX.
-    static let x86PCRelative: Set<UInt32> = [2, 4, 9, 41, 42]
-    /// 2^48 bytes (256 TiB): larger than any section or symbol a compiler writes into an object, and small
-    /// enough that no sum of two such values, nor their conversion to Int64, can overflow. An object holding
-    /// a larger one is not read, and its target is keyed without it (what a damaged object does).
-    static let largestSize: UInt64 = 1 << 48
-
     /// Section name prefixes of per-symbol sections: code and data that something must point at.
     static let perSymbolPrefixes = [
         ".text.", ".rodata.", ".data.", ".bss.", ".tdata.", ".tbss.", ".ldata.", ".lrodata.", ".lbss.",
     ]
-
-    /// Section types that hold no code or data of their own: NULL, SYMTAB, STRTAB, RELA, REL, GROUP,
-    /// SYMTAB_SHNDX, LLVM_ADDRSIG.
-    static let tableTypes: Set<UInt32> = [0, 2, 3, 4, 9, 17, 18, 0x6FFF_4C03]
-
-    /// Section types whose contents are hashed as they are: PROGBITS, NOTE, NOBITS, INIT_ARRAY,
-    /// FINI_ARRAY, PREINIT_ARRAY, LLVM's linker options and dependent libraries, x86-64's unwind
-    /// tables. An object with any other (a relocation format this does not read, say) counts whole.
-    static let contentTypes: Set<UInt32> = [1, 7, 8, 14, 15, 16, 0x6FFF_4C01, 0x6FFF_4C04, 0x7000_0001]
+    /// x86-64 relocations relative to the end of their 4-byte field: PC32, PLT32, GOTPCREL, GOTPCRELX,
+    /// REX_GOTPCRELX.
+    static let x86PCRelative: Set<UInt32> = [2, 4, 9, 41, 42]
 
     /// Reads an ELF64 little-endian relocatable object; nil for anything else or anything out of bounds
     /// (such an object is then hashed whole and counts whole).
     init?(_ bytes: [UInt8]) {
-        // ELF, 64-bit, little-endian, relocatable (e_type 1).
-        guard bytes.count >= 64, bytes[0] == 0x7F, bytes[1] == 0x45, bytes[2] == 0x4C, bytes[3] == 0x46,
-            bytes[4] == 2, bytes[5] == 1, bytes[16] == 1, bytes[17] == 0
+        guard let elf = ELFObject(bytes),
+            elf.headers.allSatisfy({ ELFObject.tableTypes.contains($0.type) || ELFObject.contentTypes.contains($0.type) })
         else { return nil }
-        func integer<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> T? {
-            guard offset >= 0, offset <= bytes.count - MemoryLayout<T>.size else { return nil }
-            var value: T = 0
-            for index in 0..<MemoryLayout<T>.size { value |= T(bytes[offset + index]) << (8 * index) }
-            return value
-        }
-        // Files with 0xFF00 sections or more keep their counts elsewhere; read whole instead.
-        guard let tableOffset = integer(0x28, UInt64.self), let entrySize = integer(0x3A, UInt16.self),
-            let count = integer(0x3C, UInt16.self), let namesIndex = integer(0x3E, UInt16.self),
-            entrySize >= 64, count > 0, namesIndex < count,
-            tableOffset <= UInt64(bytes.count), UInt64(count) * UInt64(entrySize) <= UInt64(bytes.count) - tableOffset
-        else { return nil }
-        struct Header {
-            var name: UInt32, type: UInt32, flags: UInt64, offset: UInt64, size: UInt64, link: UInt32, info: UInt32
-            var alignment: UInt64, entrySize: UInt64
-        }
-        var headers: [Header] = []
-        for index in 0..<Int(count) {
-            let base = Int(tableOffset) + index * Int(entrySize)
-            guard let name = integer(base, UInt32.self), let type = integer(base + 4, UInt32.self),
-                let flags = integer(base + 8, UInt64.self), let offset = integer(base + 24, UInt64.self),
-                let size = integer(base + 32, UInt64.self), let link = integer(base + 40, UInt32.self),
-                let info = integer(base + 44, UInt32.self), let alignment = integer(base + 48, UInt64.self),
-                let entries = integer(base + 56, UInt64.self)
-            else { return nil }
-            headers.append(Header(
-                name: name, type: type, flags: flags, offset: offset, size: size, link: link, info: info,
-                alignment: alignment, entrySize: entries))
-        }
-        // A size no compiler writes (a damaged or hand-made object): sums of them could overflow.
-        guard !headers.contains(where: { $0.size >= Self.largestSize }) else { return nil }
-        func contents(_ header: Header) -> Range<Int>? {
-            if header.type == 8 || header.type == 0 { return 0..<0 }  // NOBITS has a size and no bytes
-            guard header.offset <= UInt64(bytes.count), header.size <= UInt64(bytes.count) - header.offset else { return nil }
-            return Int(header.offset)..<Int(header.offset + header.size)
-        }
-        func string(_ table: Range<Int>, _ offset: UInt32) -> String? {
-            guard UInt64(offset) < UInt64(table.count) else { return offset == 0 ? "" : nil }
-            let start = table.lowerBound + Int(offset)
-            let end = bytes[start..<table.upperBound].firstIndex(of: 0) ?? table.upperBound
-            return String(decoding: bytes[start..<end], as: UTF8.self)
-        }
-        guard let sectionNames = contents(headers[Int(namesIndex)]),
-            headers.allSatisfy({ Self.tableTypes.contains($0.type) || Self.contentTypes.contains($0.type) })
-        else { return nil }
-        var names: [String] = []
+        typealias Symbol = ELFObject.Symbol
+        let (headers, names, symbols, relocations) = (elf.headers, elf.names, elf.symbols, elf.relocations)
+        let count = headers.count
+        func contents(_ header: ELFObject.Header) -> Range<Int>? { elf.contents(header) }
+        func integer<T: FixedWidthInteger>(_ offset: Int, _ type: T.Type) -> T? { elf.integer(offset, type) }
         var labels: [String] = []
         var seen: [String: Int] = [:]
-        for header in headers {
-            guard let name = string(sectionNames, header.name), contents(header) != nil else { return nil }
-            names.append(name)
+        for name in names {
             labels.append("\(name)#\(seen[name, default: 0])")
             seen[name, default: 0] += 1
-        }
-
-        // The symbol table: names, binding and type, section, value, size.
-        struct Symbol { var name: String, info: UInt8, other: UInt8, section: UInt16, value: UInt64, size: UInt64 }
-        var symbols: [Symbol] = []
-        if let symtab = headers.firstIndex(where: { $0.type == 2 }) {
-            let header = headers[symtab]
-            guard Int(header.link) < headers.count, let table = contents(header), let strings = contents(headers[Int(header.link)])
-            else { return nil }
-            var offset = table.lowerBound
-            while offset + 24 <= table.upperBound {
-                guard let nameOffset = integer(offset, UInt32.self), let section = integer(offset + 6, UInt16.self),
-                    let value = integer(offset + 8, UInt64.self), let size = integer(offset + 16, UInt64.self),
-                    let name = string(strings, nameOffset), value < Self.largestSize, size < Self.largestSize
-                else { return nil }
-                symbols.append(Symbol(name: name, info: bytes[offset + 4], other: bytes[offset + 5], section: section, value: value, size: size))
-                offset += 24
-            }
         }
         // Extended section indices (SHN_XINDEX) would need SYMTAB_SHNDX: read whole instead.
         guard !symbols.contains(where: { $0.section == 0xFFFF }) else { return nil }
@@ -234,22 +157,6 @@ struct ObjectGraph: Sendable {
             labels[index] = names[index] + "@" + symbol
         }
 
-        // Relocations, by the section they apply to.
-        var relocations: [Int: [(offset: UInt64, type: UInt32, symbol: Int, addend: Int64)]] = [:]
-        for header in headers where header.type == 4 || header.type == 9 {
-            guard let table = contents(header) else { return nil }
-            let size = header.type == 4 ? 24 : 16
-            var offset = table.lowerBound
-            var entries: [(offset: UInt64, type: UInt32, symbol: Int, addend: Int64)] = []
-            while offset + size <= table.upperBound {
-                guard let at = integer(offset, UInt64.self), let info = integer(offset + 8, UInt64.self) else { return nil }
-                let addend = size == 24 ? integer(offset + 16, Int64.self) ?? 0 : 0
-                entries.append((at, UInt32(truncatingIfNeeded: info), Int(info >> 32), addend))
-                offset += size
-            }
-            relocations[Int(header.info), default: []] += entries
-        }
-
         // A section that holds two or more sized functions or objects (a plain `.text` with the closures
         // of several functions, `.rodata.str1.1` with every string literal of a file) is read as a part
         // per symbol, so that what one function reaches is not what its neighbours do; the bytes between
@@ -266,7 +173,7 @@ struct ObjectGraph: Sendable {
         let isX86_64 = integer(18, UInt16.self) == 62
         for index in 1..<headers.count {
             let header = headers[index]
-            guard !Self.tableTypes.contains(header.type), !ObjectHasher.isDebugInfo(names[index]), names[index] != ".eh_frame" else { continue }
+            guard !ELFObject.tableTypes.contains(header.type), !ObjectHasher.isDebugInfo(names[index]), names[index] != ".eh_frame" else { continue }
             let sized = (defined[index] ?? []).filter { ($0.info & 0xF == 1 || $0.info & 0xF == 2) && $0.size > 0 && $0.value < header.size }
             // Code is split only where its intra-section references can be found (``intraSectionReferences(_:from:covered:)``).
             guard sized.count >= 2, header.flags & 0x4 == 0 || isX86_64 else { continue }
@@ -332,7 +239,7 @@ struct ObjectGraph: Sendable {
         for index in 1..<headers.count {
             let header = headers[index]
             let name = names[index]
-            guard !Self.tableTypes.contains(header.type), !ObjectHasher.isDebugInfo(name), name != ".eh_frame" else { continue }
+            guard !ELFObject.tableTypes.contains(header.type), !ObjectHasher.isDebugInfo(name), name != ".eh_frame" else { continue }
             let whole = Part(id: index, start: 0, end: header.size, label: labels[index], symbols: defined[index] ?? [])
             let split = parts[index] != nil
             for part in parts[index] ?? [whole] {
@@ -483,167 +390,5 @@ struct ObjectGraph: Sendable {
             else { return nil }
             return (symbol.name, partIDs(Int(symbol.section), Int64(symbol.value), Int64(symbol.value)).first ?? Int(symbol.section))
         }
-    }
-
-    /// A reference an x86-64 instruction makes within its section, without a relocation.
-    struct IntraReference {
-        /// The bytes hashed as the reference instead of as they are: a call or jump whole (the assembler
-        /// picks a short or a long form by distance), a RIP-relative operand's displacement.
-        var replaced: Range<Int>
-        /// `call`, `jmp`, `jcc` and its condition, or `rip`.
-        var kind: String
-        /// Where it points, as an offset in the section.
-        var target: Int
-    }
-
-    /// The references an x86-64 instruction in `range` of a code section (`code`, indexed from 0) may
-    /// make to elsewhere in the section without a relocation. Read at every byte (not only where
-    /// instructions start, which would take a decoder), as a call or jump with a 32-bit or 8-bit
-    /// displacement, a conditional jump, or a RIP-relative operand ending 0 to 4 bytes after its
-    /// displacement. Reading too much only adds references; bytes a relocation fills (`covered`) are the
-    /// linker's, not the assembler's.
-    static func intraSectionReferences(_ code: ArraySlice<UInt8>, from range: Range<Int>, covered: Set<Int>) -> [IntraReference] {
-        let base = code.startIndex
-        let size = code.count
-        var references: [IntraReference] = []
-        func displacement32(_ at: Int) -> Int? {
-            guard at + 4 <= size, !covered.contains(at) else { return nil }
-            let value = UInt32(code[base + at]) | UInt32(code[base + at + 1]) << 8 | UInt32(code[base + at + 2]) << 16
-                | UInt32(code[base + at + 3]) << 24
-            return Int(Int32(bitPattern: value))
-        }
-        func add(_ replaced: Range<Int>, _ kind: String, _ target: Int) {
-            if target >= 0 && target < size && !range.contains(target) { references.append(IntraReference(replaced: replaced, kind: kind, target: target)) }
-        }
-        for at in range where at < size {
-            let byte = code[base + at]
-            // call/jmp rel32; jcc rel32 (0F 80…8F); jmp/jcc rel8 (EB, 70…7F).
-            if byte == 0xE8, let offset = displacement32(at + 1) { add(at..<(at + 5), "call", at + 5 + offset) }
-            if byte == 0xE9, let offset = displacement32(at + 1) { add(at..<(at + 5), "jmp", at + 5 + offset) }
-            if byte == 0x0F, at + 1 < size, code[base + at + 1] & 0xF0 == 0x80, let offset = displacement32(at + 2) {
-                add(at..<(at + 6), "jcc\(code[base + at + 1] & 0xF)", at + 6 + offset)
-            }
-            if byte == 0xEB, at + 1 < size { add(at..<(at + 2), "jmp", at + 2 + Int(Int8(bitPattern: code[base + at + 1]))) }
-            if byte & 0xF0 == 0x70, at + 1 < size { add(at..<(at + 2), "jcc\(byte & 0xF)", at + 2 + Int(Int8(bitPattern: code[base + at + 1]))) }
-            // A ModRM byte of mod 00, r/m 101: a RIP-relative operand, its displacement next, and up to
-            // 4 bytes of immediate after it.
-            if byte & 0xC7 == 0x05, let offset = displacement32(at + 1) {
-                for extra in 0...4 { add((at + 1)..<(at + 5), "rip", at + 5 + extra + offset) }
-            }
-        }
-        return references
-    }
-
-    /// Whether x86-64 code is only padding between functions: one-byte and multi-byte NOPs, `int3`.
-    static func isPadding(_ code: ArraySlice<UInt8>) -> Bool {
-        var index = code.startIndex
-        while index < code.endIndex {
-            var at = index
-            if code[at] == 0x90 || code[at] == 0xCC {
-                index += 1
-                continue
-            }
-            // Operand-size prefixes and a CS segment prefix, then 0F 1F /0 with its ModRM, SIB and
-            // displacement as the ModRM asks: the multi-byte NOP.
-            while at < code.endIndex && (code[at] == 0x66 || code[at] == 0x2E) { at += 1 }
-            if at < code.endIndex && code[at] == 0x90 && at > index {
-                index = at + 1
-                continue
-            }
-            guard at + 2 < code.endIndex, code[at] == 0x0F, code[at + 1] == 0x1F else { return false }
-            let modrm = code[at + 2]
-            guard modrm & 0x38 == 0 else { return false }
-            var length = 3
-            let mod = modrm >> 6
-            if mod != 3 && modrm & 7 == 4 { length += 1 }  // SIB
-            if mod == 1 { length += 1 }
-            if mod == 2 { length += 4 }
-            guard at + length <= code.endIndex else { return false }
-            index = at + length
-        }
-        return true
-    }
-
-    /// Whether a symbol name is Swift's mangling (`$s…`; `$S…` and `_T0…` of older compilers), which no
-    /// program spells to look a symbol up.
-    static func isSwiftMangled(_ name: String) -> Bool {
-        name.hasPrefix("$s") || name.hasPrefix("$S") || name.hasPrefix("_T0") || name.hasPrefix("$e")
-    }
-
-    /// Leaves out a generated runner's XCTest list: the function that lists every class and test
-    /// (`__allDiscoveredTests()`), and what is nested in it (a closure per test, its forwarders). Swift
-    /// Build writes the classes in a new order each time it generates the runner, which renumbers the
-    /// closures, so a rebuild changed what every test reaches; SwiftPM's native build, which does the
-    /// same, has its list's module left out whole. What the list runs for a test (its class's metadata,
-    /// its function) is a root of that test instead (``TestOwnership/runners(ofSymbol:)``), and a test
-    /// added or renamed has a new ID. Code without a symbol in the runner goes too: there it is a local
-    /// function of the list's (a closure context's destroyer), which moves with the list's order after
-    /// another function, and would count with that function as code it falls into. All of the runner's
-    /// code is the generator's: it changes with the toolchain, which every key holds.
-    mutating func dropTestList() {
-        func isList(_ symbol: String) -> Bool {
-            // The mangled name abbreviates the word "Tests" (`15__allDiscoveredB0`): it is read demangled.
-            symbol.contains("__allDiscovered") && (Demangler.demangle(symbol)?.contains(".__allDiscoveredTests() -> ") ?? false)
-        }
-        for (index, section) in sections {
-            let gap = section.symbols.isEmpty && section.isCode && section.label.contains("@after ")
-            if gap || (!section.symbols.isEmpty && section.symbols.allSatisfy(isList)) { sections.removeValue(forKey: index) }
-        }
-    }
-
-    /// One object of a test target's closure, for ``reachableDigests(_:)``.
-    struct Member: Sendable {
-        /// How the object is named in the key (`P1/P1.swift.o`).
-        var label: String
-        /// The object read as a graph; nil when it could not be, and it counts whole by `wholeDigest`.
-        var graph: ObjectGraph?
-        var wholeDigest: String
-        /// Whether every section counts (the test target's own objects): its code is
-        /// what runs first.
-        var isEntry: Bool
-
-        /// The digest of the sections of it that were reached (by index), with what counts always; the
-        /// whole object's when it could not be read as a graph.
-        func digest(of reached: some Collection<Int>) -> String {
-            guard let graph else { return wholeDigest }
-            guard !reached.isEmpty || graph.alwaysCounted != nil else { return "nothing reached" }
-            var hasher = KeyHasher(name: "reached-sections", salt: KeySalt(toolVersion: ""))
-            if let always = graph.alwaysCounted { hasher.update(field: "sectionless", always) }
-            for section in reached.map({ graph.sections[$0]! }).sorted(by: { $0.label < $1.label }) {
-                hasher.update(field: section.label, section.digest)
-            }
-            return "reached " + hasher.finalize().hex
-        }
-    }
-
-    /// The digest of each member's sections that the entries' code and every member's roots can reach
-    /// through relocations, by member label; a member with nothing reachable gives "nothing reached".
-    static func reachableDigests(_ members: [Member]) -> [(label: String, digest: String)] {
-        var definitions: [String: [(member: Int, section: Int)]] = [:]
-        for (index, member) in members.enumerated() {
-            for definition in member.graph?.definitions ?? [] {
-                definitions[definition.name, default: []].append((index, definition.section))
-            }
-        }
-        var reached = Array(repeating: Set<Int>(), count: members.count)
-        var work: [(member: Int, section: Int)] = []
-        func reach(_ member: Int, _ section: Int) {
-            guard members[member].graph?.sections[section] != nil, reached[member].insert(section).inserted else { return }
-            work.append((member, section))
-        }
-        for (index, member) in members.enumerated() {
-            for (section, info) in member.graph?.sections ?? [:] where member.isEntry || !info.reachedOnly {
-                reach(index, section)
-            }
-        }
-        while let (member, section) = work.popLast() {
-            for target in members[member].graph!.sections[section]!.targets {
-                switch target {
-                case .section(let index): reach(member, index)
-                case .symbol(let name): for definition in definitions[name] ?? [] { reach(definition.member, definition.section) }
-                }
-            }
-        }
-        return members.enumerated().map { index, member in (member.label, member.digest(of: reached[index])) }
     }
 }

@@ -39,6 +39,10 @@ struct TargetRunner: Sendable {
         /// of them runs, so each testing library runs the whole runner, as `swift test` does; `list`
         /// lists them only if a retry needs their IDs. A runner that ran no test has no test files.
         case wholeRunner(list: @Sendable () async throws -> TestInventory)
+        /// Not listable: the package's own entry point is the binary's main and answers none of XCTest's
+        /// options (Spectre's runner, say). The binary runs as `swift test` runs it, with no arguments,
+        /// and its exit status is the verdict of each target it holds; nothing can be selected or retried.
+        case ownMain
     }
 
     /// Runs the selected tests of `target`, each testing library's in a process of its own; with
@@ -47,13 +51,15 @@ struct TargetRunner: Sendable {
         switch tests {
         case .listed(let inventory): return await run(target, inventory: inventory, list: nil, only: only)
         case .wholeRunner(let list): return await run(target, inventory: nil, list: list, only: nil)
+        case .ownMain: return await run(target, inventory: nil, list: nil, only: nil, ownMain: true)
         }
     }
 
     /// Runs `target`'s tests: those `inventory` lists that the selection selects, or when it is nil,
-    /// the whole runner.
+    /// the whole runner (with `ownMain`, as a program of the package's own).
     private func run(
-        _ target: PackageTarget, inventory listed: TestInventory?, list: (@Sendable () async throws -> TestInventory)?, only: Set<String>?
+        _ target: PackageTarget, inventory listed: TestInventory?, list: (@Sendable () async throws -> TestInventory)?, only: Set<String>?,
+        ownMain: Bool = false
     ) async -> TargetRun {
         let module = target.moduleName
         var inventory = listed ?? TestInventory()
@@ -95,12 +101,16 @@ struct TargetRunner: Sendable {
         let start = monotonicNow()
         var attempt = await self.attempt(
             xctest: xctest, swiftTesting: swiftTesting, wholeModule: selection.isEverything && only == nil, whole: listed == nil, target: target,
-            inventory: inventory, environment: environment, result: &run.result, number: 0)
-        if listed == nil, run.result.status == .passed, attempt.tests.isEmpty {
+            inventory: inventory, environment: environment, result: &run.result, number: 0, ownMain: ownMain)
+        // A main of the package's own reports its tests in its own words: its pass is a pass.
+        if listed == nil, !ownMain, run.result.status == .passed, attempt.tests.isEmpty {
             run.result.status = .noTestFiles
         }
+        if ownMain, run.result.status == .failed, configuration.test.retries > 0 {
+            note("*** Not retried: the package's own test entry point runs every test at once, and none can be chosen.", &run.result)
+        }
         var retries = 0
-        while run.result.status == .failed, !attempt.stopped, retries < configuration.test.retries {
+        while run.result.status == .failed, !ownMain, !attempt.stopped, retries < configuration.test.retries {
             if listed == nil, xctest.isEmpty, swiftTesting.isEmpty, let list {
                 // The whole runner ran: its tests' IDs are needed now, to run the failed ones again.
                 guard let found = try? await list() else {
@@ -192,20 +202,23 @@ struct TargetRunner: Sendable {
 
     /// Runs `xctest` and `swiftTesting` (IDs; the whole module's Swift Testing tests by a module filter
     /// when `wholeModule`; with `whole`, everything the runner holds, by each library enabled),
-    /// `--count` times, adding output, status and tests to `result`.
+    /// `--count` times, adding output, status and tests to `result`. With `ownMain`, the binary runs once
+    /// a count with no arguments at all, as `swift test` runs a package's own entry point.
     private func attempt(
         xctest: [String], swiftTesting: [String], wholeModule: Bool, whole: Bool, target: PackageTarget,
-        inventory: TestInventory, environment: [String: String], result: inout TargetResult, number: Int
+        inventory: TestInventory, environment: [String: String], result: inout TargetResult, number: Int, ownMain: Bool = false
     ) async -> Attempt {
         let module = target.moduleName
         let binary = built.binary(for: target)
         var invocations: [(arguments: [String], events: String?)] = []
-        if whole && configuration.test.xctest {
+        if ownMain {
+            invocations.append(([], nil))
+        } else if whole && configuration.test.xctest {
             invocations.append(([], nil))
         } else if !xctest.isEmpty {
             invocations += xctestSelections(xctest, allOfModule: inventory.xctest[module] ?? []).map { ($0, nil) }
         }
-        if !swiftTesting.isEmpty || (whole && configuration.test.swiftTesting) {
+        if !ownMain, !swiftTesting.isEmpty || (whole && configuration.test.swiftTesting) {
             let filters = whole ? [] : wholeModule
                 ? ["--filter", "^" + regexLiteral(module) + "\\."]
                 : swiftTesting.flatMap { ["--filter", "^" + regexLiteral($0)] }

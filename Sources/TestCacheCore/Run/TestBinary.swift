@@ -12,6 +12,9 @@ struct TestInventory: Sendable {
     /// Swift Testing IDs (`Module.Suite/test()`, `Module.test()`) by module.
     var swiftTesting: [String: [String]] = [:]
 
+    /// No test of either library in any module.
+    var isEmpty: Bool { xctest.values.allSatisfy(\.isEmpty) && swiftTesting.values.allSatisfy(\.isEmpty) }
+
     /// Groups IDs by their module, the part before the first dot.
     static func byModule(_ ids: [String]) -> [String: [String]] {
         Dictionary(grouping: ids) { String($0.prefix { $0 != "." }) }

@@ -1,13 +1,14 @@
 import Foundation
 
-/// Reads per-test results from Swift Testing's event stream (`--event-stream-output-path FILE
-/// --event-stream-version 0`): one JSON record a line, `{"kind": "test", "payload": {...}}` describing a
+/// Reads per-test results from Swift Testing's event stream (`--event-stream-output-path FILE`, in the
+/// toolchain's own version: 0, or 6.3's with each issue's severity): one JSON record a line, `{"kind": "test", "payload": {...}}` describing a
 /// test and `{"kind": "event", "payload": {...}}` for what happened, each event naming its test by
 /// `testID` (`Module.Suite/test()/File.swift:12:6`).
 ///
 /// A function's result comes from its `testStarted`, `issueRecorded` and `testEnded` events (a
 /// parameterized test is one test, failing if any of its cases did); a skipped one from `testSkipped`.
-/// Known issues (`withKnownIssue`) do not fail a test. An issue recorded against a suite, or outside any
+/// Known issues (`withKnownIssue`) do not fail a test, nor do warnings (6.3's `isFailure: false`), which
+/// are kept in its output. An issue recorded against a suite, or outside any
 /// test, is reported as a failed test named by the suite's ID (or `Module.(run)`), since the run failed
 /// because of it. Lines that do not decode are skipped: a truncated stream gives what it holds.
 public enum SwiftTestingEvents {
@@ -36,11 +37,12 @@ public enum SwiftTestingEvents {
                 guard payload.issue?.isKnown != true else { continue }
                 let location = payload.issue?.sourceLocation ?? payload._sourceLocation
                 let texts = (payload.messages ?? []).map(\.text)
+                let place = location.map { "\($0.fileID ?? $0._filePath ?? ""):\($0.line.map(String.init) ?? ""): " } ?? ""
+                output[testID, default: ""] += place + texts.joined(separator: "\n    ") + "\n"
+                guard payload.issue?.isFailure != false else { continue }
                 let failure = TestFailure(
                     message: texts.joined(separator: "\n"), file: location?._filePath ?? location?.fileID, line: location?.line)
                 failures[testID, default: []].append(failure)
-                let place = location.map { "\($0.fileID ?? $0._filePath ?? ""):\($0.line.map(String.init) ?? ""): " } ?? ""
-                output[testID, default: ""] += place + texts.joined(separator: "\n    ") + "\n"
                 if payload.testID == nil || kinds[testID] == "suite" {
                     // Nothing else will end it as a test: report it now.
                     results.append(TestCaseResult(
@@ -49,7 +51,7 @@ public enum SwiftTestingEvents {
                     output[testID] = nil
                 }
             case "testSkipped":
-                let reason = payload._comments?.first ?? payload.messages?.first?.text ?? ""
+                let reason = payload._comments?.first ?? payload.messages?.first.map { skipReason($0.text) } ?? ""
                 results.append(TestCaseResult(
                     id: displayID(testID), outcome: .skipped, output: (payload.messages ?? []).map { $0.text + "\n" }.joined(),
                     skipReason: reason))
@@ -64,6 +66,12 @@ public enum SwiftTestingEvents {
             }
         }
         return results
+    }
+
+    /// The reason in 6.3's skip message (`Test off() skipped: "not today"`), or the message as it is.
+    static func skipReason(_ message: String) -> String {
+        guard let range = message.range(of: " skipped: \""), message.hasSuffix("\""), range.upperBound < message.endIndex else { return message }
+        return String(message[range.upperBound..<message.index(before: message.endIndex)])
     }
 
     /// The ID `--list-tests` and `--filter` use: the stream's test ID without its source location.
@@ -100,6 +108,8 @@ public enum SwiftTestingEvents {
 
     private struct Issue: Decodable {
         var isKnown: Bool?
+        /// 6.3's: false for a warning, which fails nothing.
+        var isFailure: Bool?
         var sourceLocation: Location?
     }
 

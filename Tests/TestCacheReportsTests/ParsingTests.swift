@@ -52,6 +52,19 @@ import Testing
         #expect(tests[1].className == "MixTests" && tests[1].name == "freeFunction()")
     }
 
+    /// The stream in the toolchain's own version (6.3), captured from Samples/WarningTests.swift.txt: a
+    /// warning is said but fails nothing, and a skip's reason is read from its message.
+    @Test func aWarningInSixThreesStreamFailsNothing() throws {
+        let tests = SwiftTestingEvents.parse(Array(try Self.sample("swift-testing-events-6.3.jsonl").utf8), module: "WTests")
+        let byID = Dictionary(tests.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(Set(byID.keys) == ["WTests.warns()", "WTests.fails()", "WTests.passes()", "WTests.off()", "WTests.each(_:)"])
+        #expect(byID["WTests.warns()"]?.outcome == .passed && byID["WTests.warns()"]?.failures == [])
+        #expect(byID["WTests.warns()"]?.output.contains("careful") == true)
+        #expect(byID["WTests.fails()"]?.outcome == .failed && byID["WTests.fails()"]?.failures.first?.message == "Expectation failed: 1 == 2")
+        #expect(byID["WTests.off()"]?.outcome == .skipped && byID["WTests.off()"]?.skipReason == "not today")
+        #expect(byID["WTests.each(_:)"]?.outcome == .passed && byID["WTests.passes()"]?.outcome == .passed)
+    }
+
     @Test func knownIssuesDoNotFailAndSuiteIssuesAreReported() {
         let stream = """
             {"kind":"test","payload":{"id":"M.S","kind":"suite","name":"S"},"version":0}

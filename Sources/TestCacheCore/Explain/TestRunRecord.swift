@@ -47,14 +47,6 @@ struct TestRunRecord: Codable, Sendable, Equatable {
     /// How many changes a reason names: the first few say why.
     static let listedChanges = 3
 
-    /// Whether `test` is keyed now exactly as in this record (the previous run's): nothing it reaches
-    /// changed, and no input every test shares. A test that must run again then failed under this very
-    /// key, or its pass was trimmed.
-    func keptItsKey(_ test: String, now: TestRunRecord) -> Bool {
-        guard let before = sections(of: test), let after = now.sections(of: test) else { return false }
-        return before == after && shared == now.shared && common == now.common
-    }
-
     /// Why `test` misses now, as this record (the previous run's) and `now` tell it.
     func reason(for test: String, now: TestRunRecord) -> String {
         guard let before = sections(of: test), let after = now.sections(of: test) else {

@@ -111,20 +111,6 @@ struct PerTestCache: Sendable {
         for id in plan.toRun where !replayedIDs.contains(id) {
             record.ran[id] = previous?.reason(for: id, now: record) ?? "it is new here (no earlier run keyed it)"
         }
-        // A test that runs again though its key is the one it failed under may pass alone where it fails
-        // after the others in one process (combine-schedulers' testRunsOnMain does): the whole target
-        // runs, as `swift test` runs it, so that its verdict is the target's. A test whose key changed
-        // runs alone: what changed is what it is run for.
-        if !plan.verifying, let previous,
-            let again = plan.toRun.sorted().first(where: { !replayedIDs.contains($0) && previous.keptItsKey($0, now: record) })
-        {
-            for id in ids where !plan.toRun.contains(id) {
-                record.ran[id] = "the target runs whole: \(again) runs again under the key it failed with (or whose pass was trimmed)"
-            }
-            plan.toRun = Set(ids)
-            plan.replayed = []
-            plan.replayedInputs = []
-        }
         // A serialized suite runs whole, in its order, when any of its tests must run (one whose pass
         // was not stored, say, though the others' were under the same keys).
         let whole = suites.wholeSuites(of: plan.toRun, among: ids)

@@ -19,6 +19,8 @@ struct TestRunRecord: Codable, Sendable, Equatable {
     var ran: [String: String] = [:]
     /// How many tests were replayed.
     var replayed = 0
+    /// The tests that failed in the run this record keyed; nil in records older than it.
+    var failed: [String]? = nil
 
     init(common: String, shared: [String: String], own: [String: [(label: String, digest: String)]]) {
         self.common = common
@@ -46,6 +48,13 @@ struct TestRunRecord: Codable, Sendable, Equatable {
 
     /// How many changes a reason names: the first few say why.
     static let listedChanges = 3
+
+    /// Whether `test` is keyed now exactly as in this record (the previous run's): nothing it reaches
+    /// changed, and no input every test shares.
+    func keptItsKey(_ test: String, now: TestRunRecord) -> Bool {
+        guard let before = sections(of: test), let after = now.sections(of: test) else { return false }
+        return before == after && shared == now.shared && common == now.common
+    }
 
     /// Why `test` misses now, as this record (the previous run's) and `now` tell it.
     func reason(for test: String, now: TestRunRecord) -> String {

@@ -14,6 +14,8 @@ struct PerTestRun: Sendable {
     var toRun: Set<String> = []
     /// With `--verify`: every test runs, and a replayed pass whose fresh run fails is unsound.
     var verifying = false
+    /// The tests that run again under the very key they failed under last time.
+    var failedUnderKey: Set<String> = []
 }
 
 /// Results cached per test within a target whose content ID missed: each test is keyed by what it can
@@ -111,6 +113,11 @@ struct PerTestCache: Sendable {
         for id in plan.toRun where !replayedIDs.contains(id) {
             record.ran[id] = previous?.reason(for: id, now: record) ?? "it is new here (no earlier run keyed it)"
         }
+        if let previous, let failed = previous.failed {
+            plan.failedUnderKey = Set(failed.filter { plan.toRun.contains($0) && !replayedIDs.contains($0) && previous.keptItsKey($0, now: record) })
+            // Carried over until this run's failures are known: a run cut short still knows them.
+            record.failed = plan.failedUnderKey.sorted()
+        }
         // A serialized suite runs whole, in its order, when any of its tests must run (one whose pass
         // was not stored, say, though the others' were under the same keys).
         let whole = suites.wholeSuites(of: plan.toRun, among: ids)
@@ -128,6 +135,12 @@ struct PerTestCache: Sendable {
 
     /// Runs the tests `plan` did not replay and adds the replayed ones to the result; runs nothing when
     /// every test was replayed.
+    ///
+    /// A test that failed last time beside others and passes now under the same key, run without some of
+    /// them, may depend on what they did before it in one process (combine-schedulers'
+    /// `UISchedulerTests.testRunsOnMain` fails after the others and passes alone). Its pass alone is not
+    /// the target's verdict: the whole target runs again, as `swift test` runs it, and that run is the
+    /// result. A test whose key changed runs alone: what changed is what it runs for.
     func run(_ target: BuiltTarget, plan: PerTestRun, inventory: TestInventory, runner: TargetRunner, now: Int64) async -> TargetRun {
         let name = target.plan.target.name
         guard !plan.toRun.isEmpty else {
@@ -137,9 +150,23 @@ struct PerTestCache: Sendable {
             if configuration.test.verbose { result.output = Array(plan.replayed.map(\.output).joined().utf8) }
             var run = TargetRun(result: result, storable: true, started: now)
             run.perTest = plan
+            rememberFailures(of: run, target: name)
             return run
         }
         var run = await runner.run(target.plan.target, tests: .listed(inventory), only: plan.toRun)
+        var plan = plan
+        let everything = Set(plan.keys.keys)
+        if !plan.verifying, plan.toRun != everything,
+            let flipped = run.result.tests.filter({ plan.failedUnderKey.contains($0.id) && $0.outcome != .failed }).map(\.id).min()
+        {
+            let reason = "the target runs whole: \(flipped) failed beside the others under the key it has now and passes without them"
+            log.target(name, reason)
+            plan.toRun = everything
+            plan.replayed = []
+            plan.replayedInputs = []
+            run = await runner.run(target.plan.target, tests: .listed(inventory), only: everything)
+            rememberWholeRun(reason, target: name)
+        }
         if !plan.verifying {
             let fresh = run.result.tests
             run.result.tests = plan.replayed + fresh
@@ -147,7 +174,24 @@ struct PerTestCache: Sendable {
             if configuration.test.verbose { run.result.output = Array(plan.replayed.map(\.output).joined().utf8) + run.result.output }
         }
         run.perTest = plan
+        rememberFailures(of: run, target: name)
         return run
+    }
+
+    /// Files the tests that failed in `run` with the record of what they reached, for the next run to
+    /// tell a failure under an unchanged key.
+    private func rememberFailures(of run: TargetRun, target name: String) {
+        guard var record = cache.memos.testRun(of: name, root: configuration.packagePath) else { return }
+        record.failed = run.result.tests.filter { $0.cached != true && $0.outcome == .failed }.map(\.id).sorted()
+        cache.memos.remember(record, of: name, root: configuration.packagePath)
+    }
+
+    /// Says in the record, for `explain --tests`, that every test of the target ran, and why.
+    private func rememberWholeRun(_ reason: String, target name: String) {
+        guard var record = cache.memos.testRun(of: name, root: configuration.packagePath) else { return }
+        for id in record.own.keys where record.ran[id] == nil { record.ran[id] = reason }
+        record.replayed = 0
+        cache.memos.remember(record, of: name, root: configuration.packagePath)
     }
 
     /// The paths and texts of a target's source files.

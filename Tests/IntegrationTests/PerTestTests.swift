@@ -120,6 +120,8 @@ extension IntegrationTests {
             #expect(why.contains("ShapesTests: last run one by one: 1 ran, 5 replayed"), "\(why)")
             #expect(why.contains("ShapesTests.ShapesTests/squareArea(): it reaches changed `Calc.Square.area.getter"), "\(why)")
             #expect(why.contains("in Calc/Shapes.swift.o"), "\(why)")
+            // And along which calls: from the test's own function to the getter.
+            #expect(why.contains("; along ShapesTests.ShapesTests.squareArea() ") && why.contains(" → Calc.Square.area.getter"), "\(why)")
             try edit("Sources/Calc/Shapes.swift", "{ side * side + 1 }", "{ side * side }")
             // A witness a cast finds at run time (`as? any Shape`), with no pointer to it in the test: the
             // conformance counts for the tests that make a value of its type.

@@ -52,6 +52,21 @@ import Testing
         #expect(ownership.owner(ofDemangled: "M.BaseTests.testValue() -> ()") == nil)
     }
 
+    @Test func swiftTestingsTestsOfOneBaseNameInTwoSuitesOwnTheirOwn() {
+        let tests = ["M.LocalTests/errors()", "M.GlobalTests/errors()"]
+        let declared = "struct LocalTests { @Test func errors() {} }\nstruct GlobalTests { @Test func errors() {} }\n"
+        let ownership = TestOwnership(tests: tests, sources: [declared])
+        #expect(ownership.owner(ofDemangled: "M.LocalTests.errors() -> ()") == 0)
+        #expect(ownership.owner(ofDemangled: "closure #1 () -> () in M.GlobalTests.errors() -> ()") == 1)
+        // A third mention may call either: both are shared.
+        let called = TestOwnership(tests: tests, sources: [declared + "func helper() { GlobalTests().errors() }\n"])
+        #expect(called.owner(ofDemangled: "M.LocalTests.errors() -> ()") == nil)
+        #expect(called.owner(ofDemangled: "M.GlobalTests.errors() -> ()") == nil)
+        // An XCTest of that base name beside them may be one inherited method: none owns.
+        let mixed = TestOwnership(tests: tests + ["M.OtherTests/errors"], sources: [declared + "class OtherTests { func errors() {} }\n"])
+        #expect(mixed.owner(ofDemangled: "M.LocalTests.errors() -> ()") == nil)
+    }
+
     @Test func twoTestsWithOneBaseNameOwnNothing() {
         let ownership = TestOwnership(tests: tests, sources: [])
         #expect(ownership.owner(ofDemangled: "M.Shapes.area(side: Swift.Int) -> ()") == nil)
@@ -122,5 +137,8 @@ import Testing
         #expect(count("let s = #\"testFoo\"#") == 1)
         // A raw string's closing quote opens nothing: the call after it counts.
         #expect(count("let r = #\"\\d+\"#\nfunc testFoo() {}\nfunc g() { self.testFoo() }") == 2)
+        // An attribute or a macro of that name calls nothing; the same word after a space does.
+        #expect(count("func testFoo() {}\nfunc f(_ g: @testFoo () -> Int) { #testFoo(1) }") == 1)
+        #expect(count("func testFoo() {}\nlet x = @ testFoo") == 2)
     }
 }

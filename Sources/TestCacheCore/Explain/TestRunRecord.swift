@@ -21,10 +21,18 @@ struct TestRunRecord: Codable, Sendable, Equatable {
     var replayed = 0
     /// The tests that failed in the run this record keyed; nil in records older than it.
     var failed: [String]? = nil
+    /// What every test reaches, per section (`member` TAB `section`): the start of its digest, enough to
+    /// tell which changed; nil in records older than it.
+    var sharedSections: [String: String]? = nil
+    /// How much of a shared section's digest is kept: it names a change, it keys nothing.
+    static let sharedDigestLength = 16
 
-    init(common: String, shared: [String: String], own: [String: [(label: String, digest: String)]]) {
+    init(common: String, shared: [String: String], own: [String: [(label: String, digest: String)]], sharedSections: [(label: String, digest: String)] = []) {
         self.common = common
         self.shared = shared
+        if !sharedSections.isEmpty {
+            self.sharedSections = Dictionary(sharedSections.map { ($0.label, String($0.digest.prefix(Self.sharedDigestLength))) }, uniquingKeysWith: { first, _ in first })
+        }
         var index: [String: Int] = [:]
         for (test, sections) in own {
             self.own[test] = sections.map { section in
@@ -56,26 +64,43 @@ struct TestRunRecord: Codable, Sendable, Equatable {
         return before == after && shared == now.shared && common == now.common
     }
 
-    /// Why `test` misses now, as this record (the previous run's) and `now` tell it.
-    func reason(for test: String, now: TestRunRecord) -> String {
+    /// Why `test` misses now, as this record (the previous run's) and `now` tell it. `path` gives the
+    /// steps along which the test reaches a section (`member` TAB `section`) now.
+    func reason(for test: String, now: TestRunRecord, path: (String) -> [String]? = { _ in nil }) -> String {
         guard let before = sections(of: test), let after = now.sections(of: test) else {
             return "it is new here (no earlier run keyed it)"
         }
-        var changes: [String] = []
+        var changes: [(text: String, label: String?)] = []
         for member in Set(shared.keys).union(now.shared.keys).sorted() where shared[member] != now.shared[member] {
-            changes.append("what every test of the target reaches in \(member)")
+            guard let old = sharedSections, let new = now.sharedSections else {
+                changes.append(("what every test of the target reaches in \(member)", nil))
+                continue
+            }
+            let prefix = member + "\t"
+            let labels = Set(old.keys.filter { $0.hasPrefix(prefix) }).union(new.keys.filter { $0.hasPrefix(prefix) }).sorted()
+            let changed = labels.filter { old[$0] != new[$0] }
+            if changed.isEmpty { changes.append(("what every test of the target reaches in \(member)", nil)) }
+            for label in changed {
+                let described = Self.describe(label)
+                changes.append((old[label] == nil ? "\(described) (newly reached by every test)" : new[label] == nil
+                    ? "\(described) (no longer reached)" : "\(described), which every test reaches", label))
+            }
         }
         for label in Set(before.keys).union(after.keys).sorted() where before[label] != after[label] {
             let described = Self.describe(label)
-            changes.append(before[label] == nil ? "\(described) (newly reached)" : after[label] == nil ? "\(described) (no longer reached)" : described)
+            changes.append((before[label] == nil ? "\(described) (newly reached)" : after[label] == nil ? "\(described) (no longer reached)" : described, label))
         }
         guard !changes.isEmpty else {
             return common != now.common
                 ? "an input every test of the target shares changed (an option, a declared or traced input; `explain` before a run names it)"
                 : "nothing it reaches changed, but no pass of it is stored for this code (it failed, or its result was trimmed)"
         }
-        var text = "it reaches changed " + changes.prefix(Self.listedChanges).joined(separator: "; ")
+        var text = "it reaches changed " + changes.prefix(Self.listedChanges).map(\.text).joined(separator: "; ")
         if changes.count > Self.listedChanges { text += "; and \(changes.count - Self.listedChanges) more" }
+        // Along which steps it reaches the first change it still reaches.
+        if let steps = changes.compactMap(\.label).firstNonNil(path), steps.count > 1 {
+            text += "; along " + steps.joined(separator: " → ")
+        }
         return text
     }
 
@@ -94,5 +119,13 @@ struct TestRunRecord: Codable, Sendable, Equatable {
         }
         let readable = Demangler.demangle(symbol) ?? symbol
         return "`\(readable.count > 120 ? readable.prefix(117) + "..." : readable)` in \(member)"
+    }
+}
+
+extension Sequence {
+    /// The first non-nil value `transform` gives for the elements, in order; later ones are not transformed.
+    func firstNonNil<T>(_ transform: (Element) -> T?) -> T? {
+        for element in self { if let value = transform(element) { return value } }
+        return nil
     }
 }

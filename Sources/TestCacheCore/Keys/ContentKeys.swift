@@ -109,8 +109,9 @@ final class ContentKeys: Sendable {
         }
         let record = TestRunRecord(
             common: common.finalize().description, shared: Dictionary(reach.shared.map { ($0.label, $0.digest) }, uniquingKeysWith: { first, _ in first }),
-            own: Dictionary(zip(tests, reach.ownSections).map { ($0, $1) }, uniquingKeysWith: { first, _ in first }))
-        return TestKeys(keys: keys, typesByName: reach.typesByName, record: record)
+            own: Dictionary(zip(tests, reach.ownSections).map { ($0, $1) }, uniquingKeysWith: { first, _ in first }),
+            sharedSections: reach.sharedSections)
+        return TestKeys(keys: keys, typesByName: reach.typesByName, record: record, paths: reach.paths)
     }
 
     /// The keys of a target's tests, in the order of their IDs.
@@ -120,6 +121,8 @@ final class ContentKeys: Sendable {
         var typesByName: String?
         /// What each test reaches, for the reasons `explain --tests` gives.
         var record: TestRunRecord
+        /// How each test reaches what it does, for the same reasons.
+        var paths: ObjectGraph.ReachPaths
     }
 
     /// The objects a target's key reads, as graph members; which of them are the target's own, and which

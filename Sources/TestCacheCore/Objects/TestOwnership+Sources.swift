@@ -24,12 +24,17 @@ extension TestOwnership {
 
     /// Counts, for each of `words`, how often it appears in `text` as a whole identifier in code: a
     /// comment or a string literal (`XCTFail("testFoo failed")`) calls nothing, but an interpolation in
-    /// one (`"\(testFoo())"`) may, and so does a raw string's, which is read as code.
+    /// one (`"\(testFoo())"`) may, and so does a raw string's, which is read as code. A word right after
+    /// `@` or `#` is an attribute or a macro (`@autoclosure`, `#expect`), never a function's name: a test
+    /// named `autoclosure` is not called by `@autoclosure` (swift-log's `LoggingTest.autoclosure()` was
+    /// shared by every test for it).
     static func countWords(in text: String, among words: Set<String>, into counts: inout [String: Int]) {
         let scalars = Array(text.unicodeScalars)
         var current = ""
+        /// Whether the word being read follows `@` or `#`.
+        var attribute = false
         func flush() {
-            if !current.isEmpty, words.contains(current) { counts[current, default: 0] += 1 }
+            if !current.isEmpty, !attribute, words.contains(current) { counts[current, default: 0] += 1 }
             current = ""
         }
         /// The interpolations being read, innermost last: the parentheses open in each, and whether
@@ -63,6 +68,7 @@ extension TestOwnership {
                 continue
             }
             if scalar == "_" || scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+                if current.isEmpty { attribute = index > 0 && (scalars[index - 1] == "@" || scalars[index - 1] == "#") }
                 current.unicodeScalars.append(scalar)
                 index += 1
                 continue
@@ -85,6 +91,7 @@ extension TestOwnership {
                 while index < scalars.count && !(scalars[index] == "\"" && at(1, "#")) {
                     let inner = scalars[index]
                     if inner == "_" || inner.properties.isAlphabetic || ("0"..."9").contains(inner) {
+                        if current.isEmpty { attribute = scalars[index - 1] == "@" || scalars[index - 1] == "#" }
                         current.unicodeScalars.append(inner)
                     } else {
                         flush()

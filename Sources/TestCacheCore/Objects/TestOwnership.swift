@@ -94,10 +94,13 @@ struct TestOwnership: Sendable {
         self.testsByClass = testsByClass
         var byFunction: [String: [Int]] = [:]
         var byBase: [String: Int] = [:]
-        for (index, name) in names.enumerated() {
+        /// The base names some XCTest method has: one such name in two classes may be one inherited method.
+        var xctestBases: Set<String> = []
+        for (index, (id, name)) in zip(tests, names).enumerated() {
             if let name {
                 byFunction[name.context + "." + name.base, default: []].append(index)
                 byBase[name.base, default: 0] += 1
+                if !id.contains("(") { xctestBases.insert(name.base) }
             }
         }
         var mentions: [String: Int] = [:]
@@ -110,9 +113,15 @@ struct TestOwnership: Sendable {
         var unique: [String: Int] = [:]
         for (function, indices) in byFunction where indices.count == 1 {
             let base = String(function[function.index(after: function.lastIndex(of: ".")!)...])
-            // One base name in two tests (an XCTest method inherited by a subclass, listed as both
-            // `Base/testX` and `Derived/testX`, runs the one function through the vtable): neither owns it.
-            if mentions[base, default: 0] <= 1 && byBase[base] == 1 && !dispatched.contains(base) { unique[function] = indices[0] }
+            // One base name in two XCTests (a method inherited by a subclass, listed as both `Base/testX`
+            // and `Derived/testX`, runs the one function through the vtable): neither owns it. Swift
+            // Testing's tests of one base name in two suites are two functions, each its suite's (a test
+            // is its declaring type's, never inherited): each owns its own, and each declaration is one
+            // mention of the name; any other mention shares them all.
+            let declarations = xctestBases.contains(base) ? 1 : byBase[base, default: 1]
+            if mentions[base, default: 0] <= declarations && (byBase[base] == 1 || !xctestBases.contains(base)) && !dispatched.contains(base) {
+                unique[function] = indices[0]
+            }
         }
         self.byFunction = unique
         self.spacedFunctions = unique.filter { $0.key.contains(where: Self.isBoundary) }.map { ($0.key, $0.value) }

@@ -28,6 +28,55 @@ extension ObjectGraph {
         /// Why every type counts for every test (some code can look a type up by a name spelled at run
         /// time), or nil when a type counts only where reached.
         var typesByName: String?
+        /// The sections every test reaches: `member` TAB `section` and digest.
+        var sharedSections: [(label: String, digest: String)] = []
+        /// How each reached section was reached.
+        var paths = ReachPaths()
+    }
+
+    /// How each section a test reaches was reached: from which section, back to a root, for
+    /// `explain --tests` to say along which calls a test reaches what changed.
+    struct ReachPaths: Sendable {
+        var members: [Member] = []
+        /// Where each section of the shared closure was reached from; a root has none.
+        var shared: [Place: Place] = [:]
+        /// Per test, by index, where each section only it reaches was reached from.
+        var own: [[Place: Place]] = []
+        /// The longest path said: its first and last steps, the middle elided.
+        static let longest = 8
+
+        /// The steps from a root of test `test` (its own function, or a section every test reaches) to the
+        /// section `label` (`member` TAB `section`), each its symbol demangled; nil when it is not reached.
+        func path(to label: String, test: Int) -> [String]? {
+            let parts = label.split(separator: "\t", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let member = members.firstIndex(where: { $0.label == parts[0] }),
+                let section = members[member].graph?.sections.first(where: { $0.value.label == parts[1] })?.key
+            else { return nil }
+            let ownParents = own.indices.contains(test) ? own[test] : [:]
+            var place = Place(member: member, section: section)
+            var steps = [place]
+            var seen: Set<Place> = [place]
+            while let next = ownParents[place] ?? shared[place], seen.insert(next).inserted {
+                steps.append(next)
+                place = next
+            }
+            var names = steps.reversed().map(name(of:))
+            // Where the path starts, and so why it is a root: its section and object.
+            if let root = steps.last, let info = members[root.member].graph?.sections[root.section] {
+                names[0] += " (\(info.label.split(separator: "@").first ?? "") in \(members[root.member].label))"
+            }
+            if names.count > Self.longest { names = names.prefix(Self.longest / 2) + ["…"] + names.suffix(Self.longest / 2) }
+            return names
+        }
+
+        private func name(of place: Place) -> String {
+            guard let section = members[place.member].graph?.sections[place.section] else { return "?" }
+            if let symbol = section.symbols.first(where: { !$0.hasPrefix("symbolic ") }) ?? section.symbols.first {
+                let readable = Demangler.demangle(symbol) ?? symbol
+                return readable.count > 80 ? readable.prefix(77) + "..." : readable
+            }
+            return "\(section.label) in \(members[place.member].label)"
+        }
     }
 
     /// Functions that find a type from a name made at run time, without any pointer to its descriptor.
@@ -176,20 +225,22 @@ extension ObjectGraph {
         }
         /// Everything reachable from `roots`, leaving out what `known` holds already; `met` holds the
         /// conditions of each gate met so far, and those met on the way are added.
-        func closure(_ roots: [Place], known: Set<Place>, met: inout [Set<Int>]) -> Set<Place> {
+        /// `parent` gets where each place reached was reached from.
+        func closure(_ roots: [Place], known: Set<Place>, met: inout [Set<Int>], parent: inout [Place: Place]) -> Set<Place> {
             var reached: Set<Place> = []
             var work: [Place] = []
-            func visit(_ place: Place) {
+            func visit(_ place: Place, from: Place?) {
                 guard !known.contains(place), reached.insert(place).inserted else { return }
+                if let from { parent[place] = from }
                 work.append(place)
                 for (gate, condition) in waiting[place] ?? [] where met[gate].insert(condition).inserted {
                     // The conformances a cast or a generic call can find once both can happen.
-                    if met[gate].count == gates[gate].conditions.count { visit(gates[gate].conformance) }
+                    if met[gate].count == gates[gate].conditions.count { visit(gates[gate].conformance, from: place) }
                 }
             }
-            for root in roots { visit(root) }
+            for root in roots { visit(root, from: nil) }
             while let place = work.popLast() {
-                for next in successors(of: place) { visit(next) }
+                for next in successors(of: place) { visit(next, from: place) }
             }
             return reached
         }
@@ -204,13 +255,15 @@ extension ObjectGraph {
             }
         }
         var sharedMet = Array(repeating: Set<Int>(), count: gates.count)
-        let shared = closure(sharedRoots, known: [], met: &sharedMet)
+        var paths = ReachPaths(members: members)
+        let shared = closure(sharedRoots, known: [], met: &sharedMet, parent: &paths.shared)
         var sharedByMember = Array(repeating: [Int](), count: members.count)
         for place in shared { sharedByMember[place.member].append(place.section) }
         let sharedDigests = members.enumerated().map { index, member in (label: member.label, digest: member.digest(of: sharedByMember[index])) }
+        paths.own = Array(repeating: [:], count: tests)
         let ownSections = owned.indices.map { test in
             var met = sharedMet
-            return closure(owned[test] + runBy[test], known: shared, met: &met).map { place in (label: members[place.member].label + "\t" + section(place)!.label, digest: section(place)!.digest) }
+            return closure(owned[test] + runBy[test], known: shared, met: &met, parent: &paths.own[test]).map { place in (label: members[place.member].label + "\t" + section(place)!.label, digest: section(place)!.digest) }
                 .sorted { $0.label < $1.label }
         }
         let own = ownSections.map { sections -> String in
@@ -219,7 +272,9 @@ extension ObjectGraph {
             for section in sections { hasher.update(field: section.label, section.digest) }
             return hasher.finalize().hex
         }
-        return TestReach(shared: sharedDigests, own: own, ownSections: ownSections, typesByName: typesByName)
+        let sharedSections = shared.map { place in (label: members[place.member].label + "\t" + section(place)!.label, digest: section(place)!.digest) }
+        return TestReach(
+            shared: sharedDigests, own: own, ownSections: ownSections, typesByName: typesByName, sharedSections: sharedSections, paths: paths)
     }
 
     /// Whether a symbol names a nominal type's descriptor (`$s3Lib3FooVMn`).

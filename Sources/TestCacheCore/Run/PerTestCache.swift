@@ -110,8 +110,15 @@ struct PerTestCache: Sendable {
         var record = testKeys.record
         let previous = cache.memos.testRun(of: name, root: configuration.packagePath)
         let replayedIDs = Set(plan.replayed.map(\.id))
+        let index = Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         for id in plan.toRun where !replayedIDs.contains(id) {
-            record.ran[id] = previous?.reason(for: id, now: record) ?? "it is new here (no earlier run keyed it)"
+            if let previous, let suite = suites.suite(of: id), previous.keptItsKey(id, now: record) {
+                // Its key is its suite's: what changed is another test's of it, or one of them failed.
+                record.ran[id] = "its serialized suite \(suite) runs whole: nothing this test reaches changed, but another of its tests changed or failed"
+                continue
+            }
+            record.ran[id] = previous?.reason(for: id, now: record, path: { testKeys.paths.path(to: $0, test: index[id] ?? -1) })
+                ?? "it is new here (no earlier run keyed it)"
         }
         if let previous, let failed = previous.failed {
             plan.failedUnderKey = Set(failed.filter { plan.toRun.contains($0) && !replayedIDs.contains($0) && previous.keptItsKey($0, now: record) })

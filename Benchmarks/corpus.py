@@ -63,6 +63,9 @@ EXPLAINED = {
         "minutes later, orphaned when the budget stopped `swift test`",
     "vapor/fluent-postgres-driver": "needs a PostgreSQL server at localhost:5432 (connection refused), which this "
         "machine does not run; its tests fail and retry until the budget ends",
+    "vapor/postgres-kit": "needs a PostgreSQL server (PSQLError, connection refused); `swift test` fails too",
+    "swiftwasm/WasmKit": "its WASI and WAT tests read test suites under Vendor/ that its checkout script fetches from "
+        "the network (\"failed to open file …/Vendor/…\"); the other six targets pass and are cached",
     "apple/swift-protobuf": "its cold build alone takes most of the budget on two cores",
 }
 

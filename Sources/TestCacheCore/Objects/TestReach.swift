@@ -168,6 +168,10 @@ extension ObjectGraph {
             }
         }
         func section(_ place: Place) -> Section? { members[place.member].graph?.sections[place.section] }
+        /// A reached place as a key names it: `member` TAB `section`, and its digest.
+        func labelled(_ place: Place) -> (label: String, digest: String) {
+            (label: members[place.member].label + "\t" + section(place)!.label, digest: section(place)!.digest)
+        }
         func places(_ target: Target, from member: Int) -> [Place] {
             switch target {
             case .section(let index): [Place(member: member, section: index)]
@@ -263,7 +267,7 @@ extension ObjectGraph {
         paths.own = Array(repeating: [:], count: tests)
         let ownSections = owned.indices.map { test in
             var met = sharedMet
-            return closure(owned[test] + runBy[test], known: shared, met: &met, parent: &paths.own[test]).map { place in (label: members[place.member].label + "\t" + section(place)!.label, digest: section(place)!.digest) }
+            return closure(owned[test] + runBy[test], known: shared, met: &met, parent: &paths.own[test]).map(labelled)
                 .sorted { $0.label < $1.label }
         }
         let own = ownSections.map { sections -> String in
@@ -272,7 +276,7 @@ extension ObjectGraph {
             for section in sections { hasher.update(field: section.label, section.digest) }
             return hasher.finalize().hex
         }
-        let sharedSections = shared.map { place in (label: members[place.member].label + "\t" + section(place)!.label, digest: section(place)!.digest) }
+        let sharedSections = shared.map(labelled)
         return TestReach(
             shared: sharedDigests, own: own, ownSections: ownSections, typesByName: typesByName, sharedSections: sharedSections, paths: paths)
     }

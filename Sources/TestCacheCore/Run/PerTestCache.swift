@@ -157,22 +157,23 @@ struct PerTestCache: Sendable {
             if configuration.test.verbose { result.output = Array(plan.replayed.map(\.output).joined().utf8) }
             var run = TargetRun(result: result, storable: true, started: now)
             run.perTest = plan
-            rememberFailures(of: run, target: name)
+            // Nothing ran, so nothing failed: the record `plan` filed already says so.
             return run
         }
         var run = await runner.run(target.plan.target, tests: .listed(inventory), only: plan.toRun)
         var plan = plan
+        var wholeReason: String?
         let everything = Set(plan.keys.keys)
         if !plan.verifying, plan.toRun != everything,
             let flipped = run.result.tests.filter({ plan.failedUnderKey.contains($0.id) && $0.outcome != .failed }).map(\.id).min()
         {
             let reason = "the target runs whole: \(flipped) failed beside the others under the key it has now and passes without them"
             log.target(name, reason)
+            wholeReason = reason
             plan.toRun = everything
             plan.replayed = []
             plan.replayedInputs = []
             run = await runner.run(target.plan.target, tests: .listed(inventory), only: everything)
-            rememberWholeRun(reason, target: name)
         }
         if !plan.verifying {
             let fresh = run.result.tests
@@ -181,23 +182,20 @@ struct PerTestCache: Sendable {
             if configuration.test.verbose { run.result.output = Array(plan.replayed.map(\.output).joined().utf8) + run.result.output }
         }
         run.perTest = plan
-        rememberFailures(of: run, target: name)
+        rememberOutcome(of: run, target: name, wholeReason: wholeReason)
         return run
     }
 
     /// Files the tests that failed in `run` with the record of what they reached, for the next run to
-    /// tell a failure under an unchanged key.
-    private func rememberFailures(of run: TargetRun, target name: String) {
+    /// tell a failure under an unchanged key; with `wholeReason`, says for `explain --tests` that every
+    /// test of the target ran, and why.
+    private func rememberOutcome(of run: TargetRun, target name: String, wholeReason: String?) {
         guard var record = cache.memos.testRun(of: name, root: configuration.packagePath) else { return }
         record.failed = run.result.tests.filter { $0.cached != true && $0.outcome == .failed }.map(\.id).sorted()
-        cache.memos.remember(record, of: name, root: configuration.packagePath)
-    }
-
-    /// Says in the record, for `explain --tests`, that every test of the target ran, and why.
-    private func rememberWholeRun(_ reason: String, target name: String) {
-        guard var record = cache.memos.testRun(of: name, root: configuration.packagePath) else { return }
-        for id in record.own.keys where record.ran[id] == nil { record.ran[id] = reason }
-        record.replayed = 0
+        if let wholeReason {
+            for id in record.own.keys where record.ran[id] == nil { record.ran[id] = wholeReason }
+            record.replayed = 0
+        }
         cache.memos.remember(record, of: name, root: configuration.packagePath)
     }
 

@@ -14,7 +14,7 @@ extension IntegrationTests {
             let everything = [
                 "testAdd", "testMultiply", "testTwiceOfTwo", "testTwiceOfFive", "squareArea", "rectArea", "castArea", "intArea", "dogSound",
                 "squares(2)", "squares(3)", "squares(4)", "first", "second", "apart", "DuplicateA.testSame", "DuplicateB.testSame",
-                "StepTests.testStep", "StepTests.testTwice",
+                "StepTests.testStep", "StepTests.testTwice", "outcomeDescribes", "counterBumps", "clampsValues",
             ]
 
             /// Runs the tool; gives its result and the tests that ran, sorted.
@@ -117,7 +117,7 @@ extension IntegrationTests {
             #expect(ran == ["squareArea"] && result.summaries.contains { $0.hasPrefix("FAIL\tShapesTests\t") }, result.transcript)
             // explain --tests says why it ran: the getter it reaches changed, in its object.
             let why = try fixture.run("ShapesTests", "--tests", command: "explain").stdout
-            #expect(why.contains("ShapesTests: last run one by one: 1 ran, 5 replayed"), "\(why)")
+            #expect(why.contains("ShapesTests: last run one by one: 1 ran, 8 replayed"), "\(why)")
             #expect(why.contains("ShapesTests.ShapesTests/squareArea(): it reaches changed `Calc.Square.area.getter"), "\(why)")
             #expect(why.contains("in Calc/Shapes.swift.o"), "\(why)")
             // And along which calls: from the test's own function to the getter.
@@ -141,6 +141,17 @@ extension IntegrationTests {
             #expect(result.status == 1, result.transcript)
             #expect(ran == ["dogSound"] && result.transcript.description.contains("dogSound"), result.transcript)
             try edit("Sources/Calc/Shapes.swift", "{ \"woof!\" }", "{ \"woof\" }")
+            // A `switch`'s jump table beside the module's descriptor, a class's method, a generic and
+            // inlinable function: each edit runs the one test that reaches it, and it fails.
+            for (old, new, test) in [
+                ("return \"denied\"", "return \"denied!\"", "outcomeDescribes"), ("value += 1", "value += 2", "counterBumps"),
+                ("min(max(value, low), high)", "max(min(value, low), high)", "clampsValues"),
+            ] {
+                try edit("Sources/Calc/Codes.swift", old, new)
+                (result, ran) = try run()
+                #expect(result.status == 1 && ran == [test], "\(old): \(result.transcript)")
+                try edit("Sources/Calc/Codes.swift", new, old)
+            }
             // A class no test makes a value of: its override runs nowhere, and nothing reruns.
             try edit("Sources/Calc/Shapes.swift", "{ \"meow\" }", "{ \"meow!\" }")
             (result, ran) = try run()

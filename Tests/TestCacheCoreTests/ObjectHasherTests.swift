@@ -140,6 +140,59 @@ func makeELF(_ sections: [(name: String, bytes: [UInt8])]) -> [UInt8] {
         #expect(try dependencyDigest("__attribute__((used)) static int unused(void) { return 7; }\nint api(void) { return 2; }\n") == base)
     }
 
+    /// `source` compiled by swiftc, optimized, as module `Commands`, read as a graph.
+    func swiftGraph(_ source: String) throws -> ObjectGraph {
+        let directory = try TemporaryDirectory()
+        let file = directory.path + "/Commands.swift"
+        try Data(source.utf8).write(to: URL(fileURLWithPath: file))
+        let object = directory.path + "/Commands.o"
+        let compiled = try runProgram(
+            "/usr/bin/env", ["swiftc", "-parse-as-library", "-module-name", "Commands", "-O", "-c", file, "-o", object])
+        #expect(compiled.status == 0, "swiftc: \(compiled.stderr)")
+        let bytes = try #require(FileManager.default.contents(atPath: object).map(Array.init))
+        return try #require(ObjectGraph(bytes), "swiftc's object reads as a graph")
+    }
+
+    /// The labels and symbols of the sections of `graph` reached from the one that defines `symbol`,
+    /// through its own sections.
+    func reached(from symbol: String, in graph: ObjectGraph) throws -> (labels: [String], symbols: [String]) {
+        let start = try #require(graph.sections.first { $0.value.symbols.contains(symbol) }?.key, "\(symbol) is defined")
+        var seen: Set<Int> = [start]
+        var work = [start]
+        while let index = work.popLast() {
+            for case .section(let next) in graph.sections[index]?.targets ?? [] where graph.sections[next] != nil && seen.insert(next).inserted {
+                work.append(next)
+            }
+        }
+        return (seen.map { graph.sections[$0]!.label }, seen.flatMap { graph.sections[$0]!.symbols })
+    }
+
+    /// A module's descriptor shares a plain `.rodata` with its name and the jump tables of its functions'
+    /// switches: reaching it reaches its name, but no function through a table.
+    @Test func aModulesDescriptorReachesItsNameButNotTheFunctionsThatJumpThroughTablesBesideIt() throws {
+        let graph = try swiftGraph("""
+            public enum CommandError: Error, Equatable {
+                case a(String), b(Int), c, d(Double), e, f
+                public static func == (l: CommandError, r: CommandError) -> Bool {
+                    switch (l, r) {
+                    case (.a(let x), .a(let y)): return x == y
+                    case (.b(let x), .b(let y)): return x == y
+                    case (.c, .c), (.e, .e), (.f, .f): return true
+                    case (.d(let x), .d(let y)): return x == y
+                    default: return false
+                    }
+                }
+            }
+            """)
+        let equal = try #require(graph.sections.values.flatMap(\.symbols).first { $0.contains("CommandErrorO2eeoiySbAC_ACtFZ") })
+        let function = try reached(from: equal, in: graph)
+        #expect(function.labels.contains { $0.contains("@table after ") }, "== jumps through a table: \(function.labels)")
+        let descriptor = try reached(from: "$s8CommandsMXM", in: graph)
+        #expect(!descriptor.symbols.contains { $0.contains("2eeoiySb") }, "\(descriptor.symbols)")
+        // Its name, which it points at without a relocation (its bytes before it, where no symbol is).
+        #expect(descriptor.labels.contains { $0.hasPrefix(".rodata") && $0.hasSuffix("@after start") }, "\(descriptor.labels)")
+    }
+
     @Test func aCommonSymbolCountsThoughItHasNoSection() throws {
         let base = try dependencyDigest("int counter;\n", flags: ["-fcommon"])
         #expect(try dependencyDigest("long counter;\n", flags: ["-fcommon"]) != base)

@@ -107,6 +107,8 @@ struct ObjectGraph: Sendable {
     /// x86-64 relocations relative to the end of their 4-byte field: PC32, PLT32, GOTPCREL, GOTPCRELX,
     /// REX_GOTPCRELX.
     static let x86PCRelative: Set<UInt32> = [2, 4, 9, 41, 42]
+    /// x86-64 relocations that fill 8 bytes: 64, PC64, GOTOFF64, GOTPC64; the others fill 4 or fewer.
+    static let x86Wide: Set<UInt32> = [1, 24, 25, 26]
 
     /// Reads an ELF64 little-endian relocatable object; nil for anything else or anything out of bounds
     /// (such an object is then hashed whole and counts whole).
@@ -157,67 +159,14 @@ struct ObjectGraph: Sendable {
             labels[index] = names[index] + "@" + symbol
         }
 
-        // A section that holds two or more sized functions or objects (a plain `.text` with the closures
-        // of several functions, `.rodata.str1.1` with every string literal of a file) is read as a part
-        // per symbol, so that what one function reaches is not what its neighbours do; the bytes between
-        // symbols are parts of their own. A part of code or of merged strings counts only when reached,
-        // as a per-symbol section does; a part of any other section counts as its section does.
-        struct Part {
-            var id = 0
-            var start: UInt64
-            var end: UInt64
-            var label: String
-            var symbols: [Symbol]
-        }
+        // A section that holds several things is read as a part per thing (``parts(ofSection:in:label:defined:isX86_64:)``).
+        // A part of code or of merged strings counts only when reached, as a per-symbol section does; a
+        // part of any other section counts as its section does.
         var parts: [Int: [Part]] = [:]
         let isX86_64 = integer(18, UInt16.self) == 62
         for index in 1..<headers.count {
-            let header = headers[index]
-            guard !ELFObject.tableTypes.contains(header.type), !ObjectHasher.isDebugInfo(names[index]), names[index] != ".eh_frame" else { continue }
-            let sized = (defined[index] ?? []).filter { ($0.info & 0xF == 1 || $0.info & 0xF == 2) && $0.size > 0 && $0.value < header.size }
-            // Code is split only where its intra-section references can be found (``intraSectionReferences(_:from:covered:)``).
-            guard sized.count >= 2, header.flags & 0x4 == 0 || isX86_64 else { continue }
-            var ranges: [(start: UInt64, end: UInt64, symbols: [Symbol])] = []
-            // A class's metadata symbol (`…N`) is its address point inside the full metadata (`…Mf`), but
-            // is given the full metadata's size, which runs into the next class's: it ends where `…Mf` does.
-            var fullMetadata: [String: (start: UInt64, end: UInt64)] = [:]
-            for symbol in sized where Self.isSwiftMangled(symbol.name) && symbol.name.hasSuffix("Mf") {
-                fullMetadata[String(symbol.name.dropLast(2))] = (symbol.value, symbol.value + symbol.size)
-            }
-            for symbol in sized.sorted(by: { ($0.value, $0.name) < ($1.value, $1.name) }) {
-                var end = min(symbol.value + symbol.size, header.size)
-                if symbol.name.hasSuffix("N"), let full = fullMetadata[String(symbol.name.dropLast())], full.start <= symbol.value, symbol.value < full.end {
-                    end = min(end, full.end)
-                }
-                if let last = ranges.last, symbol.value < last.end {
-                    ranges[ranges.count - 1].end = max(last.end, end)
-                    ranges[ranges.count - 1].symbols.append(symbol)
-                } else {
-                    ranges.append((symbol.value, end, [symbol]))
-                }
-            }
-            var list: [Part] = []
-            var used: [String: Int] = [:]
-            func label(_ name: String) -> String {
-                used[name, default: 0] += 1
-                return labels[index] + "@" + name + (used[name]! > 1 ? "#\(used[name]! - 1)" : "")
-            }
-            func gap(_ start: UInt64, _ end: UInt64, after previous: String) {
-                guard start < end else { return }
-                list.append(Part(start: start, end: end, label: label("after " + previous), symbols: []))
-            }
-            var cursor: UInt64 = 0
-            var previous = "start"
-            for range in ranges {
-                gap(cursor, range.start, after: previous)
-                let name = range.symbols[0].name.isEmpty ? "+\(range.start)" : range.symbols[0].name
-                list.append(Part(start: range.start, end: range.end, label: label(name), symbols: range.symbols))
-                cursor = range.end
-                previous = name
-            }
-            gap(cursor, header.size, after: previous)
-            for number in list.indices { list[number].id = (number + 1) << 16 | index }
-            parts[index] = list
+            guard !ELFObject.tableTypes.contains(headers[index].type), !ObjectHasher.isDebugInfo(names[index]), names[index] != ".eh_frame" else { continue }
+            parts[index] = Self.parts(ofSection: index, in: elf, label: labels[index], defined: defined[index] ?? [], isX86_64: isX86_64)
         }
         /// The parts of `section` that bytes `from...to` of it fall in: the section itself when whole.
         func partIDs(_ section: Int, _ from: Int64, _ to: Int64) -> [Int] {
@@ -353,6 +302,20 @@ struct ObjectGraph: Sendable {
                 // Code without a symbol after a function can only be run by falling into it.
                 if code, let next = parts[index]?.first(where: { $0.start == part.end && $0.symbols.isEmpty }) {
                     targets.insert(.section(next.id))
+                }
+                if split, !code, let list = parts[index], let number = list.firstIndex(where: { $0.id == part.id }) {
+                    // Bytes no symbol covers may be one object with the unsized bytes after them: a jump
+                    // table's with what follows it, the bytes before a table's with the table.
+                    if part.symbols.isEmpty, number + 1 < list.count, list[number + 1].symbols.isEmpty, part.isJumpTable || list[number + 1].isJumpTable {
+                        targets.insert(.section(list[number + 1].id))
+                    }
+                    // Read-only data, not mergeable (``relativeNeighbours(of:in:contents:alignment:covered:)``).
+                    if header.flags & 0x1 == 0, header.flags & 0x10 == 0, let range = contents(header), !range.isEmpty {
+                        let covered = Set(own.flatMap { $0.offset..<($0.offset + (Self.x86Wide.contains($0.type) ? 8 : 4)) })
+                        let neighbours = Self.relativeNeighbours(
+                            of: part, in: list, contents: bytes[range], alignment: header.alignment, covered: covered)
+                        for id in neighbours { targets.insert(.section(id)) }
+                    }
                 }
                 for symbol in part.symbols {
                     hasher.update(field: "symbol", symbol.name)

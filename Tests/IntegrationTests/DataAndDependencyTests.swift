@@ -94,6 +94,9 @@ extension IntegrationTests {
 
                 """.utf8).write(to: URL(fileURLWithPath: dependency + "/Package.swift"))
             try Data("public let value = 1\n".utf8).write(to: URL(fileURLWithPath: dependency + "/Sources/Dep/Dep.swift"))
+            // A function no test calls, in a file of its own, and a file no build reads.
+            try Data("public func unused() -> Int { 1 }\n".utf8).write(to: URL(fileURLWithPath: dependency + "/Sources/Dep/Unused.swift"))
+            try Data("notes\n".utf8).write(to: URL(fileURLWithPath: dependency + "/NOTES.txt"))
             for command in [["init", "-q"], ["add", "."], ["commit", "-q", "-m", "Dep 1.0.0"], ["tag", "1.0.0"]] {
                 let git = try runProgram(
                     "/usr/bin/git", ["-C", dependency, "-c", "user.name=Fixture", "-c", "user.email=fixture@example.invalid"] + command)
@@ -106,6 +109,17 @@ extension IntegrationTests {
             #expect(result.status == 0 && result.summaries.count == 1 && isFreshPass(result.summaries[0], "AppTests"), result.transcript)
             result = try fixture.run("-x")
             #expect(result.summaries == ["ok  \tAppTests\t(cached)"] && !result.ranBuild, result.transcript)
+
+            // A dependency counts by its objects: an edit of a function nothing the test runs reaches is
+            // built, and the result replayed; a file no object stands for (a note, a fixture a test may
+            // read) still counts as it is.
+            let unused = ".build/checkouts/Dep/Sources/Dep/Unused.swift"
+            try fixture.write(unused, "public func unused() -> Int { 2 }\n")
+            result = try fixture.run("-x")
+            #expect(result.summaries == ["ok  \tAppTests\t(cached)"] && result.ranBuild, result.transcript)
+            try fixture.write(".build/checkouts/Dep/NOTES.txt", "other notes\n")
+            result = try fixture.run("-x")
+            #expect(result.status == 0 && result.summaries.count == 1 && isFreshPass(result.summaries[0], "AppTests"), result.transcript)
 
             // Edited in place, as while debugging a dependency: its pin is the same, SwiftPM rebuilds it,
             // and the test reruns and fails.

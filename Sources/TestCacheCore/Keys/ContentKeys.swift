@@ -10,9 +10,10 @@ import TestCacheStore
 /// code can reach in the objects of the target, of each root-package target it depends on and of Swift
 /// Build's runner for it (``ObjectGraph``: every section of the target's own objects and the runner's,
 /// and of its dependencies' the sections reached from those or from what a runtime scans, such as
-/// Swift's type and conformance records); every object of every target outside the root package
-/// (remote dependencies, hashed whole rather than trusted by their pin); the targets' resource
-/// bundles; the cacheable test options.
+/// Swift's type and conformance records); the objects of every target outside the root package, read
+/// the same way (a remote dependency counts by what was built of it, not by its pin), with its
+/// package's files but the sources those objects stand for; the targets' resource bundles; the
+/// cacheable test options.
 ///
 /// What it leaves out, because it cannot change what a test does: debugger-only module wrappers,
 /// debug-info and unwind sections, a dependency's functions and globals that nothing the target runs
@@ -31,8 +32,10 @@ final class ContentKeys: Sendable {
     /// (``ObjectGraph/typeLookupByName(inObject:)``): targets share dependencies, and each object is read
     /// once a run.
     private let objects = Mutex<[String: ObjectReading]>([:])
-    /// Objects of the root package read as graphs, by path, each read once a run.
+    /// Objects read as graphs, by path, each read once a run.
     private let graphs = Mutex<[String: ObjectGraph.Member]>([:])
+    /// ``dependencyFields(_:)``, made once a run.
+    private let dependencyFieldMemo = Mutex<[(KeyField, String)]?>(nil)
     /// What the objects read as in this process's earlier runs (`watch`'s), or nil to read every one.
     private let memory: ObjectMemory?
     /// When this run's build had finished: an object changed since shortly before is not remembered.
@@ -59,7 +62,6 @@ final class ContentKeys: Sendable {
         guard let closure = closure(of: target) else { return nil }
         var key = commonKey(target, closure: closure, inputs: inputs, declared: declared, untracedReads: untracedReads)
         for (label, digest) in ObjectGraph.reachableDigests(closure.members) { key.update(KeyField(kind: .object, subject: label), digest) }
-        addExternalObjects(to: &key)
         TestOption.addKeyed(test, to: &key)
         return key.finalize()
     }
@@ -100,7 +102,6 @@ final class ContentKeys: Sendable {
             typesByNameElsewhere: externalTypeLookup())
         var common = commonKey(target, closure: closure, inputs: inputs, declared: declared, untracedReads: untracedReads)
         for (label, digest) in reach.shared { common.update(KeyField(kind: .object, subject: label), digest) }
-        addExternalObjects(to: &common)
         TestOption.addKeyed(test, to: &common)
         let keys = zip(tests, reach.own).map { id, own in
             var key = common
@@ -152,6 +153,11 @@ final class ContentKeys: Sendable {
                 closure.resources.append((KeyField(kind: .resource, subject: "\(dependency.name)/\(path)"), digest.hex))
             }
         }
+        // Every other package's objects, as the root package's dependencies are read: a function of a
+        // checkout that nothing the target runs points at leaves its key as it was.
+        for object in externalObjects() {
+            closure.members.append(member(label: object.label, path: object.path, isEntry: false))
+        }
         for module in layout.generatedModules(for: target) {
             // What a runner runs starts from its roots (`main`, its records); the rest of it (the list's
             // thunks, which it renumbers with the list) counts where reached.
@@ -168,7 +174,8 @@ final class ContentKeys: Sendable {
         _ target: PackageTarget, closure: Closure, inputs: PackageInputs, declared: ActionID?, untracedReads: ActionID?
     ) -> FieldHasher {
         var key = FieldHasher(name: "test-content", salt: salt, trace: trace)
-        key.update(inputs.buildKey)
+        key.update(inputs.contentKey ?? inputs.buildKey)
+        for (field, digest) in dependencyFields(inputs) { key.update(field, digest) }
         if let declared { key.update(declared) }
         if let untracedReads { key.update(untracedReads) }
         key.update(KeyField(kind: .target), target.name)
@@ -176,10 +183,39 @@ final class ContentKeys: Sendable {
         return key
     }
 
-    /// The objects of other packages, whole.
-    private func addExternalObjects(to key: inout FieldHasher) {
-        for (name, digest) in externalObjectHashes() { key.update(KeyField(kind: .externalObject, subject: name), digest) }
+    /// The files of the dependency packages a content ID holds: all but those their objects stand for.
+    /// A source file the build compiled (`Foo.swift`, `x.c`) is left out where an object of its name
+    /// (`Foo.swift.o` natively, `Foo.o` under Swift Build) is among other packages' objects, which the
+    /// key reads; a header or a module map is read only by a compiler, so what it changes is in
+    /// objects. Everything else stays: resources, fixtures, manifests, a source no object stands for
+    /// (a dependency's own tests), which is the tree hashed whole where its objects cannot be found.
+    private func dependencyFields(_ inputs: PackageInputs) -> [(KeyField, String)] {
+        if let known = dependencyFieldMemo.withLock({ $0 }) { return known }
+        let objects = Set(externalObjects().map { $0.path.split(separator: "/").last.map(String.init) ?? $0.path })
+        var fields: [(KeyField, String)] = []
+        for (directory, files) in inputs.dependencyFiles {
+            for file in files {
+                let name = file.path.split(separator: "/").last.map(String.init) ?? file.path
+                let suffix = name.split(separator: ".").last.map { String($0) } ?? ""
+                let isManifest = name == "Package.swift" || (name.hasPrefix("Package@swift-") && name.hasSuffix(".swift"))
+                if !isManifest {
+                    if Self.compilerOnlyFiles.contains(suffix) || name == "module.modulemap" { continue }
+                    if Self.compiledFiles.contains(suffix) {
+                        let stem = String(name.dropLast(suffix.count + 1))
+                        if objects.contains(name + ".o") || objects.contains(stem + ".o") { continue }
+                    }
+                }
+                fields.append((KeyField(kind: .dependencyFile, subject: directory + "/" + file.path), file.digest.hex))
+            }
+        }
+        dependencyFieldMemo.withLock { $0 = fields }
+        return fields
     }
+
+    /// Extensions of the source files a build compiles into an object of the file's name.
+    static let compiledFiles: Set<String> = ["swift", "c", "cc", "cpp", "cxx", "m", "mm", "s", "S"]
+    /// Extensions of the files only a compiler reads, through the sources that include them.
+    static let compilerOnlyFiles: Set<String> = ["h", "hh", "hpp", "hxx"]
 
     /// An object of a test target's closure, read as a graph (hashed whole when it cannot be).
     private func member(label: String, path: String, isEntry: Bool) -> ObjectGraph.Member {
@@ -213,11 +249,6 @@ final class ContentKeys: Sendable {
         }
     }
 
-    /// The hashes of ``externalObjects()``.
-    private func externalObjectHashes() -> [(String, String)] {
-        externalObjects().map { ($0.label, objectHash($0.path)) }
-    }
-
     /// The files of a target's resource bundle (`<Package>_<Target>.resources`), if it has one.
     private func resourceHashes(of target: PackageTarget) -> [(String, OutputID)] {
         let bundle = layout.resourceBundle(of: target)
@@ -225,8 +256,6 @@ final class ContentKeys: Sendable {
         let hasher = InputHasher(root: parentDirectory(bundle), previous: [:], now: 0)
         return hasher.hashTree(String(bundle.split(separator: "/").last!)).map { ($0.path, $0.digest) }
     }
-
-    private func objectHash(_ path: String) -> String { objectReading(path).digest }
 
     private func objectReading(_ path: String) -> ObjectReading {
         if let known = objects.withLock({ $0[path] }) { return known }
@@ -242,7 +271,8 @@ final class ContentKeys: Sendable {
     /// an object of a remote dependency names a lookup by name (its objects are hashed whole, not read
     /// as graphs, so the calls are found in their symbol tables).
     private func externalTypeLookup() -> String? {
-        externalObjects().lazy.compactMap { object in self.objectReading(object.path).typeLookup.map { "\(object.label) names \($0)" } }.first
+        externalObjects().lazy.filter { object in self.graphs.withLock { known in known[object.path] }?.graph == nil }
+            .compactMap { object in self.objectReading(object.path).typeLookup.map { "\(object.label) names \($0)" } }.first
     }
 }
 

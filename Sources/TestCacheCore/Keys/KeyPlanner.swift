@@ -30,8 +30,9 @@ struct KeyPlanner: Sendable {
         self.hasher = hasher
         self.clock = clock
         inputs = keys.packageInputs(
-            descriptionKey: descriptionKey, model: model, build: configuration.build, hasher: hasher,
-            environment: configuration.environment)
+            descriptionKey: descriptionKey,
+            contentDescriptionKey: keys.descriptionKey(toolchain: toolchain, hasher: hasher, environment: configuration.environment, pins: false),
+            model: model, build: configuration.build, hasher: hasher, environment: configuration.environment)
     }
 
     /// The key the package description is remembered under: the first link of the chain, made before

@@ -6,6 +6,19 @@ struct PackageInputs: Sendable {
     var buildKey: ActionID
     /// Why results cannot be looked up before building, when they cannot.
     var unkeyableReason: String?
+    /// What every content ID starts with instead of ``buildKey``: the same less the pins and the
+    /// dependencies' files, which a content ID takes from ``dependencyFiles`` and the built objects.
+    var contentKey: ActionID?
+    /// Each dependency package's directory and its files, as they were hashed for ``buildKey``.
+    var dependencyFiles: [(directory: String, files: [(path: String, digest: OutputID)])] = []
+
+    init(buildKey: ActionID, unkeyableReason: String? = nil, contentKey: ActionID? = nil,
+         dependencyFiles: [(directory: String, files: [(path: String, digest: OutputID)])] = []) {
+        self.buildKey = buildKey
+        self.unkeyableReason = unkeyableReason
+        self.contentKey = contentKey
+        self.dependencyFiles = dependencyFiles
+    }
 }
 
 /// Computes the action IDs of the seed's first level: a hash of every input of a target's build and run,
@@ -33,15 +46,16 @@ struct ActionKeys: Sendable {
     }
 
     /// The key the package description is remembered under: the toolchain, every manifest, the pins, and
-    /// the build-relevant environment (the compilers' variables and what the manifests read).
-    func descriptionKey(toolchain: Toolchain, hasher: InputHasher, environment: [String: String]) -> ActionID {
+    /// the build-relevant environment (the compilers' variables and what the manifests read). Without
+    /// `pins` for content IDs, which read what the pins checked out instead.
+    func descriptionKey(toolchain: Toolchain, hasher: InputHasher, environment: [String: String], pins: Bool = true) -> ActionID {
         var description = FieldHasher(name: "package-description", salt: salt, trace: trace, record: record)
         for (field, value) in toolchain.identityFields { description.update(field, value) }
         let names = Self.manifestNames(in: hasher.root)
         for name in names {
             description.update(KeyField(kind: .manifest, subject: name), hasher.hashFile(name)?.hex ?? "missing")
         }
-        description.update(KeyField(kind: .packageResolved), hasher.hashFile("Package.resolved")?.hex ?? "missing")
+        if pins { description.update(KeyField(kind: .packageResolved), hasher.hashFile("Package.resolved")?.hex ?? "missing") }
         let manifests = BuildEnvironment.manifestReads(names.map { hasher.root + "/" + $0 }, root: hasher.root)
         BuildEnvironment.add(environment, manifests: manifests, to: &description)
         return description.finalize()
@@ -73,44 +87,56 @@ struct ActionKeys: Sendable {
     }
 
     /// The package-wide part of every test key: the description's inputs, the build options, and the
-    /// files of local and edited dependencies.
+    /// files of local and edited dependencies. `contentDescriptionKey` is the description's key without
+    /// the pins, for ``PackageInputs/contentKey``.
     func packageInputs(
-        descriptionKey: ActionID, model: PackageModel, build: BuildOptions, hasher: InputHasher,
+        descriptionKey: ActionID, contentDescriptionKey: ActionID? = nil, model: PackageModel, build: BuildOptions, hasher: InputHasher,
         environment: [String: String]
     ) -> PackageInputs {
         var buildHasher = FieldHasher(name: "package-build", salt: salt, trace: trace, record: record)
+        var contentHasher = FieldHasher(name: "package-content", salt: salt, trace: trace)
         buildHasher.update(descriptionKey)
+        contentHasher.update(contentDescriptionKey ?? descriptionKey)
+        /// A field of both keys.
+        func both(_ update: (inout FieldHasher) -> Void) {
+            update(&buildHasher)
+            update(&contentHasher)
+        }
         // What the dependencies' manifests read counts as the root's does.
         let scratch = build.scratchDirectory(root: hasher.root)
         let dependencies = BuildEnvironment.manifestReads(
             Self.dependencyManifests(model: model, root: hasher.root, scratch: scratch), root: hasher.root)
-        BuildEnvironment.add(environment, manifests: dependencies, buildVariables: false, to: &buildHasher)
-        BuildOption.addAll(build, root: hasher.root, to: &buildHasher)
+        both { BuildEnvironment.add(environment, manifests: dependencies, buildVariables: false, to: &$0) }
+        both { BuildOption.addAll(build, root: hasher.root, to: &$0) }
         if !build.sanitizers.isEmpty {
             // The sanitizers' runtimes read their options from /proc/self/environ, which the tracer does not
             // see: in a sanitized build they are inputs, since `detect_leaks=1` can fail a passing test.
             for name in BuildOption.sanitizerVariables {
-                buildHasher.update(KeyField(kind: .variable, subject: name), environment[name].map { "=" + $0 } ?? "unset")
+                both { $0.update(KeyField(kind: .variable, subject: name), environment[name].map { "=" + $0 } ?? "unset") }
             }
         }
         // Dependencies are hashed file by file, like the package's own targets, wherever they live: a
-        // checkout edited in place is rebuilt by SwiftPM, whatever its pin says. Part of every content ID
-        // too (what a dependency's tests or fixtures hold is not in any object, and the tracer ignores
-        // reads outside the package and inside the build directory).
+        // checkout edited in place is rebuilt by SwiftPM, whatever its pin says. A content ID takes their
+        // files from here, less what they compile to objects it reads (``ContentKeys``): what a
+        // dependency's tests or fixtures hold is in no object, and the tracer ignores reads outside the
+        // package and inside the build directory.
+        var dependencyFiles: [(directory: String, files: [(path: String, digest: OutputID)])] = []
         for directory in Self.dependencyDirectories(model: model, root: hasher.root, scratch: scratch) {
             let tree = treeKey(directory, hasher: hasher, kind: .dependencyFile) { [] }
             buildHasher.update(KeyField(kind: .dependency, subject: directory), tree.hex)
+            dependencyFiles.append((directory, hasher.hashTree(directory)))
         }
         // The package's own test entry point decides which tests the binary runs, and how often; its
         // absence is the default (nothing hashed), so that adding one changes every key as removing it does.
         for path in TestEntryPoint.find(in: model, root: hasher.root) {
-            buildHasher.update(KeyField(kind: .testEntryPoint, subject: path), hasher.hashFile(path)?.hex ?? "missing")
+            both { $0.update(KeyField(kind: .testEntryPoint, subject: path), hasher.hashFile(path)?.hex ?? "missing") }
         }
         var unkeyable: String?
         if model.hasRemoteDependencies && hasher.hashFile("Package.resolved") == nil {
             unkeyable = "Package.resolved is missing, so the dependencies' versions are not known before building"
         }
-        return PackageInputs(buildKey: buildHasher.finalize(), unkeyableReason: unkeyable)
+        return PackageInputs(
+            buildKey: buildHasher.finalize(), unkeyableReason: unkeyable, contentKey: contentHasher.finalize(), dependencyFiles: dependencyFiles)
     }
 
     /// The action ID of one test target's result: its files and those of every target it depends on,

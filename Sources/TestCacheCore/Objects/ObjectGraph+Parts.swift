@@ -39,10 +39,16 @@ extension ObjectGraph {
         for symbol in sized where isSwiftMangled(symbol.name) && symbol.name.hasSuffix("Mf") {
             fullMetadata[String(symbol.name.dropLast(2))] = (symbol.value, symbol.value + symbol.size)
         }
+        // Likewise a method descriptor (`…Tq`) is a place in its class's descriptor (`…Mn`), given the
+        // descriptor's size: it ends where the descriptor does, not in the records after it.
+        let descriptors = sized.filter { isSwiftMangled($0.name) && $0.name.hasSuffix("Mn") }.map { $0.value..<($0.value + $0.size) }
         for symbol in sized.sorted(by: { ($0.value, $0.name) < ($1.value, $1.name) }) {
             var end = min(symbol.value + symbol.size, header.size)
             if symbol.name.hasSuffix("N"), let full = fullMetadata[String(symbol.name.dropLast())], full.start <= symbol.value, symbol.value < full.end {
                 end = min(end, full.end)
+            }
+            if isSwiftMangled(symbol.name), symbol.name.hasSuffix("Tq"), let descriptor = descriptors.first(where: { $0.contains(symbol.value) }) {
+                end = min(end, descriptor.upperBound)
             }
             if let last = ranges.last, symbol.value < last.end {
                 ranges[ranges.count - 1].end = max(last.end, end)
@@ -124,16 +130,12 @@ extension ObjectGraph {
         return tables
     }
 
-    /// The other parts of a split read-only data section that the bytes of `part` may point at without a
+    /// The other parts of a split data section that the bytes of `part` may point at without a
     /// relocation: the assembler resolves a difference within one section itself, so a relative pointer
     /// (Swift's descriptors point at their names and parents so, relative to the pointer's own field, a
     /// tag in the low bits its target's alignment leaves free) to a neighbour leaves no relocation to
-    /// follow. Every aligned 4-byte word that no relocation fills is read as such a pointer; one that is
-    /// not only adds a part reached. A mergeable section's entries (strings) hold no pointers: the linker
-    /// moves them. Writable data is not read so (its sizes and counts would tie every neighbour to the
-    /// next): Swift points from there at code, names and descriptors in other sections (an async
-    /// function pointer, a metadata cache) or with absolute pointers (a class's metadata), each of which
-    /// leaves a relocation.
+    /// follow. Every aligned 4-byte word that no relocation fills is read as such a pointer, so that a
+    /// table cut out of its section is reached by any word that might point into it.
     static func relativeNeighbours(of part: Part, in list: [Part], contents: ArraySlice<UInt8>, alignment: UInt64, covered: Set<UInt64>) -> [Int] {
         let step: UInt64 = alignment >= 4 ? 4 : 1
         var found: Set<Int> = []

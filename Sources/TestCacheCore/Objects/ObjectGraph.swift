@@ -296,6 +296,19 @@ struct ObjectGraph: Sendable {
                         hasher.update(field: "at", "\(symbol.section) \(symbol.value)")
                     }
                 }
+                // A conformance beside its protocol's or its type's descriptor in one section (a local
+                // type's, in a plain `.rodata`) points at it with no relocation: the assembler resolved it.
+                if isConformance, split, let range = contents(header) {
+                    for (field, found) in [(UInt64(0), conformedProtocol.isEmpty), (4, conformingType.isEmpty)] where found {
+                        let at = part.start + field
+                        guard !own.contains(where: { $0.offset < at + 4 && $0.offset + 4 > at }), Int(at) + 4 <= range.count,
+                            let value = integer(range.lowerBound + Int(at), Int32.self)
+                        else { continue }
+                        let places = Set(partIDs(index, Int64(at) + Int64(value), Int64(at) + Int64(value)).map(Target.section))
+                        targets.formUnion(places)
+                        if field == 0 { conformedProtocol = places } else { conformingType = places }
+                    }
+                }
                 for reference in intra {
                     for id in partIDs(index, Int64(reference.target), Int64(reference.target)) where id != part.id { targets.insert(.section(id)) }
                 }
@@ -309,12 +322,19 @@ struct ObjectGraph: Sendable {
                     if part.symbols.isEmpty, number + 1 < list.count, list[number + 1].symbols.isEmpty, part.isJumpTable || list[number + 1].isJumpTable {
                         targets.insert(.section(list[number + 1].id))
                     }
-                    // Read-only data, not mergeable (``relativeNeighbours(of:in:contents:alignment:covered:)``).
-                    if header.flags & 0x1 == 0, header.flags & 0x10 == 0, let range = contents(header), !range.isEmpty {
+                    let tables = Set(list.filter(\.isJumpTable).map(\.id))
+                    // A section split only to cut its tables out is otherwise read whole: each part of it
+                    // reaches the others, as the section did.
+                    if !tables.isEmpty, !part.isJumpTable, list.reduce(0, { $0 + $1.symbols.count }) < 2 {
+                        for other in list where other.id != part.id && !other.isJumpTable { targets.insert(.section(other.id)) }
+                    }
+                    // A word that may point into a table without a relocation reaches it
+                    // (``relativeNeighbours(of:in:contents:alignment:covered:)``); mergeable data holds no pointers.
+                    if !tables.isEmpty, header.flags & 0x10 == 0, let range = contents(header), !range.isEmpty {
                         let covered = Set(own.flatMap { $0.offset..<($0.offset + (Self.x86Wide.contains($0.type) ? 8 : 4)) })
                         let neighbours = Self.relativeNeighbours(
                             of: part, in: list, contents: bytes[range], alignment: header.alignment, covered: covered)
-                        for id in neighbours { targets.insert(.section(id)) }
+                        for id in neighbours where tables.contains(id) { targets.insert(.section(id)) }
                     }
                 }
                 for symbol in part.symbols {

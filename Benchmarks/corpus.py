@@ -63,6 +63,14 @@ EXPLAINED = {
         "minutes later, orphaned when the budget stopped `swift test`",
     "vapor/fluent-postgres-driver": "needs a PostgreSQL server at localhost:5432 (connection refused), which this "
         "machine does not run; its tests fail and retry until the budget ends",
+    "vapor/postgres-nio": "its IntegrationTests connect to a PostgreSQL server, which this machine does not run: the "
+        "cold run printed ok for PostgresNIOTests and ConnectionPoolModuleTests and no line for IntegrationTests "
+        "before the 900 s budget ended",
+    "swift-otel/swift-otel": "to run again with a bigger budget: its cold run took 898.6 s of the 900, with builds of "
+        "this tool (nice -n 19) beside it on the two cores",
+    "swift-server/async-http-client": "to run again with a bigger budget: its cold run took 880.3 s (passing), with "
+        "builds of this tool (nice -n 19) beside it on the two cores",
+    "vapor/vapor": "to run again with a bigger budget: its cold build did not end within 900 s",
     "vapor/postgres-kit": "needs a PostgreSQL server (PSQLError, connection refused); `swift test` fails too",
     "swiftwasm/WasmKit": "its WASI and WAT tests read test suites under Vendor/ that its checkout script fetches from "
         "the network (\"failed to open file …/Vendor/…\"); the other six targets pass and are cached",

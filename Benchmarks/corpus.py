@@ -68,7 +68,7 @@ EXPLAINED = {
         "before the 900 s budget ended",
     "swift-otel/swift-otel": "to run again with a bigger budget: its cold run took 898.6 s of the 900, with builds of "
         "this tool (nice -n 19) beside it on the two cores",
-    "swift-server/async-http-client": "to run again with a bigger budget: its cold run took 880.3 s (passing), with "
+    "swift-server/async-http-client": "to run again with a bigger budget: its cold run took 880.3 s and exited 1 (not yet read why), with "
         "builds of this tool (nice -n 19) beside it on the two cores",
     "vapor/vapor": "to run again with a bigger budget: its cold build did not end within 900 s",
     "vapor/postgres-kit": "needs a PostgreSQL server (PSQLError, connection refused); `swift test` fails too",

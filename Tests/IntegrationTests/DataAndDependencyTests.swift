@@ -90,13 +90,18 @@ extension IntegrationTests {
                 // swift-tools-version: 6.0
                 import PackageDescription
 
-                let package = Package(name: "Dep", products: [.library(name: "Dep", targets: ["Dep"])], targets: [.target(name: "Dep")])
+                let package = Package(
+                    name: "Dep", products: [.library(name: "Dep", targets: ["Dep"]), .library(name: "Extra", targets: ["Extra"])],
+                    targets: [.target(name: "Dep"), .target(name: "Extra")])
 
                 """.utf8).write(to: URL(fileURLWithPath: dependency + "/Package.swift"))
             try Data("public let value = 1\n".utf8).write(to: URL(fileURLWithPath: dependency + "/Sources/Dep/Dep.swift"))
             // A function no test calls, in a file of its own, and a file no build reads.
             try Data("public func unused() -> Int { 1 }\n".utf8).write(to: URL(fileURLWithPath: dependency + "/Sources/Dep/Unused.swift"))
             try Data("notes\n".utf8).write(to: URL(fileURLWithPath: dependency + "/NOTES.txt"))
+            // A module of it that the test does not link, so that the build plans it and compiles nothing.
+            try FileManager.default.createDirectory(atPath: dependency + "/Sources/Extra", withIntermediateDirectories: true)
+            try Data("public let extra = 1\n".utf8).write(to: URL(fileURLWithPath: dependency + "/Sources/Extra/Extra.swift"))
             for command in [["init", "-q"], ["add", "."], ["commit", "-q", "-m", "Dep 1.0.0"], ["tag", "1.0.0"]] {
                 let git = try runProgram(
                     "/usr/bin/git", ["-C", dependency, "-c", "user.name=Fixture", "-c", "user.email=fixture@example.invalid"] + command)
@@ -115,6 +120,10 @@ extension IntegrationTests {
             // read) still counts as it is.
             let unused = ".build/checkouts/Dep/Sources/Dep/Unused.swift"
             try fixture.write(unused, "public func unused() -> Int { 2 }\n")
+            result = try fixture.run("-x")
+            #expect(result.summaries == ["ok  \tAppTests\t(cached)"] && result.ranBuild, result.transcript)
+            // A module the build planned and did not compile (no object): nothing of it is linked.
+            try fixture.write(".build/checkouts/Dep/Sources/Extra/Extra.swift", "public let extra = 2\n")
             result = try fixture.run("-x")
             #expect(result.summaries == ["ok  \tAppTests\t(cached)"] && result.ranBuild, result.transcript)
             try fixture.write(".build/checkouts/Dep/NOTES.txt", "other notes\n")

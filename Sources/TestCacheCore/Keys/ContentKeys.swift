@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import TestCacheStore
 
@@ -186,14 +187,22 @@ final class ContentKeys: Sendable {
     /// The files of the dependency packages a content ID holds: all but those their objects stand for.
     /// A source file the build compiled (`Foo.swift`, `x.c`) is left out where an object of its name
     /// (`Foo.swift.o` natively, `Foo.o` under Swift Build) is among other packages' objects, which the
-    /// key reads; a header or a module map is read only by a compiler, so what it changes is in
-    /// objects. Everything else stays: resources, fixtures, manifests, a source no object stands for
-    /// (a dependency's own tests), which is the tree hashed whole where its objects cannot be found.
+    /// key reads, or where a module of theirs lists it in its `output-file-map.json` (the native build's
+    /// plan of that module: a module it did not compile, its object absent, is not linked, and a build
+    /// that needed it would have compiled it); a header or a module map is read only by a compiler, so
+    /// what it changes is in objects. Everything else stays: resources, fixtures, manifests, a source
+    /// no object stands for (a dependency's own tests), which is the tree hashed whole where its
+    /// objects cannot be found.
     private func dependencyFields(_ inputs: PackageInputs) -> [(KeyField, String)] {
         if let known = dependencyFieldMemo.withLock({ $0 }) { return known }
         let objects = Set(externalObjects().map { $0.path.split(separator: "/").last.map(String.init) ?? $0.path })
+        let planned = plannedSources()
+        /// Whether a module's plan lists the file at `path` (relative to the root, or absolute).
+        func isPlanned(_ path: String, name: String) -> Bool {
+            (planned[name] ?? []).contains { path.hasPrefix("/") ? $0 == path : $0.hasSuffix("/" + path) }
+        }
         var fields: [(KeyField, String)] = []
-        for (directory, files) in inputs.dependencyFiles {
+        for (_, files) in inputs.dependencyFiles {
             for file in files {
                 let name = file.path.split(separator: "/").last.map(String.init) ?? file.path
                 let suffix = name.split(separator: ".").last.map { String($0) } ?? ""
@@ -202,14 +211,31 @@ final class ContentKeys: Sendable {
                     if Self.compilerOnlyFiles.contains(suffix) || name == "module.modulemap" { continue }
                     if Self.compiledFiles.contains(suffix) {
                         let stem = String(name.dropLast(suffix.count + 1))
-                        if objects.contains(name + ".o") || objects.contains(stem + ".o") { continue }
+                        if objects.contains(name + ".o") || objects.contains(stem + ".o") || isPlanned(file.path, name: name) { continue }
                     }
                 }
-                fields.append((KeyField(kind: .dependencyFile, subject: directory + "/" + file.path), file.digest.hex))
+                // (A tree's paths are the root's: they start with the dependency's directory.)
+                fields.append((KeyField(kind: .dependencyFile, subject: file.path), file.digest.hex))
             }
         }
         dependencyFieldMemo.withLock { $0 = fields }
         return fields
+    }
+
+    /// The sources the native build planned for other packages' modules (each module's
+    /// `output-file-map.json`), absolute, by file name.
+    private func plannedSources() -> [String: [String]] {
+        let rootModules = Set(model.targets.map(\.moduleName))
+        var found: [String: [String]] = [:]
+        for (module, directory) in layout.moduleDirectories where !rootModules.contains(module) && !layout.isGenerated(module) {
+            guard let bytes = FileSystem.contents(directory + "/output-file-map.json"),
+                let map = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+            else { continue }
+            for path in map.keys where !path.isEmpty {
+                found[path.split(separator: "/").last.map(String.init) ?? path, default: []].append(path)
+            }
+        }
+        return found
     }
 
     /// Extensions of the source files a build compiles into an object of the file's name.

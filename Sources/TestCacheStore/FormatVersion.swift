@@ -19,6 +19,8 @@ public enum FormatVersion {
     public static let statCache = 1
     /// The store's index entries (`stcN`).
     public static let storeEntry = 1
+    /// What an object file read as, kept in the store by its content (`stc-object N`).
+    public static let objectReading = 1
     /// The remote cache's action records (`stc-remote-ac N`).
     public static let remoteActionRecord = 1
 }

@@ -31,7 +31,7 @@ struct ObjectGraph: Sendable {
         case symbol(String)
     }
 
-    struct Section: Sendable {
+    struct Section: Sendable, Equatable {
         /// The section's name with its ordinal among sections of that name in the object (`.text#0`).
         var label: String
         /// Whether it counts in a dependency only when reached (a per-symbol section).

@@ -150,8 +150,14 @@ extension SwiftTestCache {
                 output: output,
                 services: .system(
                     temporaryDirectory: NSTemporaryDirectory(), sharedCache: sharedCache, isolatesProcessGroups: isolatesProcessGroups,
-                    objects: objects)
+                    objects: objects ?? objectMemory(store: store))
             )
+        }
+
+        /// What objects read as, kept in `store` for the next run under this tool's build ID (the link
+        /// Linux gives every process to its own executable).
+        static func objectMemory(store: ResultStore) -> ObjectMemory {
+            ObjectMemory(store: store, executable: "/proc/self/exe", salt: KeySalt(toolVersion: SwiftTestCache.version))
         }
 
         /// The machine-readable reports these options and the environment ask for: the test2json stream

@@ -57,7 +57,8 @@ extension SwiftTestCache {
 
         func run() async throws {
             /// What the objects of the package read as: a run reads again only those its build changed.
-            let objects = ObjectMemory()
+            // A store that cannot be opened here is the first run's error to report, not this memory's.
+            let objects = (try? CommandContext(environment: ProcessInfo.processInfo.environment).openStore()).map(Test.objectMemory) ?? ObjectMemory()
             /// The engine for one run: made anew each time, so that each run's reports start empty.
             @Sendable func engine(warnsUntraced: Bool) throws -> TestEngine {
                 try Test.engine(

@@ -193,6 +193,31 @@ func makeELF(_ sections: [(name: String, bytes: [UInt8])]) -> [UInt8] {
         #expect(descriptor.labels.contains { $0.hasPrefix(".rodata") && $0.hasSuffix("@after start") }, "\(descriptor.labels)")
     }
 
+    /// Private types' descriptors and conformances share one plain `.rodata`, so a conformance points at
+    /// its type with no relocation: the type it conforms is read from its bytes, and it is each
+    /// conformance's own type, not a neighbour's.
+    @Test func aPrivateTypesConformanceNamesItsTypeThoughNoRelocationDoes() throws {
+        let graph = try swiftGraph("""
+            public protocol Shape { func area() -> Double }
+            public protocol Named { func name() -> String }
+            private struct Square: Shape { var side = 2.0; func area() -> Double { side * side } }
+            public func makeShape() -> any Shape { Square() }
+            private class Worker: Named { func name() -> String { "w" } }
+            private struct Circle: Named { func name() -> String { "c" } }
+            public func makeNamed(_ flag: Bool) -> any Named { flag ? Worker() : Circle() }
+            """)
+        for type in ["6Square", "6Worker", "6Circle"] {
+            let conformance = try #require(graph.sections.values.first { $0.symbols.contains { $0.contains(type) && $0.hasSuffix("Mc") } })
+            let named = conformance.conformingType.compactMap { target -> [String]? in
+                guard case .section(let index) = target else { return nil }
+                return graph.sections[index]?.symbols
+            }.flatMap { $0 }
+            #expect(named.contains { $0.contains(type) && $0.hasSuffix("Mn") }, "\(type)'s conformance points at \(named)")
+            #expect(!named.contains { !$0.contains(type) && $0.hasSuffix("Mn") }, "\(type)'s conformance points at \(named)")
+            #expect(!conformance.conformedProtocol.isEmpty, "\(type)'s conformance names its protocol")
+        }
+    }
+
     @Test func aCommonSymbolCountsThoughItHasNoSection() throws {
         let base = try dependencyDigest("int counter;\n", flags: ["-fcommon"])
         #expect(try dependencyDigest("long counter;\n", flags: ["-fcommon"]) != base)

@@ -77,7 +77,8 @@ struct KeyField: Hashable, Sendable, Codable {
         // What was built, in a content ID.
         /// An object of the target's closure, by what its code can reach.
         case object
-        /// An object of a dependency package, whole.
+        /// An object of a dependency package, whole: no longer made (a dependency's objects are graph
+        /// members, as `object`), kept so that `explain` still reads the records that name it.
         case externalObject = "external object"
         /// A file of a resource bundle.
         case resource
